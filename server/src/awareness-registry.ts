@@ -1,0 +1,111 @@
+/**
+ * One room's awareness (presence, cursors) without y-protocols' Awareness class: states are kept
+ * as the JSON text clients sent, so relaying never re-parses or re-stringifies, and one timer-free
+ * map serves the whole room.
+ *
+ * Rules (compatible with y-protocols/awareness):
+ * - an entry is accepted when its clock is newer, or equal with a `null` state that removes one;
+ * - a client ID belongs to the live connection that announced it; others cannot change it;
+ * - when a connection closes, its states are removed and the removal is broadcast with the same
+ *   clock, so a client that reconnects and bumps its clock is accepted again everywhere.
+ */
+import type { AwarenessEntry } from '@quire/shared';
+
+interface StoredState {
+  clock: number;
+  /** JSON text; 'null' once the client has gone away (kept so stale clocks stay refused). */
+  json: string;
+  owner: object | null;
+}
+
+export type AwarenessVerdict =
+  | { ok: true; accepted: AwarenessEntry[]; /** impersonation attempts ignored */ dropped: number }
+  | { ok: false; reason: 'invalid-state' | 'state-too-large'; clientID: number };
+
+export class AwarenessRegistry {
+  private readonly states = new Map<number, StoredState>();
+
+  constructor(private readonly maxStateBytes: number) {}
+
+  /** Applies entries sent by `owner`; returns the ones to relay, or why the message is refused.
+   * Stock y-websocket clients echo every awareness change they receive, including other clients'
+   * states, so entries that are not newer are skipped silently, and a newer entry for a client ID
+   * another live connection owns (impersonation) is dropped without touching the victim's state. */
+  apply(
+    owner: object,
+    ownedIds: Set<number>,
+    entries: readonly AwarenessEntry[],
+  ): AwarenessVerdict {
+    const candidates: AwarenessEntry[] = [];
+    let dropped = 0;
+    for (const entry of entries) {
+      const current = this.states.get(entry.clientID);
+      const isRemoval = entry.stateJSON === 'null';
+      const newer =
+        !current ||
+        current.clock < entry.clock ||
+        (current.clock === entry.clock && isRemoval && current.json !== 'null');
+      if (!newer) continue;
+      if (current?.owner && current.owner !== owner) {
+        dropped++;
+        continue;
+      }
+      if (entry.stateJSON.length > this.maxStateBytes) {
+        return { ok: false, reason: 'state-too-large', clientID: entry.clientID };
+      }
+      if (!isJSON(entry.stateJSON)) {
+        return { ok: false, reason: 'invalid-state', clientID: entry.clientID };
+      }
+      candidates.push(entry);
+    }
+    for (const entry of candidates) {
+      const isRemoval = entry.stateJSON === 'null';
+      this.states.set(entry.clientID, {
+        clock: entry.clock,
+        json: entry.stateJSON,
+        owner: isRemoval ? null : owner,
+      });
+      if (isRemoval) ownedIds.delete(entry.clientID);
+      else ownedIds.add(entry.clientID);
+    }
+    return { ok: true, accepted: candidates, dropped };
+  }
+
+  /** Removes every state `owner` set; returns the removal entries to broadcast. */
+  removeOwned(owner: object, ownedIds: Set<number>): AwarenessEntry[] {
+    const removed: AwarenessEntry[] = [];
+    for (const clientID of ownedIds) {
+      const current = this.states.get(clientID);
+      if (!current || current.owner !== owner) continue;
+      current.owner = null;
+      if (current.json !== 'null') {
+        current.json = 'null';
+        removed.push({ clientID, clock: current.clock, stateJSON: 'null' });
+      }
+    }
+    ownedIds.clear();
+    return removed;
+  }
+
+  /** Every present (non-null) state, for a client that joins or asks. */
+  present(): AwarenessEntry[] {
+    const entries: AwarenessEntry[] = [];
+    for (const [clientID, s] of this.states) {
+      if (s.json !== 'null') entries.push({ clientID, clock: s.clock, stateJSON: s.json });
+    }
+    return entries;
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+}
+
+function isJSON(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One WebSocket: decodes frames, hands them to its room, applies backpressure and closes with a
+ * named code on bad input. A bad frame closes only this socket; nothing here can throw into ws.
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode, decodeClientFrame, isQuireError, type ClientFrame } from '@quire/shared';
+import type { Peer } from './peer.js';
+import type { Room } from './room.js';
+import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
+import { errorMessage, type Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+
+export interface ConnectionOptions {
+  docName: string;
+  readOnly: boolean;
+  extensions: boolean;
+  sendHighWaterBytes: number;
+  log: Logger;
+  metrics: Metrics;
+  onClose(connection: Connection): void;
+}
+
+let nextConnectionId = 1;
+
+export class Connection implements Peer {
+  readonly id = nextConnectionId++;
+  readonly awarenessIds = new Set<number>();
+  readonly readOnly: boolean;
+  readonly extensions: boolean;
+  readonly docName: string;
+  /** Cleared by the heartbeat each interval, set again by any pong or message. */
+  isAlive = true;
+  private room: Room | null = null;
+  /** Frames that arrived while the document was still loading. */
+  private queued: ClientFrame[] | null = [];
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.docName = options.docName;
+    this.readOnly = options.readOnly;
+    this.extensions = options.extensions;
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => {
+      this.isAlive = true;
+    });
+    ws.on('error', (error) => {
+      // ws reports protocol violations (bad opcodes, oversized frames…) here and closes itself.
+      options.log.warn('socket error', {
+        conn: this.id,
+        doc: this.docName,
+        error: errorMessage(error),
+      });
+    });
+    ws.on('close', () => this.onClosed());
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Joins the loaded room and replays what the client sent while it loaded. */
+  attach(room: Room): void {
+    if (!this.isOpen) return;
+    this.room = room;
+    room.join(this);
+    const queued = this.queued ?? [];
+    this.queued = null;
+    for (const frame of queued) {
+      if (!this.isOpen) break;
+      room.handle(this, frame);
+    }
+  }
+
+  send(frame: Uint8Array): void {
+    if (!this.isOpen) return;
+    if (this.ws.bufferedAmount > this.options.sendHighWaterBytes) {
+      this.close(CloseCode.RateLimited, 'slow consumer: send buffer full');
+      return;
+    }
+    this.ws.send(frame);
+    this.options.metrics.messagesSent++;
+    this.options.metrics.bytesSent += frame.length;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.ws.close(code, reason);
+  }
+
+  /** For the heartbeat: a peer that never answered the last ping. */
+  terminate(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    this.isAlive = false;
+    this.ws.ping();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closing) return;
+    this.isAlive = true;
+    this.options.metrics.messagesReceived++;
+    this.options.metrics.bytesReceived += data.length;
+    if (!isBinary) {
+      this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
+      this.close(CloseCode.UnsupportedData, 'binary frames only');
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      // The decoder copies every payload, so nothing keeps a view into ws's buffer.
+      frame = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (error) {
+      this.options.metrics.protocolErrors++;
+      this.options.log.warn('malformed message', {
+        conn: this.id,
+        doc: this.docName,
+        code: isQuireError(error) ? error.code : undefined,
+        error: errorMessage(error),
+      });
+      this.close(CloseCode.BadMessage, 'malformed message');
+      return;
+    }
+    if (this.room) {
+      this.room.handle(this, frame);
+    } else if (this.queued && this.queued.length < MAX_MESSAGES_BEFORE_READY) {
+      this.queued.push(frame);
+    } else {
+      this.close(CloseCode.RateLimited, 'too many messages before the document loaded');
+    }
+  }
+
+  private onClosed(): void {
+    this.closing = true;
+    this.queued = null;
+    this.room?.leave(this);
+    this.room = null;
+    this.options.onClose(this);
+  }
+}

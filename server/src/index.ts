@@ -1,0 +1,22 @@
+/** @quire/server — public API. Everything not exported here is internal. */
+export { createQuireServer, type QuireServer } from './server.js';
+export {
+  ConfigError,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  resolveOptions,
+  type QuireServerOptions,
+} from './config.js';
+export {
+  AccessDeniedError,
+  type Access,
+  type AccessMode,
+  type Authorize,
+  type UpgradeRequest,
+} from './access.js';
+export type { StorageAdapter, StoredDocument, DocumentInfo } from './storage/adapter.js';
+export { MemoryStorage } from './storage/memory.js';
+export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
+export { createConsoleLogger, silentLogger, type Logger, type LogLevel } from './log.js';
+export * as limits from './limits.js';

@@ -1,0 +1,71 @@
+/**
+ * Process-wide counters, exposed in Prometheus text format at /metrics. Labels never carry
+ * document names or tokens (unbounded cardinality, and names can be private).
+ */
+export class Metrics {
+  connectionsOpened = 0;
+  connectionsClosed = 0;
+  messagesReceived = 0;
+  bytesReceived = 0;
+  messagesSent = 0;
+  bytesSent = 0;
+  updatesPersisted = 0;
+  persistenceErrors = 0;
+  compactions = 0;
+  roomsLoaded = 0;
+  roomsUnloaded = 0;
+  loadFailures = 0;
+  protocolErrors = 0;
+  private loadMsTotal = 0;
+
+  observeLoad(ms: number): void {
+    this.loadMsTotal += ms;
+  }
+
+  render(gauges: { connections: number; rooms: number }): string {
+    const lines: string[] = [];
+    const counter = (name: string, help: string, value: number) => {
+      lines.push(
+        `# HELP quire_${name} ${help}`,
+        `# TYPE quire_${name} counter`,
+        `quire_${name} ${value}`,
+      );
+    };
+    const gauge = (name: string, help: string, value: number) => {
+      lines.push(
+        `# HELP quire_${name} ${help}`,
+        `# TYPE quire_${name} gauge`,
+        `quire_${name} ${value}`,
+      );
+    };
+    gauge('connections', 'Open WebSocket connections.', gauges.connections);
+    gauge('rooms', 'Documents loaded in memory.', gauges.rooms);
+    counter('connections_opened_total', 'WebSocket connections accepted.', this.connectionsOpened);
+    counter('connections_closed_total', 'WebSocket connections closed.', this.connectionsClosed);
+    counter('messages_received_total', 'Binary messages received.', this.messagesReceived);
+    counter('bytes_received_total', 'Bytes of binary messages received.', this.bytesReceived);
+    counter('messages_sent_total', 'Messages sent (one per recipient).', this.messagesSent);
+    counter('bytes_sent_total', 'Bytes sent (summed over recipients).', this.bytesSent);
+    counter(
+      'updates_persisted_total',
+      'Document updates appended to storage.',
+      this.updatesPersisted,
+    );
+    counter('persistence_errors_total', 'Failed storage writes.', this.persistenceErrors);
+    counter('compactions_total', 'Log compactions.', this.compactions);
+    counter('rooms_loaded_total', 'Documents loaded from storage.', this.roomsLoaded);
+    counter(
+      'rooms_unloaded_total',
+      'Documents unloaded after their last client left.',
+      this.roomsUnloaded,
+    );
+    counter('load_failures_total', 'Documents that failed to load.', this.loadFailures);
+    counter('load_seconds_total', 'Time spent loading documents.', this.loadMsTotal / 1000);
+    counter(
+      'protocol_errors_total',
+      'Connections closed for a malformed message.',
+      this.protocolErrors,
+    );
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,13 @@
+/** What a room needs from a connection: kept narrow so rooms can be tested without sockets. */
+export interface Peer {
+  /** Stable id for logs. */
+  readonly id: number;
+  /** Viewers may sync and show presence but never change the document. */
+  readonly readOnly: boolean;
+  /** The client opted into Quire protocol extensions (persisted acks). */
+  readonly extensions: boolean;
+  /** Awareness client IDs this peer announced (owned by it while it is connected). */
+  readonly awarenessIds: Set<number>;
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}

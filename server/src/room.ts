@@ -1,0 +1,229 @@
+/**
+ * One loaded document: its Y.Doc, awareness and connected peers. Every incoming update is
+ * validated by applying it, appended to storage, and only then relayed to the other peers, as
+ * the same bytes encoded once. Outgoing document state goes through the same ordered write chain,
+ * so no client ever sees content that is not yet written.
+ */
+import * as Y from 'yjs';
+import {
+  CloseCode,
+  decodeAwarenessUpdate,
+  encodeAwareness,
+  encodeAwarenessUpdate,
+  encodePermissionDenied,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  type AwarenessEntry,
+  type ClientFrame,
+} from '@quire/shared';
+import { AwarenessRegistry } from './awareness-registry.js';
+import type { DocumentLog, DocumentStore } from './persistence.js';
+import type { Peer } from './peer.js';
+import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from './limits.js';
+import { errorMessage, type Logger } from './log.js';
+
+export interface RoomContext {
+  store: DocumentStore;
+  log: Logger;
+  maxAwarenessStateBytes: number;
+  /** Called when the last peer leaves. */
+  onEmpty(room: Room): void;
+}
+
+/** An empty state vector (no clients) encodes as a single zero byte. */
+const isEmptyStateVector = (sv: Uint8Array) => sv.length === 1 && sv[0] === 0;
+
+export class Room {
+  readonly peers = new Set<Peer>();
+  private readonly awareness: AwarenessRegistry;
+  /** Resolves when every write queued so far is done; relays and replies chain onto it. */
+  private chain: Promise<void> = Promise.resolve();
+  private compacting = false;
+  /** Full state encoded for empty-state-vector sync requests; dropped on every change. */
+  private fullState: Uint8Array | null = null;
+  /** Set by the afterTransaction listener while an update is applied. */
+  private lastApplyChanged = false;
+  private destroyed = false;
+
+  constructor(
+    readonly name: string,
+    readonly doc: Y.Doc,
+    readonly log: DocumentLog,
+    private readonly ctx: RoomContext,
+  ) {
+    this.awareness = new AwarenessRegistry(ctx.maxAwarenessStateBytes);
+    // Cheaper than listening to 'update', which makes Yjs re-encode every transaction.
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      this.lastApplyChanged = tr.deleteSet.clients.size > 0 || stateAdvanced(tr);
+    });
+  }
+
+  join(peer: Peer): void {
+    this.peers.add(peer);
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const present = this.awareness.present();
+    if (present.length > 0) peer.send(encodeAwareness(encodeAwarenessUpdate(present)));
+  }
+
+  leave(peer: Peer): void {
+    if (!this.peers.delete(peer)) return;
+    const removed = this.awareness.removeOwned(peer, peer.awarenessIds);
+    if (removed.length > 0) this.broadcast(encodeAwareness(encodeAwarenessUpdate(removed)), null);
+    if (this.peers.size === 0) this.ctx.onEmpty(this);
+  }
+
+  handle(peer: Peer, frame: ClientFrame): void {
+    switch (frame.kind) {
+      case 'sync-step1':
+        this.replyToSyncStep1(peer, frame.stateVector);
+        return;
+      case 'sync-step2':
+      case 'sync-update':
+        this.applyUpdate(peer, frame.update);
+        return;
+      case 'awareness':
+        this.applyAwareness(peer, frame.update);
+        return;
+      case 'query-awareness':
+        peer.send(encodeAwareness(encodeAwarenessUpdate(this.awareness.present())));
+        return;
+    }
+  }
+
+  private replyToSyncStep1(peer: Peer, stateVector: Uint8Array): void {
+    this.afterWrites(() => {
+      let update: Uint8Array;
+      try {
+        update = isEmptyStateVector(stateVector)
+          ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
+          : Y.encodeStateAsUpdate(this.doc, stateVector);
+      } catch (error) {
+        this.reject(peer, CloseCode.BadMessage, 'invalid state vector', error);
+        return;
+      }
+      peer.send(encodeSyncStep2(update));
+    });
+  }
+
+  private applyUpdate(peer: Peer, update: Uint8Array): void {
+    if (peer.readOnly) {
+      this.refuseViewerWrite(peer, update);
+      return;
+    }
+    this.lastApplyChanged = false;
+    try {
+      Y.applyUpdate(this.doc, update, peer);
+    } catch (error) {
+      this.reject(peer, CloseCode.BadMessage, 'malformed update', error);
+      return;
+    }
+    if (!this.lastApplyChanged) return;
+    this.fullState = null;
+    const frame = encodeSyncUpdate(update);
+    const written = this.ctx.store.append(this.name, this.log, update);
+    this.chain = this.chain
+      .then(() => written)
+      .then(() => {
+        this.broadcast(frame, peer);
+        this.maybeCompact();
+      });
+  }
+
+  /** A viewer's sync step 2 that holds nothing new is normal (it answers our step 1); anything
+   * that would change the document is refused explicitly and never applied. */
+  private refuseViewerWrite(peer: Peer, update: Uint8Array): void {
+    let containsNothingNew: boolean;
+    try {
+      containsNothingNew = Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+    } catch (error) {
+      this.reject(peer, CloseCode.BadMessage, 'malformed update', error);
+      return;
+    }
+    if (!containsNothingNew) peer.send(encodePermissionDenied('read-only'));
+  }
+
+  private applyAwareness(peer: Peer, payload: Uint8Array): void {
+    let entries: AwarenessEntry[];
+    try {
+      entries = decodeAwarenessUpdate(payload, MAX_AWARENESS_ENTRIES_PER_MESSAGE);
+    } catch (error) {
+      this.reject(peer, CloseCode.BadMessage, 'malformed awareness update', error);
+      return;
+    }
+    const verdict = this.awareness.apply(peer, peer.awarenessIds, entries);
+    if (!verdict.ok) {
+      const code = verdict.reason === 'state-too-large' ? CloseCode.TooLarge : CloseCode.BadMessage;
+      this.reject(peer, code, `awareness refused: ${verdict.reason}`, null);
+      return;
+    }
+    if (verdict.dropped > 0) {
+      this.ctx.log.warn("awareness for another connection's client ID dropped", {
+        doc: this.name,
+        conn: peer.id,
+        dropped: verdict.dropped,
+      });
+    }
+    if (verdict.accepted.length === 0) return;
+    // Relay the original bytes when everything was accepted: no re-encoding on the hot path.
+    const relayed =
+      verdict.accepted.length === entries.length
+        ? payload
+        : encodeAwarenessUpdate(verdict.accepted);
+    this.broadcast(encodeAwareness(relayed), peer);
+  }
+
+  private broadcast(frame: Uint8Array, except: Peer | null): void {
+    for (const peer of this.peers) {
+      if (peer !== except) peer.send(frame);
+    }
+  }
+
+  private reject(peer: Peer, code: number, reason: string, error: unknown): void {
+    this.ctx.log.warn('closing connection', {
+      doc: this.name,
+      conn: peer.id,
+      code,
+      reason,
+      error: error === null ? undefined : errorMessage(error),
+    });
+    peer.close(code, reason);
+  }
+
+  /** Runs `fn` after every write queued so far. */
+  private afterWrites(fn: () => void): void {
+    this.chain = this.chain.then(fn);
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting || this.destroyed || !this.ctx.store.shouldCompact(this.log)) return;
+    this.compacting = true;
+    this.chain = this.chain.then(async () => {
+      await this.ctx.store.compact(this.name, this.log, this.doc);
+      this.compacting = false;
+    });
+  }
+
+  /** Waits for queued writes, then compacts whatever the log holds. Used on unload and shutdown.
+   * Resolves false when storage still lacks part of the document (a write failed and the repair
+   * did too): the caller must keep the document in memory. */
+  async flush(): Promise<boolean> {
+    await this.chain;
+    if (this.log.count > 0 || this.log.needsRepair) {
+      await this.ctx.store.compact(this.name, this.log, this.doc);
+    }
+    return !this.log.needsRepair;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.doc.destroy();
+  }
+}
+
+function stateAdvanced(tr: Y.Transaction): boolean {
+  for (const [client, clock] of tr.afterState) {
+    if (tr.beforeState.get(client) !== clock) return true;
+  }
+  return false;
+}

@@ -1,0 +1,169 @@
+/**
+ * createQuireServer: wires storage, rooms, the WebSocket handshake and HTTP routes together, and
+ * owns the lifecycle (listen / attach / graceful close).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode } from '@quire/shared';
+import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
+import { Connection } from './connection.js';
+import { startHeartbeat } from './heartbeat.js';
+import { handleHttp } from './http-routes.js';
+import { createConsoleLogger, errorMessage, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { DocumentStore } from './persistence.js';
+import { RoomRegistry } from './room-registry.js';
+import type { StorageAdapter } from './storage/adapter.js';
+import { SqliteStorage } from './storage/sqlite.js';
+import { handleUpgrade, type Session } from './upgrade.js';
+
+export interface QuireServer {
+  /** Starts an HTTP server on options.port/host; resolves with where it listens. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Handles WebSocket upgrades of an existing Node HTTP server (HTTP routes: `handleRequest`). */
+  attach(server: Server): void;
+  /** The HTTP routes (/healthz, /readyz, /metrics, /api/docs, demo app) as a request handler. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Stops accepting, flushes every document, closes sockets with 1001 and the store. */
+  close(): Promise<void>;
+  readonly options: ResolvedOptions;
+  readonly storage: StorageAdapter;
+  readonly metrics: Metrics;
+  /** Open connections (for tests and metrics). */
+  connectionCount(): number;
+  /** Names of documents loaded in memory. */
+  loadedDocuments(): string[];
+}
+
+/** How long close() waits for clients to acknowledge the 1001 close before cutting them off. */
+const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
+
+export function createQuireServer(userOptions: QuireServerOptions = {}): QuireServer {
+  const options = resolveOptions(userOptions);
+  const log: Logger = options.logger ?? createConsoleLogger();
+  const metrics = new Metrics();
+  const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
+  const store = new DocumentStore(storage, options, log, metrics);
+  const rooms = new RoomRegistry({
+    store,
+    log,
+    metrics,
+    unloadGraceMs: options.roomUnloadGraceMs,
+    maxAwarenessStateBytes: options.maxAwarenessStateBytes,
+  });
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const ownedServers: Server[] = [];
+  let accepting = true;
+  let closing: Promise<void> | null = null;
+  const stopHeartbeat = startHeartbeat(connections, options.heartbeatIntervalMs);
+
+  const onConnection = (ws: WebSocket, session: Session) => {
+    const connection = new Connection(ws, {
+      docName: session.docName,
+      readOnly: session.access.mode === 'ro',
+      extensions: session.extensions,
+      sendHighWaterBytes: options.sendHighWaterBytes,
+      log,
+      metrics,
+      onClose: (c) => {
+        connections.delete(c);
+        metrics.connectionsClosed++;
+      },
+    });
+    connections.add(connection);
+    metrics.connectionsOpened++;
+    rooms.acquire(session.docName).then(
+      (room) => connection.attach(room),
+      () => connection.close(CloseCode.InternalError, 'document failed to load'),
+    );
+  };
+
+  const upgradeContext = {
+    options,
+    wss,
+    log,
+    isAccepting: () => accepting,
+    connectionCount: () => connections.size,
+    onConnection,
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handleUpgrade(upgradeContext, req, socket, head).catch((error: unknown) => {
+      log.error('upgrade failed', { error: errorMessage(error) });
+      socket.destroy();
+    });
+  };
+
+  const httpContext = {
+    storage,
+    metrics,
+    log,
+    staticDir: options.staticDir,
+    gauges: () => ({ connections: connections.size, rooms: rooms.size }),
+    notReadyReason: () => (accepting ? null : 'shutting down'),
+  };
+  const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
+    void handleHttp(httpContext, req, res);
+  };
+
+  const attach = (server: Server) => {
+    server.on('upgrade', onUpgrade);
+  };
+
+  const listen = () =>
+    new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
+      const server = createServer(handleRequest);
+      ownedServers.push(server);
+      attach(server);
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        const { port } = server.address() as AddressInfo;
+        const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+        resolve({ host: options.host, port, url: `http://${host}:${port}` });
+      });
+    });
+
+  const shutdown = async () => {
+    accepting = false;
+    stopHeartbeat();
+    for (const server of ownedServers) server.close();
+    await rooms.flushAll();
+    const open = [...connections];
+    for (const connection of open) connection.close(CloseCode.GoingAway, 'server shutting down');
+    await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
+    for (const connection of connections) connection.terminate();
+    await rooms.closeAll();
+    await storage.sync().catch((error: unknown) => {
+      log.error('final fsync failed', { error: errorMessage(error) });
+    });
+    await storage.close();
+    for (const server of ownedServers) server.closeAllConnections();
+    wss.close();
+  };
+
+  return {
+    listen,
+    attach,
+    handleRequest,
+    close: () => (closing ??= shutdown()),
+    options,
+    storage,
+    metrics,
+    connectionCount: () => connections.size,
+    loadedDocuments: () => rooms.loadedNames(),
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

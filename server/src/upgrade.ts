@@ -1,0 +1,83 @@
+/**
+ * The WebSocket handshake, in order: server accepting? → document name (canonical, used for both
+ * the access check and storage) → Origin allow-list → access decision → connection cap → 101.
+ * Every refusal is an HTTP status before the upgrade, with a log line that names no secret.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { docNameFromPath, isQuireError, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
+import { AccessDeniedError, openAccess, type Access } from './access.js';
+import type { ResolvedOptions } from './config.js';
+import { rejectUpgrade } from './http-response.js';
+import { errorMessage, type Logger } from './log.js';
+
+export interface UpgradeContext {
+  options: ResolvedOptions;
+  wss: WebSocketServer;
+  log: Logger;
+  isAccepting(): boolean;
+  connectionCount(): number;
+  onConnection(ws: WebSocket, session: Session): void;
+}
+
+export interface Session {
+  docName: string;
+  access: Access;
+  extensions: boolean;
+  remoteAddress: string;
+}
+
+export async function handleUpgrade(
+  ctx: UpgradeContext,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  socket.on('error', (error) =>
+    ctx.log.debug('upgrade socket error', { error: errorMessage(error) }),
+  );
+  const remoteAddress = req.socket.remoteAddress ?? 'unknown';
+  const refuse = (status: number, message: string, fields: Record<string, string> = {}) => {
+    ctx.log.warn('upgrade refused', { status, reason: message, remote: remoteAddress, ...fields });
+    rejectUpgrade(socket, status, message);
+  };
+
+  if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let docName: string;
+  try {
+    docName = docNameFromPath(url.pathname, ctx.options.pathPrefix);
+  } catch (error) {
+    return refuse(400, isQuireError(error) ? error.message : 'invalid document name');
+  }
+  const origin = req.headers.origin;
+  if (ctx.options.allowOrigins.length > 0 && origin && !ctx.options.allowOrigins.includes(origin)) {
+    return refuse(403, 'origin not allowed', { origin });
+  }
+
+  let access: Access;
+  try {
+    const authorize = ctx.options.authorize ?? openAccess;
+    access = await authorize({ docName, url, headers: req.headers, remoteAddress });
+  } catch (error) {
+    if (error instanceof AccessDeniedError)
+      return refuse(error.status, error.message, { doc: docName });
+    ctx.log.error('authorize failed', { doc: docName, error: errorMessage(error) });
+    return refuse(500, 'authorization failed');
+  }
+  if (socket.destroyed) return;
+  if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
+  if (ctx.connectionCount() >= ctx.options.maxConnections) {
+    return refuse(503, 'server is at its connection limit; retry later');
+  }
+
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => {
+    ctx.onConnection(ws, {
+      docName,
+      access,
+      extensions: url.searchParams.get(QUIRE_EXTENSIONS_PARAM) === '1',
+      remoteAddress,
+    });
+  });
+}

@@ -1,0 +1,14 @@
+import { SqliteStorage } from '../../src/index.js';
+import { tempDir } from '../helpers/server.js';
+import { describeStorageAdapter } from './adapter-acceptance.js';
+
+describeStorageAdapter('sqlite', {
+  create: async () => {
+    const dir = tempDir();
+    return {
+      adapter: new SqliteStorage({ dataDir: dir.path }),
+      reopen: async () => new SqliteStorage({ dataDir: dir.path }),
+      cleanup: async () => dir.remove(),
+    };
+  },
+});

@@ -1,0 +1,100 @@
+/**
+ * Binary frames: `varUint messageType • payload` (y-websocket protocol, see PROTOCOL.md).
+ * Decoding is strict: one message per frame, every length checked, payloads copied to exact size.
+ */
+import { ByteReader, encodeVarString, encodeWithPayload } from './bytes.js';
+import { QuireError } from './errors.js';
+import { AuthMessageType, MessageType, SyncMessageType } from './message-type.js';
+
+/** A message a client may send to the server. */
+export type ClientFrame =
+  | { kind: 'sync-step1'; stateVector: Uint8Array }
+  | { kind: 'sync-step2'; update: Uint8Array }
+  | { kind: 'sync-update'; update: Uint8Array }
+  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'query-awareness' };
+
+/** A message the server may send to a client. */
+export type ServerFrame =
+  | ClientFrame
+  | { kind: 'permission-denied'; reason: string }
+  | { kind: 'persisted-ack'; stateVector: Uint8Array };
+
+export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
+  if (bytes.length === 0) throw new QuireError('frame-empty', 'empty message');
+  const reader = new ByteReader(bytes);
+  const type = reader.readVarUint();
+  let frame: ClientFrame;
+  switch (type) {
+    case MessageType.Sync:
+      frame = decodeSync(reader);
+      break;
+    case MessageType.Awareness:
+      frame = { kind: 'awareness', update: reader.readVarUint8Array() };
+      break;
+    case MessageType.QueryAwareness:
+      frame = { kind: 'query-awareness' };
+      break;
+    default:
+      // Auth and extension types only flow server → client; anything else is not ours.
+      throw new QuireError('frame-unknown-type', `unknown or unexpected message type ${type}`);
+  }
+  reader.expectEnd();
+  return frame;
+}
+
+function decodeSync(reader: ByteReader): ClientFrame {
+  const subtype = reader.readVarUint();
+  switch (subtype) {
+    case SyncMessageType.Step1:
+      return { kind: 'sync-step1', stateVector: reader.readVarUint8Array() };
+    case SyncMessageType.Step2:
+      return { kind: 'sync-step2', update: reader.readVarUint8Array() };
+    case SyncMessageType.Update:
+      return { kind: 'sync-update', update: reader.readVarUint8Array() };
+    default:
+      throw new QuireError('frame-unknown-sync-type', `unknown sync message type ${subtype}`);
+  }
+}
+
+export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
+  if (bytes.length === 0) throw new QuireError('frame-empty', 'empty message');
+  const reader = new ByteReader(bytes);
+  const type = reader.readVarUint();
+  if (type === MessageType.Auth) {
+    const subtype = reader.readVarUint();
+    if (subtype !== AuthMessageType.PermissionDenied) {
+      throw new QuireError('frame-unknown-type', `unknown auth message type ${subtype}`);
+    }
+    const reason = reader.readVarString();
+    reader.expectEnd();
+    return { kind: 'permission-denied', reason };
+  }
+  if (type === MessageType.PersistedAck) {
+    const stateVector = reader.readVarUint8Array();
+    reader.expectEnd();
+    return { kind: 'persisted-ack', stateVector };
+  }
+  return decodeClientFrame(bytes);
+}
+
+export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.Sync, SyncMessageType.Step1], stateVector);
+
+export const encodeSyncStep2 = (update: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.Sync, SyncMessageType.Step2], update);
+
+export const encodeSyncUpdate = (update: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.Sync, SyncMessageType.Update], update);
+
+export const encodeAwareness = (awarenessUpdate: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.Awareness], awarenessUpdate);
+
+export const encodeQueryAwareness = (): Uint8Array => Uint8Array.of(MessageType.QueryAwareness);
+
+export const encodePermissionDenied = (reason: string): Uint8Array =>
+  encodeVarString([MessageType.Auth, AuthMessageType.PermissionDenied], reason);
+
+/** Quire extension: `stateVector` is the document state that is durably on disk. */
+export const encodePersistedAck = (stateVector: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.PersistedAck], stateVector);

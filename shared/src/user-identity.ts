@@ -1,0 +1,28 @@
+/**
+ * User names and colors travel in awareness states and end up in other people's DOM (cursor
+ * labels, presence lists). They are validated on both sides; nothing here is ever trusted raw.
+ */
+export const USER_NAME_MAX_LENGTH = 64;
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+// Control characters, bidi overrides/isolates, and other invisible formatting characters.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+export function isValidColor(value: unknown): value is string {
+  return typeof value === 'string' && COLOR.test(value);
+}
+
+/** A display name with invisible and control characters removed, trimmed and length-capped. */
+export function sanitizeUserName(value: unknown, fallback = 'Anonymous'): string {
+  if (typeof value !== 'string') return fallback;
+  const cleaned = [...value.replace(UNSAFE_CHARS, '').trim()]
+    .slice(0, USER_NAME_MAX_LENGTH)
+    .join('');
+  return cleaned.length > 0 ? cleaned : fallback;
+}
+
+/** A color in `#rrggbb` form, or the fallback. */
+export function sanitizeColor(value: unknown, fallback = '#6b7280'): string {
+  return isValidColor(value) ? value.toLowerCase() : fallback;
+}
