@@ -1,0 +1,183 @@
+/**
+ * The network side of one editor: the stock y-websocket provider with Quire's handlers
+ * registered, jittered reconnects, fatal close codes, and an awareness clock bump on reconnect.
+ */
+import type * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { WebsocketProvider } from 'y-websocket';
+import { FATAL_CLOSE_CODES, MessageType, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
+import { sanitizeAwarenessUpdate } from './awareness-guard.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { registerPermissionDenied, registerPersistedAck } from './persisted-ack.js';
+import { fatalCloseMessage, type ConnectionPhase } from './status.js';
+
+export interface ConnectionOptions {
+  /** `ws(s)://host[:port][/prefix]`; `http(s)://` is accepted and converted. */
+  serverUrl: string;
+  /** Canonical document name (validated by the caller). */
+  docName: string;
+  ydoc: Y.Doc;
+  token?: string;
+  backoff?: BackoffOptions;
+}
+
+export interface ConnectionState {
+  phase: ConnectionPhase;
+  synced: boolean;
+  wasOffline: boolean;
+  durable: Uint8Array | null;
+  fatal: string | null;
+  /** The latest permission-denied reason the server sent (e.g. writes on a read-only link). */
+  denied: string | null;
+}
+
+export interface QuireConnection {
+  provider: WebsocketProvider;
+  awareness: awarenessProtocol.Awareness;
+  state(): ConnectionState;
+  onChange(listener: () => void): () => void;
+  /** Starts connecting (after offline data loaded, so our first sync carries it). */
+  connect(): void;
+  destroy(): void;
+}
+
+/** `http(s)://` → `ws(s)://`, trailing slashes removed. */
+export function toWebSocketUrl(serverUrl: string): string {
+  const trimmed = serverUrl.replace(/\/+$/, '');
+  if (trimmed.startsWith('https://')) return `wss://${trimmed.slice('https://'.length)}`;
+  if (trimmed.startsWith('http://')) return `ws://${trimmed.slice('http://'.length)}`;
+  return trimmed;
+}
+
+/** Each `/`-separated segment percent-encoded: the server decodes the path once. */
+export function docPath(docName: string): string {
+  return docName.split('/').map(encodeURIComponent).join('/');
+}
+
+export function createConnection(options: ConnectionOptions): QuireConnection {
+  const params: Record<string, string> = { [QUIRE_EXTENSIONS_PARAM]: '1' };
+  if (options.token) params.token = options.token;
+  const provider = new WebsocketProvider(
+    toWebSocketUrl(options.serverUrl),
+    docPath(options.docName),
+    options.ydoc,
+    {
+      connect: false,
+      params,
+      // Every server close goes through our `closed` handler below, which decides between a
+      // jittered retry and stopping for good (the stock retry has no jitter).
+      shouldReconnect: () => false,
+    },
+  );
+  const awareness = provider.awareness;
+  const backoff = new Backoff(options.backoff);
+  const listeners = new Set<() => void>();
+  const state: ConnectionState = {
+    phase: 'connecting',
+    synced: false,
+    wasOffline: false,
+    durable: null,
+    fatal: null,
+    denied: null,
+  };
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let destroyed = false;
+  const changed = (): void => listeners.forEach((l) => l());
+
+  provider.messageHandlers[MessageType.Awareness] = (_encoder, decoder, p) => {
+    const clean = sanitizeAwarenessUpdate(decoding.readVarUint8Array(decoder));
+    if (clean !== null) awarenessProtocol.applyAwarenessUpdate(p.awareness, clean, p);
+  };
+  registerPersistedAck(provider, (sv) => {
+    state.durable = sv;
+    changed();
+  });
+  registerPermissionDenied(provider, (reason) => {
+    state.denied = reason;
+    changed();
+  });
+
+  provider.on('status', ({ status }) => {
+    if (status === 'connected') {
+      state.phase = 'connected';
+      // Peers remember our last awareness clock and ignore a re-announcement with the same
+      // clock, so after a reconnect we would stay invisible until the 15 s renewal. Setting
+      // the state again increments the clock and is sent right away on the fresh socket.
+      const local = awareness.getLocalState();
+      if (local !== null) awareness.setLocalState({ ...local });
+    } else if (status === 'connecting') {
+      state.phase = 'connecting';
+    } else {
+      onOffline();
+    }
+    changed();
+  });
+  provider.on('sync', (synced: boolean) => {
+    state.synced = synced;
+    if (synced) {
+      state.wasOffline = false;
+      backoff.reset();
+    }
+    changed();
+  });
+  provider.on('closed', ({ code, reason }) => {
+    onOffline();
+    if (FATAL_CLOSE_CODES.has(code)) {
+      state.fatal = fatalCloseMessage(code, reason);
+    } else {
+      scheduleRetry(backoff.next());
+    }
+    changed();
+  });
+
+  function onOffline(): void {
+    state.phase = 'disconnected';
+    state.synced = false;
+    state.wasOffline = true;
+    // A durable ack describes one server session; do not claim "saved" from a stale one.
+    state.durable = null;
+    // The provider has dropped the remote states by now. Forget their clocks too, so states
+    // the server re-sends after we reconnect are accepted even when that peer never lost its
+    // own connection and so did not bump its clock.
+    for (const client of [...awareness.meta.keys()]) {
+      if (client !== options.ydoc.clientID && !awareness.states.has(client)) {
+        awareness.meta.delete(client);
+      }
+    }
+  }
+
+  function scheduleRetry(delay: number): void {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (!destroyed && state.fatal === null) provider.connect();
+    }, delay);
+  }
+
+  // The browser knows when the network is back: try at once instead of waiting out the backoff.
+  const onBrowserOnline = (): void => {
+    if (state.phase === 'disconnected' && state.fatal === null) scheduleRetry(0);
+  };
+  if (typeof window !== 'undefined') window.addEventListener('online', onBrowserOnline);
+
+  return {
+    provider,
+    awareness,
+    state: () => ({ ...state }),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    connect() {
+      if (!destroyed) provider.connect();
+    },
+    destroy() {
+      destroyed = true;
+      clearTimeout(retryTimer);
+      if (typeof window !== 'undefined') window.removeEventListener('online', onBrowserOnline);
+      listeners.clear();
+      awarenessProtocol.removeAwarenessStates(awareness, [options.ydoc.clientID], 'destroy');
+      provider.destroy();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `/d/<docName>`: the editor for one document, a copy-link button, and the live display name.
+ * `?token=…` is passed to the server; `?view=1` opens a view-only editor (a convenience; real
+ * enforcement is a read-only token).
+ */
+import { isValidDocName } from '@quire/shared';
+import { createEditor, type QuireEditor } from '../editor.js';
+import type { UserIdentity } from '../user.js';
+
+declare global {
+  interface Window {
+    /** The open editor, for debugging from the console and for end-to-end tests. */
+    quire?: QuireEditor;
+  }
+}
+
+function serverUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function renderDocPage(
+  app: HTMLElement,
+  docName: string,
+  identity: UserIdentity,
+): QuireEditor | null {
+  const title = document.createElement('h1');
+  title.className = 'demo-doc-title';
+  title.textContent = docName;
+  if (!isValidDocName(docName)) {
+    const error = document.createElement('p');
+    error.className = 'demo-error';
+    error.setAttribute('role', 'alert');
+    error.textContent = 'This is not a valid document name. Go back and pick another one.';
+    app.replaceChildren(title, error);
+    return null;
+  }
+  document.title = `${docName} · Quire`;
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token') ?? undefined;
+  const readOnly = params.get('view') === '1';
+
+  const share = document.createElement('div');
+  share.className = 'demo-share';
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.id = 'copy-link';
+  copy.textContent = 'Copy link';
+  const linkField = document.createElement('input');
+  linkField.readOnly = true;
+  linkField.value = location.href;
+  linkField.setAttribute('aria-label', 'Link to this document');
+  const copied = document.createElement('span');
+  copied.setAttribute('role', 'status');
+  copied.className = 'demo-help';
+  copy.addEventListener('click', async () => {
+    const ok = await copyText(location.href);
+    if (!ok) linkField.select();
+    copied.textContent = ok ? 'Link copied.' : 'Press Ctrl+C to copy the selected link.';
+  });
+  share.append(copy, linkField, copied);
+
+  const host = document.createElement('div');
+  host.className = 'demo-editor';
+  app.replaceChildren(title, share, host);
+
+  const editor = createEditor({
+    parent: host,
+    serverUrl: serverUrl(),
+    doc: docName,
+    token,
+    readOnly,
+    user: identity,
+  });
+  window.quire = editor;
+  return editor;
+}

@@ -1,0 +1,102 @@
+/** `/`: the list of documents (from GET /api/docs) and a form to create a new one. */
+import { isValidDocName } from '@quire/shared';
+import { docHref } from './routes.js';
+
+interface DocSummary {
+  name: string;
+  updatedAt: number;
+  size: number;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function randomName(): string {
+  const words = ['notes', 'plan', 'draft', 'ideas', 'agenda', 'spec'];
+  const word = words[Math.floor(Math.random() * words.length)] ?? 'notes';
+  return `${word}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+function formatSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export async function renderHome(app: HTMLElement): Promise<void> {
+  document.title = 'Quire';
+  const nameInput = el('input', {
+    id: 'new-doc-name',
+    value: randomName(),
+    required: true,
+    maxLength: 128,
+  });
+  nameInput.setAttribute('aria-describedby', 'new-doc-help');
+  const help = el(
+    'p',
+    { id: 'new-doc-help', className: 'demo-help' },
+    'Letters, digits, ".", "_" and "-"; use "/" for folders (team/notes).',
+  );
+  const form = el(
+    'form',
+    { className: 'demo-new' },
+    el('label', { htmlFor: 'new-doc-name' }, 'New document'),
+    nameInput,
+    el('button', { type: 'submit' }, 'Create'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = nameInput.value.trim().normalize('NFC');
+    if (!isValidDocName(name)) {
+      help.textContent = `"${name}" is not a valid document name. ${help.textContent ?? ''}`;
+      help.classList.add('demo-error');
+      nameInput.focus();
+      return;
+    }
+    location.assign(docHref(name));
+  });
+
+  const list = el('ul', { className: 'demo-docs', id: 'doc-list' });
+  const listStatus = el(
+    'p',
+    { className: 'demo-help', role: 'status' } as Partial<HTMLParagraphElement>,
+    'Loading documents…',
+  );
+  app.replaceChildren(
+    el('h1', {}, 'Documents'),
+    form,
+    help,
+    listStatus,
+    list,
+    el('p', { className: 'demo-help' }, el('a', { href: '/embed.html' }, 'Embedding example')),
+  );
+
+  try {
+    const response = await fetch('/api/docs', { headers: { accept: 'application/json' } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const body = (await response.json()) as { docs?: DocSummary[] };
+    const docs = (body.docs ?? []).filter((d) => typeof d.name === 'string');
+    listStatus.textContent = docs.length === 0 ? 'No documents yet: create the first one.' : '';
+    list.replaceChildren(
+      ...docs.map((d) =>
+        el(
+          'li',
+          {},
+          el('a', { href: docHref(d.name) }, d.name),
+          el(
+            'span',
+            { className: 'demo-meta' },
+            ` · ${new Date(d.updatedAt).toLocaleString()} · ${formatSize(d.size)}`,
+          ),
+        ),
+      ),
+    );
+  } catch (error) {
+    listStatus.textContent = `Could not load the document list (${String(error)}).`;
+  }
+}

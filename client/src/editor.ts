@@ -1,0 +1,183 @@
+/**
+ * createEditor: one collaborative CodeMirror 6 editor bound to one Quire document, with a
+ * status indicator and a presence list above it.
+ */
+import * as Y from 'yjs';
+import type { WebsocketProvider } from 'y-websocket';
+import type { Awareness } from 'y-protocols/awareness';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import {
+  EditorView,
+  drawSelection,
+  highlightSpecialChars,
+  keymap,
+  placeholder,
+} from '@codemirror/view';
+import { defaultKeymap } from '@codemirror/commands';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import { canonicalDocName } from '@quire/shared';
+import { createConnection } from './connection.js';
+import { attachOfflineStore, type OfflineStore } from './offline.js';
+import { trackPresence } from './presence.js';
+import { computeStatus, type StatusView } from './status.js';
+import { ensureStyles } from './styles.js';
+import { editorTheme } from './theme.js';
+import { mountChrome } from './chrome.js';
+import { resolveUser, type UserIdentity } from './user.js';
+import type { BackoffOptions } from './backoff.js';
+
+/** The Y.Text every Quire client edits (the name y-codemirror's examples use). */
+export const TEXT_NAME = 'codemirror';
+
+export interface CreateEditorOptions {
+  /** Element the editor is appended to. */
+  parent: HTMLElement;
+  /** `ws(s)://host:port` or `http(s)://…` of the Quire server. */
+  serverUrl: string;
+  /** Document name: 1–8 `/`-separated segments of letters, digits, `.`, `_`, `-`. */
+  doc: string;
+  /** Access token (sent as the `token` URL parameter). */
+  token?: string;
+  /** Shown to others on your cursor and in the presence list. Default: a guest name/color. */
+  user?: Partial<UserIdentity>;
+  /** Keep edits in IndexedDB so they survive a closed tab while offline. Default true. */
+  offline?: boolean;
+  /** A view that updates live but cannot be edited. Default false. */
+  readOnly?: boolean;
+  /** After this long without activity a person is faded in the presence list. Default 60 s. */
+  idleAfterMs?: number;
+  /** Reconnect backoff bounds. Default 250 ms doubling up to 5 s, jittered. */
+  backoff?: BackoffOptions;
+}
+
+export interface QuireEditor {
+  view: EditorView;
+  ydoc: Y.Doc;
+  provider: WebsocketProvider;
+  awareness: Awareness;
+  /** Resolves once offline edits (if any) are loaded and the connection has started. */
+  ready: Promise<void>;
+  status(): StatusView;
+  onStatus(listener: (status: StatusView) => void): () => void;
+  setUser(user: Partial<UserIdentity>): void;
+  destroy(): void;
+}
+
+export function createEditor(options: CreateEditorOptions): QuireEditor {
+  const docName = canonicalDocName(options.doc);
+  const ydoc = new Y.Doc();
+  const ytext = ydoc.getText(TEXT_NAME);
+  const connection = createConnection({
+    serverUrl: options.serverUrl,
+    docName,
+    ydoc,
+    token: options.token,
+    backoff: options.backoff,
+  });
+  const { provider, awareness } = connection;
+  const useOffline = options.offline ?? true;
+  const store: OfflineStore | null = useOffline
+    ? attachOfflineStore(ydoc, options.serverUrl, docName)
+    : null;
+
+  let user = resolveUser(options.user, ydoc.clientID);
+  awareness.setLocalStateField('user', { ...user, colorLight: `${user.color}33` });
+
+  ensureStyles(options.parent.getRootNode());
+  const chrome = mountChrome(options.parent, docName);
+  const readOnly = new Compartment();
+  const readOnlyExtension = (ro: boolean): Extension => [
+    EditorState.readOnly.of(ro),
+    EditorView.editable.of(!ro),
+  ];
+  let isReadOnly = options.readOnly ?? false;
+  chrome.setReadOnly(isReadOnly);
+
+  const view = new EditorView({
+    parent: chrome.editorHost,
+    state: EditorState.create({
+      doc: ytext.toString(),
+      extensions: [
+        keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+        drawSelection(),
+        highlightSpecialChars(),
+        EditorView.lineWrapping,
+        placeholder('Start typing…'),
+        readOnly.of(readOnlyExtension(isReadOnly)),
+        // Tracks only this editor's own changes: undo never reverts someone else's typing.
+        yCollab(ytext, awareness, { undoManager: new Y.UndoManager(ytext) }),
+        editorTheme,
+        EditorView.contentAttributes.of({ 'aria-label': `Document ${docName}` }),
+      ],
+    }),
+  });
+
+  const presence = trackPresence(awareness, chrome.presenceList, options.idleAfterMs);
+  const statusListeners = new Set<(status: StatusView) => void>();
+  let current: StatusView = { status: 'connecting', label: 'Connecting…' };
+  let scheduled = false;
+  const refresh = (): void => {
+    scheduled = false;
+    const state = connection.state();
+    if (state.denied !== null && !isReadOnly) {
+      // The server refused our writes (a view-only link): stop accepting typing at once.
+      isReadOnly = true;
+      view.dispatch({ effects: readOnly.reconfigure(readOnlyExtension(true)) });
+      chrome.setReadOnly(true);
+    }
+    const next = computeStatus({
+      ...state,
+      local: Y.encodeStateVector(ydoc),
+      readOnly: isReadOnly,
+      offlineStore: store !== null,
+    });
+    if (next.status === current.status && next.label === current.label) return;
+    current = next;
+    chrome.setStatus(next);
+    statusListeners.forEach((l) => l(next));
+  };
+  // Coalesce bursts (each keystroke is an update) into one status computation.
+  const scheduleRefresh = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(refresh);
+  };
+  chrome.setStatus(current);
+  const offChange = connection.onChange(scheduleRefresh);
+  ydoc.on('update', scheduleRefresh);
+
+  let destroyed = false;
+  const ready = (store?.whenLoaded ?? Promise.resolve()).then(() => {
+    // Connect after offline edits are loaded, so the first sync already carries them.
+    if (!destroyed) connection.connect();
+  });
+
+  return {
+    view,
+    ydoc,
+    provider,
+    awareness,
+    ready,
+    status: () => current,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    setUser(next) {
+      user = resolveUser({ ...user, ...next }, ydoc.clientID);
+      awareness.setLocalStateField('user', { ...user, colorLight: `${user.color}33` });
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      offChange();
+      ydoc.off('update', scheduleRefresh);
+      presence.destroy();
+      connection.destroy();
+      store?.destroy();
+      view.destroy();
+      chrome.remove();
+      ydoc.destroy();
+    },
+  };
+}

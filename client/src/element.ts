@@ -1,0 +1,113 @@
+/**
+ * `<quire-editor server="ws://…" doc="…" token="…" user-name="…" user-color="#rrggbb"
+ * read-only offline="false">`: the editor as a custom element, in its own shadow root so the
+ * host page's CSS neither breaks it nor is affected by it.
+ */
+import { isValidDocName } from '@quire/shared';
+import { createEditor, type QuireEditor } from './editor.js';
+import { ensureStyles } from './styles.js';
+
+export const QUIRE_EDITOR_TAG = 'quire-editor';
+
+/** Attributes that need a new connection when they change; user-* are applied live. */
+const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline'];
+const USER_ATTRIBUTES = ['user-name', 'user-color'];
+
+const HOST_CSS = ':host { display: block; min-height: 12rem; } .quire-error { color: #a40e26; }';
+
+/** The page's own server when no `server` attribute is given (the demo app's case). */
+function defaultServerUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+export interface QuireEditorElement extends HTMLElement {
+  /** The running editor, or null while disconnected from the page or misconfigured. */
+  readonly editor: QuireEditor | null;
+}
+
+/** Registers the element (idempotent); returns its class. */
+export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstructor {
+  const existing = customElements.get(tag);
+  if (existing) return existing;
+
+  // Defined lazily so importing the library in Node (SSR, tests) never touches HTMLElement.
+  class QuireEditorElementImpl extends HTMLElement implements QuireEditorElement {
+    static get observedAttributes(): string[] {
+      return [...CONNECTION_ATTRIBUTES, ...USER_ATTRIBUTES];
+    }
+
+    #editor: QuireEditor | null = null;
+    #container: HTMLElement | null = null;
+
+    get editor(): QuireEditor | null {
+      return this.#editor;
+    }
+
+    connectedCallback(): void {
+      this.#start();
+    }
+
+    disconnectedCallback(): void {
+      this.#stop();
+    }
+
+    attributeChangedCallback(name: string, oldValue: string | null, value: string | null): void {
+      if (oldValue === value || !this.isConnected) return;
+      if (USER_ATTRIBUTES.includes(name) && this.#editor) {
+        this.#editor.setUser(this.#user());
+        return;
+      }
+      this.#stop();
+      this.#start();
+    }
+
+    #user(): { name?: string; color?: string } {
+      return {
+        name: this.getAttribute('user-name') ?? undefined,
+        color: this.getAttribute('user-color') ?? undefined,
+      };
+    }
+
+    #start(): void {
+      const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+      if (!shadow.querySelector('style[data-host]')) {
+        const style = document.createElement('style');
+        style.dataset.host = '';
+        style.textContent = HOST_CSS;
+        shadow.append(style);
+      }
+      ensureStyles(shadow);
+      this.#container = document.createElement('div');
+      this.#container.style.height = '100%';
+      shadow.append(this.#container);
+      const doc = this.getAttribute('doc') ?? '';
+      if (!isValidDocName(doc)) {
+        const error = document.createElement('p');
+        error.className = 'quire-error';
+        error.setAttribute('role', 'alert');
+        error.textContent = `quire-editor: "doc" must be a valid document name (got "${doc}").`;
+        this.#container.append(error);
+        return;
+      }
+      this.#editor = createEditor({
+        parent: this.#container,
+        serverUrl: this.getAttribute('server') || defaultServerUrl(),
+        doc,
+        token: this.getAttribute('token') ?? undefined,
+        user: this.#user(),
+        readOnly: this.hasAttribute('read-only') && this.getAttribute('read-only') !== 'false',
+        offline: this.getAttribute('offline') !== 'false',
+      });
+    }
+
+    #stop(): void {
+      this.#editor?.destroy();
+      this.#editor = null;
+      this.#container?.remove();
+      this.#container = null;
+    }
+  }
+
+  customElements.define(tag, QuireEditorElementImpl);
+  return QuireEditorElementImpl;
+}

@@ -1,0 +1,17 @@
+/** @quire/client — the collaborative editor library. Importing it has no side effects. */
+export { createEditor, TEXT_NAME, type CreateEditorOptions, type QuireEditor } from './editor.js';
+export { defineQuireEditor, QUIRE_EDITOR_TAG, type QuireEditorElement } from './element.js';
+export {
+  computeStatus,
+  isDurablySaved,
+  stateVectorCovers,
+  fatalCloseMessage,
+  type QuireStatus,
+  type StatusView,
+} from './status.js';
+export { Backoff, backoffDelay, type BackoffOptions } from './backoff.js';
+export { toWebSocketUrl, docPath } from './connection.js';
+export { offlineStoreName } from './offline.js';
+export { presenceEntries, renderPresence, type PresenceEntry } from './presence.js';
+export { sanitizeAwarenessUpdate, cleanUser } from './awareness-guard.js';
+export { USER_COLORS, type UserIdentity } from './user.js';

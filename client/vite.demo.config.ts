@@ -1,0 +1,17 @@
+// Demo app build: dist/demo/index.html + hashed assets, served by quire-server with SPA
+// fallback. Absolute base so /d/<name> pages load /assets/… correctly.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: '/',
+  publicDir: false,
+  build: {
+    outDir: 'dist/demo',
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    // `npm run dev -w client` with a quire-server on :1234 for the API and WebSockets.
+    proxy: { '/api': 'http://127.0.0.1:1234' },
+  },
+});

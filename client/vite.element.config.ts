@@ -1,0 +1,15 @@
+// Standalone <quire-editor> bundle: dist/demo/quire-editor.js with all dependencies inlined, so
+// any page can use the element with one <script type="module">. Also copies embed/embed.html.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  publicDir: 'embed',
+  build: {
+    outDir: 'dist/demo',
+    emptyOutDir: false,
+    copyPublicDir: true,
+    minify: true,
+    sourcemap: true,
+    lib: { entry: 'src/element-entry.ts', formats: ['es'], fileName: () => 'quire-editor.js' },
+  },
+});
