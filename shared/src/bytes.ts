@@ -49,18 +49,24 @@ export class ByteReader {
         `declared length ${length} exceeds the ${this.remaining} bytes that remain`,
       );
     }
-    const copy = this.bytes.slice(this.pos, this.pos + length);
+    const copy = exactCopy(this.bytes, this.pos, this.pos + length);
     this.pos += length;
     return copy;
   }
 
   readVarString(): string {
-    return utf8Decoder.decode(this.readVarUint8Array());
+    const bytes = this.readVarUint8Array();
+    try {
+      return utf8Decoder.decode(bytes);
+    } catch {
+      // The fatal decoder throws a bare TypeError; callers map errors by code, not by class.
+      throw new QuireError('frame-invalid-utf8', 'string is not valid UTF-8');
+    }
   }
 
   /** The rest of the message as an exact-size copy. */
   readRest(): Uint8Array {
-    const copy = this.bytes.slice(this.pos);
+    const copy = exactCopy(this.bytes, this.pos, this.bytes.length);
     this.pos = this.bytes.length;
     return copy;
   }
@@ -72,7 +78,18 @@ export class ByteReader {
   }
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+/**
+ * A fresh, plain Uint8Array holding bytes [start, end) of `source`. Not `source.slice()`: Node's
+ * Buffer overrides slice() to return a view into its (often pooled, 8 KiB) backing store.
+ */
+function exactCopy(source: Uint8Array, start: number, end: number): Uint8Array {
+  const copy = new Uint8Array(end - start);
+  copy.set(source.subarray(start, end));
+  return copy;
+}
+
+// ignoreBOM as in lib0: a leading U+FEFF is content, so strings round-trip byte for byte.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 export function varUintSize(value: number): number {

@@ -7,6 +7,7 @@ export type QuireErrorCode =
   | 'frame-truncated'
   | 'frame-integer-overflow'
   | 'frame-trailing-bytes'
+  | 'frame-invalid-utf8'
   | 'frame-unknown-type'
   | 'frame-unknown-sync-type'
   | 'frame-too-large'
