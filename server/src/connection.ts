@@ -88,6 +88,7 @@ export class Connection implements Peer {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
+    if (code === CloseCode.BadMessage) this.options.metrics.protocolErrors++;
     this.ws.close(code, reason);
   }
 
@@ -117,7 +118,6 @@ export class Connection implements Peer {
       // The decoder copies every payload, so nothing keeps a view into ws's buffer.
       frame = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (error) {
-      this.options.metrics.protocolErrors++;
       this.options.log.warn('malformed message', {
         conn: this.id,
         doc: this.docName,
