@@ -53,6 +53,8 @@ export class Room {
     private readonly ctx: RoomContext,
   ) {
     this.awareness = new AwarenessRegistry(ctx.maxAwarenessStateBytes);
+    // Persisted acks (group commit → durable state vector) go to this room's opted-in peers.
+    log.ack.bind(this.peers);
     // Cheaper than listening to 'update', which makes Yjs re-encode every transaction.
     doc.on('afterTransaction', (tr: Y.Transaction) => {
       this.lastApplyChanged = tr.deleteSet.clients.size > 0 || stateAdvanced(tr);
@@ -62,6 +64,7 @@ export class Room {
   join(peer: Peer): void {
     this.peers.add(peer);
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    this.log.ack.join(peer);
     const present = this.awareness.present();
     if (present.length > 0) peer.send(encodeAwareness(encodeAwarenessUpdate(present)));
   }

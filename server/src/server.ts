@@ -107,7 +107,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log,
     staticDir: options.staticDir,
     gauges: () => ({ connections: connections.size, rooms: rooms.size }),
-    notReadyReason: () => (accepting ? null : 'shutting down'),
+    // Unready while saves fail: a load balancer should send new editors elsewhere.
+    notReadyReason: () => (accepting ? store.unhealthyReason() : 'shutting down'),
   };
   const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handleHttp(httpContext, req, res);
@@ -135,6 +136,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     stopHeartbeat();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
+    // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".
+    await store.flushCommits();
     const open = [...connections];
     for (const connection of open) connection.close(CloseCode.GoingAway, 'server shutting down');
     await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
@@ -143,9 +146,14 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     await storage.sync().catch((error: unknown) => {
       log.error('final fsync failed', { error: errorMessage(error) });
     });
+    await store.flushCommits();
+    const unsaved = store.unhealthyReason();
+    store.close();
+    log.info('durability stats', { ...store.durabilityStats() });
     await storage.close();
     for (const server of ownedServers) server.closeAllConnections();
     wss.close();
+    if (unsaved) throw new Error(`shutdown with unsaved documents: ${unsaved}`);
   };
 
   return {

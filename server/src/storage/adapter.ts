@@ -14,6 +14,9 @@ export interface StoredDocument {
   updates: Uint8Array[];
   /** The sequence number of the newest logged update (0 when the log is empty). */
   lastSeq: number;
+  /** Set when the adapter detected damaged records (checksum mismatch) and left them out or fell
+   * back to an earlier intact generation; one line per problem, for the server's error log. */
+  damaged?: string[];
 }
 
 export interface DocumentInfo {
@@ -37,7 +40,8 @@ export interface StorageAdapter {
    * number ≤ `throughSeq` (they are contained in the snapshot). All or nothing. */
   compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
 
-  /** Makes every write that has resolved so far durable against power loss (fsync). */
+  /** Makes every write that has resolved so far durable against power loss (fsync). A rejection
+   * means none of them may be assumed durable (after a failed fsync the OS may drop dirty pages). */
   sync(): Promise<void>;
 
   /** Every stored document. */

@@ -5,42 +5,57 @@
  * committed so far also survives power loss. That split is what makes group commit possible:
  * many appends, one fsync.
  *
+ * Integrity: SQLite has no page checksums, so every snapshot and logged update carries a CRC-32
+ * of its bytes. Compaction keeps one previous generation (the old snapshot and the log since it),
+ * so a snapshot that fails its checksum is replaced on load by the previous good one plus the
+ * log, which together hold the same document. A logged update that fails its checksum is left
+ * out and reported (`StoredDocument.damaged`). Compaction is one transaction: a crash at any
+ * instant leaves either the old or the new generation, never a mix.
+ *
  * Document names are only ever SQL values, never file names, so no name can touch the file system.
  */
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { DocumentInfo, StorageAdapter, StoredDocument } from './adapter.js';
+import { migrateSchema } from './sqlite-schema.js';
 
 const fsync = promisify(fsyncCallback);
 
 export const SQLITE_FILE_NAME = 'quire.sqlite';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS documents (
-    name TEXT PRIMARY KEY,
-    snapshot BLOB,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS updates (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc TEXT NOT NULL,
-    data BLOB NOT NULL,
-    created_at INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, seq);
-`;
 
 export interface SqliteStorageOptions {
   /** Directory holding the database file; created if missing. */
   dataDir: string;
 }
 
+interface DocumentRow {
+  snapshot: Buffer | null;
+  snapshot_crc: number | null;
+  snapshot_through: number;
+  prev_snapshot: Buffer | null;
+  prev_crc: number | null;
+  prev_through: number | null;
+}
+
+interface UpdateRow {
+  seq: number;
+  data: Buffer;
+  crc: number | null;
+}
+
+/** A checksum of NULL means the row predates checksums: nothing to verify against. */
+const intact = (data: Buffer | null, crc: number | null) =>
+  data === null || crc === null || crc32(data) === crc;
+
 export class SqliteStorage implements StorageAdapter {
   readonly path: string;
+  private readonly dataDir: string;
   private readonly db: Database.Database;
   private walFd: number | null = null;
+  private dirSynced = false;
   private readonly statements;
   private readonly appendTx: (name: string, update: Uint8Array, now: number) => number;
   private readonly compactTx: (
@@ -52,32 +67,43 @@ export class SqliteStorage implements StorageAdapter {
 
   constructor(options: SqliteStorageOptions) {
     mkdirSync(options.dataDir, { recursive: true });
+    this.dataDir = options.dataDir;
     this.path = join(options.dataDir, SQLITE_FILE_NAME);
     this.db = new Database(this.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    migrateSchema(this.db);
     this.statements = {
-      snapshot: this.db.prepare<[string], { snapshot: Buffer | null }>(
-        'SELECT snapshot FROM documents WHERE name = ?',
+      document: this.db.prepare<[string], DocumentRow>(
+        `SELECT snapshot, snapshot_crc, snapshot_through, prev_snapshot, prev_crc, prev_through
+         FROM documents WHERE name = ?`,
       ),
-      log: this.db.prepare<[string], { seq: number; data: Buffer }>(
-        'SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq',
+      log: this.db.prepare<[string, number], UpdateRow>(
+        'SELECT seq, data, crc FROM updates WHERE doc = ? AND seq > ? ORDER BY seq',
       ),
       touch: this.db.prepare<[string, number]>(
         'INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?) ON CONFLICT (name) DO NOTHING',
       ),
-      insert: this.db.prepare<[string, Uint8Array, number]>(
-        'INSERT INTO updates (doc, data, created_at) VALUES (?, ?, ?)',
+      insert: this.db.prepare<[string, Uint8Array, number, number]>(
+        'INSERT INTO updates (doc, data, crc, created_at) VALUES (?, ?, ?, ?)',
       ),
-      setSnapshot: this.db.prepare<[Uint8Array, number, string]>(
-        'UPDATE documents SET snapshot = ?, updated_at = ? WHERE name = ?',
+      // The current generation becomes the previous one; the log it needs is kept.
+      rotate: this.db.prepare<[Uint8Array, number, number, number, string]>(
+        `UPDATE documents SET
+           prev_snapshot = snapshot, prev_crc = snapshot_crc, prev_through = snapshot_through,
+           snapshot = ?, snapshot_crc = ?, snapshot_through = MAX(snapshot_through, ?),
+           updated_at = ?
+         WHERE name = ?`,
       ),
-      dropLog: this.db.prepare<[string, number]>('DELETE FROM updates WHERE doc = ? AND seq <= ?'),
+      dropLog: this.db.prepare<[string, string]>(
+        `DELETE FROM updates WHERE doc = ?
+           AND seq <= (SELECT prev_through FROM documents WHERE name = ?)`,
+      ),
       list: this.db.prepare<[], { name: string; updatedAt: number; size: number }>(`
         SELECT d.name AS name,
                MAX(d.updated_at, COALESCE(MAX(u.created_at), 0)) AS updatedAt,
-               COALESCE(LENGTH(d.snapshot), 0) + COALESCE(SUM(LENGTH(u.data)), 0) AS size
+               COALESCE(LENGTH(d.snapshot), 0) + COALESCE(LENGTH(d.prev_snapshot), 0)
+                 + COALESCE(SUM(LENGTH(u.data)), 0) AS size
         FROM documents d LEFT JOIN updates u ON u.doc = d.name
         GROUP BY d.name`),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
@@ -85,26 +111,46 @@ export class SqliteStorage implements StorageAdapter {
     };
     this.appendTx = this.db.transaction((name: string, update: Uint8Array, now: number) => {
       this.statements.touch.run(name, now);
-      return Number(this.statements.insert.run(name, update, now).lastInsertRowid);
+      const crc = crc32(update);
+      return Number(this.statements.insert.run(name, update, crc, now).lastInsertRowid);
     });
     this.compactTx = this.db.transaction(
       (name: string, snapshot: Uint8Array, throughSeq: number, now: number) => {
         this.statements.touch.run(name, now);
-        this.statements.setSnapshot.run(snapshot, now, name);
-        this.statements.dropLog.run(name, throughSeq);
+        this.statements.rotate.run(snapshot, crc32(snapshot), throughSeq, now, name);
+        this.statements.dropLog.run(name, name);
       },
     );
   }
 
   async load(name: string): Promise<StoredDocument | null> {
-    const row = this.statements.snapshot.get(name);
+    const row = this.statements.document.get(name);
     if (!row) return null;
-    const log = this.statements.log.all(name);
-    return {
-      snapshot: row.snapshot ? new Uint8Array(row.snapshot) : null,
-      updates: log.map((u) => new Uint8Array(u.data)),
-      lastSeq: log.at(-1)?.seq ?? 0,
+    const current = this.generation(name, row.snapshot, row.snapshot_through);
+    if (intact(row.snapshot, row.snapshot_crc)) return current;
+    if (row.prev_through === null || !intact(row.prev_snapshot, row.prev_crc)) {
+      throw new Error('stored snapshot failed its checksum and no intact previous one exists');
+    }
+    const previous = this.generation(name, row.prev_snapshot, row.prev_through);
+    previous.damaged = [...(previous.damaged ?? []), 'snapshot checksum mismatch: previous used'];
+    return previous;
+  }
+
+  /** One generation: a snapshot and every intact logged update after the seq it covers. */
+  private generation(name: string, snapshot: Buffer | null, through: number): StoredDocument {
+    const rows = this.statements.log.all(name, through);
+    const good = rows.filter((u) => intact(u.data, u.crc));
+    const result: StoredDocument = {
+      snapshot: snapshot ? new Uint8Array(snapshot) : null,
+      updates: good.map((u) => new Uint8Array(u.data)),
+      lastSeq: rows.at(-1)?.seq ?? 0,
     };
+    if (good.length < rows.length) {
+      result.damaged = rows
+        .filter((u) => !intact(u.data, u.crc))
+        .map((u) => `update ${u.seq} checksum mismatch: left out`);
+    }
+    return result;
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
@@ -120,6 +166,17 @@ export class SqliteStorage implements StorageAdapter {
     // so far becomes durable. The WAL keeps its inode while this connection is open.
     if (this.walFd === null) this.walFd = openSync(`${this.path}-wal`, 'r');
     await fsync(this.walFd);
+    // Once: make the directory entries of the database and its WAL durable too, or a power loss
+    // right after the first start could lose the files themselves.
+    if (!this.dirSynced) {
+      const dirFd = openSync(this.dataDir, 'r');
+      try {
+        await fsync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+      this.dirSynced = true;
+    }
   }
 
   async list(): Promise<DocumentInfo[]> {

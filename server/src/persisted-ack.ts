@@ -1,0 +1,82 @@
+/**
+ * The persisted ack (Quire protocol extension, message type 100): tells opted-in clients which
+ * document state is durably on disk, as a Yjs state vector. A client shows "Saved" once that
+ * vector covers its own.
+ *
+ * One instance per loaded document, taking part in the group commit: right before each fsync it
+ * captures the state vector of what has been written so far, and after the fsync succeeded it
+ * sends that vector to every opted-in peer. It captures nothing while a write is still in flight
+ * or while a failed write awaits repair, so no ack ever covers bytes that are not on disk.
+ */
+import * as Y from 'yjs';
+import { encodePersistedAck } from '@quire/shared';
+import type { CommitParticipant, GroupCommit } from './group-commit.js';
+import type { Peer } from './peer.js';
+
+export class PersistedAck implements CommitParticipant {
+  private inFlight = 0;
+  /** The last state vector known durable; null until the first fsync after load. */
+  private durable: Uint8Array | null = null;
+  private peers: Iterable<Peer> = [];
+  private disposed = false;
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly commit: GroupCommit,
+    private readonly hooks: {
+      /** True while storage lacks part of the document (a failed write not yet repaired). */
+      needsRepair(): boolean;
+      /** An fsync failed: the writes it should have covered must be rewritten. */
+      onSyncFailed(): void;
+    },
+  ) {
+    doc.on('destroy', () => {
+      this.disposed = true;
+      this.peers = [];
+    });
+    // What was just loaded came from disk, but maybe from a page cache a crash left unsynced:
+    // one fsync makes it durable, and its ack tells the first clients where they stand.
+    commit.request(this);
+  }
+
+  /** The peers to acknowledge: the room's live set. */
+  bind(peers: Iterable<Peer>): void {
+    this.peers = peers;
+  }
+
+  /** A newly joined peer learns the durable state at once (if it is known yet). */
+  join(peer: Peer): void {
+    if (peer.extensions && this.durable) peer.send(encodePersistedAck(this.durable));
+  }
+
+  writeStarted(): void {
+    this.inFlight++;
+  }
+
+  /** A write (append or compaction) ended; a successful one asks for an fsync. */
+  writeEnded(succeeded: boolean): void {
+    this.inFlight--;
+    if (succeeded) this.commit.request(this);
+  }
+
+  prepare(): (() => void) | null {
+    // A destroyed document has no peers left, but its final writes still need the fsync.
+    if (this.disposed) return () => {};
+    if (this.inFlight > 0 || this.hooks.needsRepair()) return null;
+    const stateVector = Y.encodeStateVector(this.doc);
+    return () => this.acknowledge(stateVector);
+  }
+
+  syncFailed(): void {
+    this.hooks.onSyncFailed();
+  }
+
+  private acknowledge(stateVector: Uint8Array): void {
+    this.durable = stateVector;
+    if (this.disposed) return;
+    const frame = encodePersistedAck(stateVector);
+    for (const peer of this.peers) {
+      if (peer.extensions) peer.send(frame);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The SQLite schema and its forward-only migration. Databases written before checksums and
+ * snapshot generations existed gain the new columns with values that mean "nothing to verify"
+ * (NULL checksums) and "no previous generation" (NULL prev_through).
+ */
+import type Database from 'better-sqlite3';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS documents (
+    name TEXT PRIMARY KEY,
+    snapshot BLOB,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS updates (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, seq);
+`;
+
+/** Columns added after the first schema, per table: name → SQL type and default. */
+const ADDED_COLUMNS: Record<string, Record<string, string>> = {
+  documents: {
+    // CRC-32 of `snapshot`.
+    snapshot_crc: 'INTEGER',
+    // The highest update seq the snapshot contains; the log after it is the live tail.
+    snapshot_through: 'INTEGER NOT NULL DEFAULT 0',
+    // The generation before the last compaction: fallback when `snapshot` is damaged.
+    prev_snapshot: 'BLOB',
+    prev_crc: 'INTEGER',
+    // NULL = no previous generation is available (never compacted since checksums existed).
+    prev_through: 'INTEGER',
+  },
+  updates: {
+    crc: 'INTEGER',
+  },
+};
+
+export function migrateSchema(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+      const existing = new Set(
+        db
+          .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+          .all()
+          .map((c) => c.name),
+      );
+      for (const [column, type] of Object.entries(columns)) {
+        if (!existing.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
+    }
+  })();
+}
