@@ -1,0 +1,130 @@
+/** Persisted acks (message type 100) and the group commit behind them. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType } from '@quire/shared';
+import { SqliteStorage } from '../../src/index.js';
+import { ackingClient, type AckingClient } from '../helpers/ack-client.js';
+import {
+  rawSocket,
+  stockClient,
+  waitFor,
+  waitSynced,
+  type StockClient,
+} from '../helpers/clients.js';
+import { FaultyStorage } from '../helpers/faulty-storage.js';
+import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
+import { eventually, readyStatus } from './support.js';
+
+describe('persisted acks', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup(): Promise<{ running: RunningServer; storage: FaultyStorage }> {
+    const dir = tempDir();
+    const storage = new FaultyStorage(new SqliteStorage({ dataDir: dir.path }));
+    const running = await startServer({ storage });
+    cleanups.push(dir.remove, () => running.close());
+    return { running, storage };
+  }
+
+  function track<T extends StockClient>(client: T): T {
+    cleanups.push(() => client.destroy());
+    return client;
+  }
+
+  it('says "saved" only after the fsync that covers the edit', async () => {
+    const { running, storage } = await setup();
+    const client = track(ackingClient(running.wsUrl, 'acked'));
+    await waitSynced(client);
+    await waitFor(() => client.saved(), 5_000, 'initial ack');
+
+    const release = storage.holdSyncs();
+    const appendsBefore = storage.calls.append;
+    const syncsBefore = storage.calls.sync;
+    client.text.insert(0, 'hello');
+    // Written (appended) and its fsync started, but the fsync has not finished yet.
+    await waitFor(() => storage.calls.append > appendsBefore && storage.calls.sync > syncsBefore);
+    expect(client.saved()).toBe(false);
+    release();
+    await waitFor(() => client.saved(), 5_000, 'ack after fsync');
+    const stored = await storage.inner.load('acked');
+    expect(stored?.updates.length).toBeGreaterThan(0);
+  });
+
+  it('tells a newly joined client at once which state is durable', async () => {
+    const { running } = await setup();
+    const writer = track(ackingClient(running.wsUrl, 'joined'));
+    await waitSynced(writer);
+    writer.text.insert(0, 'already on disk');
+    await waitFor(() => writer.saved(), 5_000, 'writer saved');
+
+    const joiner = track(ackingClient(running.wsUrl, 'joined'));
+    await waitSynced(joiner);
+    await waitFor(() => joiner.acks.length > 0, 5_000, 'ack on join');
+    expect(joiner.text.toString()).toBe('already on disk');
+    expect(joiner.saved()).toBe(true);
+  });
+
+  it('never sends the extension message to a client that did not opt in', async () => {
+    const { running } = await setup();
+    const plain = await rawSocket(`${running.wsUrl}/quiet`);
+    cleanups.push(() => plain.ws.close());
+    const writer = track(ackingClient(running.wsUrl, 'quiet'));
+    await waitSynced(writer);
+    writer.text.insert(0, 'edit');
+    await waitFor(() => writer.saved(), 5_000, 'writer saved');
+    // The plain socket received the relayed edit, which was sent after the fsync began.
+    await waitFor(() => plain.messages.length >= 2, 5_000, 'relay to plain socket');
+    expect(plain.messages.some((m) => m[0] === MessageType.PersistedAck)).toBe(false);
+  });
+
+  it('covers many updates with one fsync (group commit)', async () => {
+    const { running, storage } = await setup();
+    const clients = [0, 1, 2].map(() => track(ackingClient(running.wsUrl, 'burst')));
+    await Promise.all(clients.map((c) => waitSynced(c)));
+    await waitFor(() => clients.every((c) => c.saved()), 5_000, 'initial acks');
+    const appendsBefore = storage.calls.append;
+    const syncsBefore = storage.calls.sync;
+    for (let i = 0; i < 40; i++) {
+      for (const [n, c] of clients.entries()) c.text.insert(c.text.length, `${n}:${i} `);
+    }
+    await waitFor(() => clients.every((c) => c.saved()), 10_000, 'every edit saved');
+    const appends = storage.calls.append - appendsBefore;
+    const syncs = storage.calls.sync - syncsBefore;
+    expect(appends).toBe(120);
+    expect(syncs).toBeGreaterThan(0);
+    expect(syncs).toBeLessThan(appends);
+  });
+
+  it('withholds acks while fsync fails, reports unready, and catches up when it recovers', async () => {
+    const { running, storage } = await setup();
+    const client: AckingClient = track(ackingClient(running.wsUrl, 'fsync-eio'));
+    await waitSynced(client);
+    await waitFor(() => client.saved(), 5_000, 'initial ack');
+    storage.syncFault = 'EIO';
+    const acksBefore = client.acks.length;
+    client.text.insert(0, 'not yet durable');
+    await waitFor(() => storage.calls.failedSyncs > 0, 5_000, 'failed fsync');
+    const ready = await fetch(`${running.httpUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(/storage/);
+    expect(client.saved()).toBe(false);
+    expect(client.acks.length).toBe(acksBefore);
+
+    storage.syncFault = null;
+    await waitFor(() => client.saved(), 10_000, 'ack after recovery');
+    await eventually(async () => (await readyStatus(running.httpUrl)) === 200, 10_000, 'ready');
+  });
+
+  it('stock clients on the same document keep syncing alongside opted-in ones', async () => {
+    const { running } = await setup();
+    const acking = track(ackingClient(running.wsUrl, 'mixed'));
+    const stock = track(stockClient(running.wsUrl, 'mixed'));
+    await Promise.all([waitSynced(acking), waitSynced(stock)]);
+    stock.text.insert(0, 'from stock ');
+    acking.text.insert(0, 'from quire ');
+    await waitFor(() => acking.text.toString() === stock.text.toString() && acking.saved());
+    expect(stock.text.length).toBe('from stock from quire '.length);
+  });
+});
