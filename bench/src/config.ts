@@ -1,0 +1,65 @@
+/**
+ * Scenario sizes for the quick run (`npm run bench`, a few minutes on 2 cores) and the full run
+ * (`npm run bench -- --full`). Both use the same code and the same load for every server.
+ */
+import type { ColdLoadConfig } from './scenarios/cold-load.js';
+import type { IdleConfig } from './scenarios/idle.js';
+import type { PasteConfig } from './scenarios/paste.js';
+import type { SlowConsumerConfig } from './scenarios/slow-consumer.js';
+import type { TypingConfig } from './scenarios/typing.js';
+
+export interface BenchConfig {
+  /** Each scenario runs this many times per server, in rotating server order. */
+  repetitions: number;
+  typing: TypingConfig;
+  idle: IdleConfig;
+  coldLoad: ColdLoadConfig;
+  paste: PasteConfig;
+  slowConsumer: SlowConsumerConfig;
+}
+
+export const QUICK: BenchConfig = {
+  repetitions: 1,
+  typing: {
+    rooms: 40,
+    typistsPerRoom: 2,
+    readersPerRoom: 10,
+    keysPerSecond: 6,
+    warmupMs: 2_000,
+    measureMs: 10_000,
+  },
+  idle: { connections: 2_000, rooms: 200, settleMs: 3_000 },
+  coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 40, trials: 1 },
+  paste: { users: 50, pasteBytes: 100 * 1024, pastes: 3, gapMs: 500 },
+  slowConsumer: {
+    readers: 30,
+    typists: 3,
+    keysPerSecond: 20,
+    pasteBytes: 32 * 1024,
+    pastesPerSecond: 4,
+    measureMs: 8_000,
+  },
+};
+
+export const FULL: BenchConfig = {
+  repetitions: 3,
+  typing: {
+    rooms: 100,
+    typistsPerRoom: 2,
+    readersPerRoom: 18,
+    keysPerSecond: 6,
+    warmupMs: 5_000,
+    measureMs: 30_000,
+  },
+  idle: { connections: 10_000, rooms: 1_000, settleMs: 5_000 },
+  coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 200, trials: 3 },
+  paste: { users: 50, pasteBytes: 100 * 1024, pastes: 10, gapMs: 1_000 },
+  slowConsumer: {
+    readers: 50,
+    typists: 4,
+    keysPerSecond: 20,
+    pasteBytes: 64 * 1024,
+    pastesPerSecond: 4,
+    measureMs: 20_000,
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench` (quick) / `npm run bench -- --full`: runs every scenario against Quire,
+ * @y/websocket-server and Hocuspocus, interleaved (each scenario runs on each server in turn, in
+ * rotating order), with servers pinned to one core and this load generator to the other, then
+ * prints the results and the ratios as Markdown. Options:
+ *   --full              bigger, longer scenarios, 3 repetitions
+ *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer
+ *   --servers=a,b       quire, y-websocket-server, hocuspocus
+ *   --json=PATH         also write the raw results as JSON
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { FULL, QUICK, type BenchConfig } from './config.js';
+import { setUpPinning } from './pinning.js';
+import { renderScenario, renderTargets, type Results } from './report.js';
+import type { ScenarioResult } from './scenarios/common.js';
+import { runColdLoad } from './scenarios/cold-load.js';
+import { runIdle } from './scenarios/idle.js';
+import { runPaste } from './scenarios/paste.js';
+import { runSlowConsumer } from './scenarios/slow-consumer.js';
+import { runTyping } from './scenarios/typing.js';
+import { SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
+import { replayTrace, type ReplayedTrace } from './traces.js';
+
+const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    servers: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+function pick<T extends string>(list: string | undefined, all: readonly T[], what: string): T[] {
+  if (!list) return [...all];
+  const chosen = list.split(',').map((s) => s.trim());
+  const unknown = chosen.filter((s) => !all.includes(s as T));
+  if (unknown.length > 0) {
+    throw new Error(`unknown ${what}: ${unknown.join(', ')} (choose from ${all.join(', ')})`);
+  }
+  return chosen as T[];
+}
+
+const config: BenchConfig = values.full ? FULL : QUICK;
+const scenarios = pick(values.only, SCENARIOS, 'scenario');
+const servers = pick(values.servers, SERVER_NAMES, 'server');
+const pinning = setUpPinning();
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+progress(`bench: ${values.full ? 'full' : 'quick'} run; ${pinning.note}`);
+let traces: ReplayedTrace[] = [];
+if (scenarios.includes('cold-load')) {
+  progress('bench: replaying traces into Y.Docs…');
+  traces = config.coldLoad.traces.map((name) => replayTrace(name, config.coldLoad.chunks));
+}
+
+function runScenario(scenario: Scenario, server: ServerProcess): Promise<ScenarioResult> {
+  switch (scenario) {
+    case 'typing':
+      return runTyping(server, config.typing);
+    case 'idle':
+      return runIdle(server, config.idle);
+    case 'cold-load':
+      return runColdLoad(server, config.coldLoad, traces);
+    case 'paste':
+      return runPaste(server, config.paste);
+    case 'slow-consumer':
+      return runSlowConsumer(server, config.slowConsumer);
+  }
+}
+
+const results: Results = new Map();
+const loadBefore = loadavg()[0] ?? 0;
+const startedAt = new Date();
+for (const [s, scenario] of scenarios.entries()) {
+  const perServer = new Map<ServerName, ScenarioResult[]>();
+  results.set(scenario, perServer);
+  for (let rep = 0; rep < config.repetitions; rep++) {
+    const shift = (s + rep) % servers.length;
+    const order = [...servers.slice(shift), ...servers.slice(0, shift)];
+    for (const name of order) {
+      const server = new ServerProcess(name, pinning);
+      const started = performance.now();
+      let result: ScenarioResult;
+      try {
+        await server.start();
+        result = await runScenario(scenario, server);
+      } catch (error) {
+        result = {
+          metrics: {},
+          correct: false,
+          notes: [`run failed: ${(error as Error).message}`],
+        };
+      } finally {
+        await server.dispose();
+      }
+      const list = perServer.get(name) ?? [];
+      list.push(result);
+      perServer.set(name, list);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const summary = Object.entries(result.metrics)
+        .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
+        .join(' ');
+      progress(
+        `bench: ${scenario} #${rep + 1} ${name} (${seconds}s) ${result.correct ? 'ok' : 'GATE FAILED'} ${summary} ${result.notes.join('; ')}`,
+      );
+    }
+  }
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const header = [
+  `## Results (${values.full ? 'full' : 'quick'} run, ${startedAt.toISOString()})`,
+  '',
+  `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+    `Node ${process.version}, ${process.platform}. ${pinning.note}. ` +
+    `1-min load average before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
+];
+const body = scenarios.map((scenario) => renderScenario(results, scenario, servers));
+process.stdout.write(
+  [...header, '', renderTargets(results, servers), '', ...body].join('\n\n') + '\n',
+);
+if (values.json) {
+  const raw = Object.fromEntries(
+    [...results].map(([scenario, m]) => [scenario, Object.fromEntries(m)]),
+  );
+  writeFileSync(values.json, JSON.stringify({ startedAt, config, results: raw }, null, 2));
+}
+const quireFailed = [...results.values()].some((m) =>
+  (m.get('quire') ?? []).some((r) => !r.correct),
+);
+process.exitCode = quireFailed ? 1 : 0;

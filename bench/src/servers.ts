@@ -1,0 +1,158 @@
+/**
+ * The servers under test, started as separate processes pinned to the server core, with a fresh
+ * data directory each, and measured from /proc. Durability as each ships it:
+ * - Quire: SQLite WAL, every update committed before it is relayed;
+ * - @y/websocket-server 0.1.1: YPERSISTENCE (y-leveldb), each update stored asynchronously after
+ *   it was applied, relay does not wait;
+ * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds, rssBytes } from './proc-stats.js';
+import type { Dialect } from './wire.js';
+import type { Pinning } from './pinning.js';
+
+export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus';
+export const SERVER_NAMES: readonly ServerName[] = ['quire', 'y-websocket-server', 'hocuspocus'];
+
+const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_DIR = join(BENCH_DIR, '..');
+
+/** How long a server may take to accept TCP connections after spawn. */
+const START_TIMEOUT_MS = 20_000;
+/** How long a server may take to exit after SIGTERM (it flushes documents) before SIGKILL. */
+const STOP_TIMEOUT_MS = 20_000;
+
+interface Launch {
+  dialect: Dialect;
+  args: string[];
+  env: Record<string, string>;
+}
+
+function launchFor(name: ServerName, port: number, dataDir: string): Launch {
+  switch (name) {
+    case 'quire': {
+      const bin = join(REPO_DIR, 'server/bin/quire-server.js');
+      if (!existsSync(join(REPO_DIR, 'server/dist/cli.js'))) {
+        throw new Error('server/dist is missing: run `npm run build` at the repository root first');
+      }
+      return {
+        dialect: 'y-websocket',
+        args: [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
+        env: { QUIRE_LOG_LEVEL: 'warn' },
+      };
+    }
+    case 'y-websocket-server':
+      return {
+        dialect: 'y-websocket',
+        args: [join(REPO_DIR, 'node_modules/@y/websocket-server/src/server.js')],
+        env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
+      };
+    case 'hocuspocus':
+      return {
+        dialect: 'hocuspocus',
+        args: [join(BENCH_DIR, 'src/servers/hocuspocus-server.mjs')],
+        env: { PORT: String(port), DATA: dataDir },
+      };
+  }
+}
+
+export class ServerProcess {
+  readonly dataDir: string;
+  readonly dialect: Dialect;
+  port = 0;
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: ServerName,
+    private readonly pinning: Pinning,
+  ) {
+    this.dataDir = mkdtempSync(join(tmpdir(), `quire-bench-${name}-`));
+    this.dialect = launchFor(name, 0, this.dataDir).dialect;
+  }
+
+  get baseUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number {
+    if (!this.child?.pid) throw new Error(`${this.name} is not running`);
+    return this.child.pid;
+  }
+
+  /** Starts (or restarts, keeping the data directory) the server and waits until it listens. */
+  async start(): Promise<void> {
+    this.port = await freePort();
+    const launch = launchFor(this.name, this.port, this.dataDir);
+    const logFd = openSync(join(this.dataDir, 'server.log'), 'a');
+    const [command, args] = this.pinning.serverCommand(process.execPath, launch.args);
+    const child = spawn(command, args, {
+      cwd: REPO_DIR,
+      env: { ...process.env, ...launch.env, NODE_ENV: 'production' },
+      stdio: ['ignore', logFd, logFd],
+    });
+    closeSync(logFd);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await waitForPort(this.port, child);
+  }
+
+  cpuSeconds(): number {
+    return cpuSeconds(this.pid);
+  }
+
+  rssBytes(): number {
+    return rssBytes(this.pid);
+  }
+
+  /** SIGTERM (each server flushes its documents), SIGKILL if it does not exit in time. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+    this.child = null;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not listen on port ${port} within ${START_TIMEOUT_MS} ms`);
+}
