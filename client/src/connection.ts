@@ -8,6 +8,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import { FATAL_CLOSE_CODES, MessageType, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
 import { sanitizeAwarenessUpdate } from './awareness-guard.js';
+import { sendOwnAwarenessOnly } from './awareness-sender.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { registerPermissionDenied, registerPersistedAck } from './persisted-ack.js';
 import { fatalCloseMessage, type ConnectionPhase } from './status.js';
@@ -89,6 +90,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     const clean = sanitizeAwarenessUpdate(decoding.readVarUint8Array(decoder));
     if (clean !== null) awarenessProtocol.applyAwarenessUpdate(p.awareness, clean, p);
   };
+  const stopAwarenessSender = sendOwnAwarenessOnly(provider);
   registerPersistedAck(provider, (sv) => {
     state.durable = sv;
     changed();
@@ -176,7 +178,9 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
       clearTimeout(retryTimer);
       if (typeof window !== 'undefined') window.removeEventListener('online', onBrowserOnline);
       listeners.clear();
+      // Tell the others we left while the socket is still open, then stop sending.
       awarenessProtocol.removeAwarenessStates(awareness, [options.ydoc.clientID], 'destroy');
+      stopAwarenessSender();
       provider.destroy();
     },
   };

@@ -52,7 +52,9 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
     }
 
     attributeChangedCallback(name: string, oldValue: string | null, value: string | null): void {
-      if (oldValue === value || !this.isConnected) return;
+      // Before connectedCallback (including the initial attributes of an upgraded element)
+      // there is nothing to update: #start reads every attribute.
+      if (oldValue === value || this.#container === null) return;
       if (USER_ATTRIBUTES.includes(name) && this.#editor) {
         this.#editor.setUser(this.#user());
         return;
@@ -69,6 +71,7 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
     }
 
     #start(): void {
+      if (this.#container !== null) return;
       const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
       if (!shadow.querySelector('style[data-host]')) {
         const style = document.createElement('style');

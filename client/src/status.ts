@@ -50,7 +50,8 @@ export function isDurablySaved(local: Uint8Array, durable: Uint8Array | null): b
 export function computeStatus(input: StatusInput): StatusView {
   if (input.fatal !== null) return { status: 'denied', label: input.fatal };
   if (input.phase === 'connected' && input.synced) {
-    if (input.readOnly) return { status: 'online', label: 'Online · view only' };
+    // The "View only" badge says the rest; "saved" would be meaningless without edits.
+    if (input.readOnly) return { status: 'online', label: 'Online' };
     if (isDurablySaved(input.local, input.durable)) {
       return { status: 'saved', label: 'All changes saved' };
     }

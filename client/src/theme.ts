@@ -7,7 +7,8 @@ export const editorTheme = EditorView.theme({
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
     lineHeight: '1.6',
   },
-  '.cm-content': { padding: '1.4rem 0.5rem 1rem' },
+  // Right padding leaves room for a caret label at the end of a wrapped line.
+  '.cm-content': { padding: '1.4rem 4rem 1rem 0.5rem' },
   // y-codemirror shows names only on hover; collaborators need to see who is where at a glance.
   '.cm-ySelectionInfo': {
     opacity: '1',

@@ -94,7 +94,7 @@ describe('computeStatus', () => {
     const sv = Y.encodeStateVector(docWith('x'));
     expect(computeStatus(base({ readOnly: true, local: sv, durable: sv }))).toEqual({
       status: 'online',
-      label: 'Online · view only',
+      label: 'Online',
     });
   });
 });
