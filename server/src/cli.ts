@@ -1,25 +1,44 @@
 /**
  * `quire-server` command line. Contract (other tools depend on it):
- *   quire-server [serve] [--port P] [--host H] [--data DIR]
- * with env QUIRE_PORT / QUIRE_HOST / QUIRE_DATA as fallbacks; prints `Quire listening on URL`.
+ *   quire-server [serve] [--port P] [--host H] [--data DIR] [--secret S] [--allow-origin O]...
+ *   quire-server token --secret S --doc NAME --mode rw|ro [--ttl SECONDS]
+ * with env QUIRE_PORT / QUIRE_HOST / QUIRE_DATA / QUIRE_SECRET / QUIRE_ALLOW_ORIGIN (comma-
+ * separated) as fallbacks; prints `Quire listening on URL`. Without a secret the server runs in
+ * open mode and says so loudly on stderr.
  * Bad values fail fast (exit 2) with what is wrong and how to fix it.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './config.js';
 import { createQuireServer } from './server.js';
 import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
-import { SHUTDOWN_TIMEOUT_MS } from './limits.js';
+import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
+import { runTokenCommand, TOKEN_USAGE } from './auth/token-command.js';
 
 const USAGE = `Usage: quire-server [serve] [options]
+       quire-server token --doc <name> --mode rw|ro [--ttl s]   (see quire-server token --help)
 
 Starts the Quire collaborative editing server.
 
 Options (environment variable in brackets):
-  --port <n>        TCP port, 0 for any free port [QUIRE_PORT]      default ${DEFAULT_PORT}
-  --host <addr>     interface to listen on [QUIRE_HOST]             default ${DEFAULT_HOST}
-  --data <dir>      directory of the SQLite database [QUIRE_DATA]   default ${DEFAULT_DATA_DIR}
-  --log-level <l>   debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
-  -h, --help        show this help
+  --port <n>           TCP port, 0 for any free port [QUIRE_PORT]      default ${DEFAULT_PORT}
+  --host <addr>        interface to listen on [QUIRE_HOST]             default ${DEFAULT_HOST}
+  --data <dir>         directory of the SQLite database [QUIRE_DATA]   default ${DEFAULT_DATA_DIR}
+  --secret <s>         require tokens signed with this secret (32+ characters) [QUIRE_SECRET]
+                       default: none = OPEN MODE, anyone can read and write every document
+  --allow-origin <o>   allow WebSockets from this page origin only; repeatable
+                       [QUIRE_ALLOW_ORIGIN, comma-separated]            default: any origin
+  --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
+  -h, --help           show this help
+`;
+
+const OPEN_MODE_WARNING = `
+  *********************************************************************
+  *  WARNING: Quire is running in OPEN MODE (no --secret/QUIRE_SECRET) *
+  *  Anyone who can reach this port can read and change every document *
+  *  For anything but local development, start with --secret and hand *
+  *  out tokens made with: quire-server token --doc NAME --mode rw|ro  *
+  *********************************************************************
+
 `;
 
 export class UsageError extends Error {}
@@ -31,6 +50,10 @@ export interface ServeArgs {
   host: string;
   dataDir: string;
   logLevel: LogLevel;
+  /** Absent = open mode. */
+  secret?: string;
+  /** Absent = any origin. */
+  allowOrigins?: string[];
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
@@ -45,6 +68,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
         host: { type: 'string' },
         data: { type: 'string' },
         'log-level': { type: 'string' },
+        secret: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,11 +100,38 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`--log-level "${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const secret = parsed.values.secret ?? env.QUIRE_SECRET;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `--secret / QUIRE_SECRET has ${secret.length} characters; use at least ${MIN_SECRET_LENGTH} ` +
+        'random ones, e.g. --secret "$(openssl rand -base64 32)"',
+    );
+  }
+  const origins =
+    parsed.values['allow-origin'] ??
+    (env.QUIRE_ALLOW_ORIGIN ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `--allow-origin "${origin}" must be scheme://host[:port], e.g. https://docs.example.com`,
+      );
+    }
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  return { port, host, dataDir, logLevel };
+  const args: ServeArgs = { port, host, dataDir, logLevel };
+  if (secret !== undefined) args.secret = secret;
+  if (origins.length > 0) args.allowOrigins = origins;
+  return args;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'token') {
+    process.exitCode = await runTokenCommand(argv.slice(1), process.env);
+    return;
+  }
   let args: ServeArgs | 'help';
   try {
     args = parseServeArgs(argv, process.env);
@@ -88,7 +140,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (args === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\n${TOKEN_USAGE}`);
     return;
   }
   await serve(args);
@@ -102,6 +154,8 @@ async function serve(args: ServeArgs): Promise<void> {
       port: args.port,
       host: args.host,
       dataDir: args.dataDir,
+      secret: args.secret,
+      allowOrigins: args.allowOrigins,
       logger: log,
     });
   } catch (error) {
@@ -117,7 +171,13 @@ async function serve(args: ServeArgs): Promise<void> {
     process.exit(2);
   });
   process.stdout.write(`Quire listening on ${address.url}\n`);
-  log.info('server started', { data: server.options.dataDir, auth: 'open (no --secret)' });
+  if (args.secret === undefined) process.stderr.write(OPEN_MODE_WARNING);
+  log.info('server started', {
+    data: server.options.dataDir,
+    auth:
+      args.secret === undefined ? 'OPEN MODE (no --secret): anyone may read and write' : 'tokens',
+    origins: args.allowOrigins?.join(',') ?? 'any',
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

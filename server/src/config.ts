@@ -5,17 +5,29 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Authorize } from './access.js';
+import { createTokenAuthorize } from './auth/token-authorize.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Logger } from './log.js';
 import {
+  byteBurstFor,
+  DEFAULT_BYTES_PER_SECOND,
   DEFAULT_COMPACT_AFTER_BYTES,
   DEFAULT_COMPACT_AFTER_UPDATES,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_AWARENESS_STATE_BYTES,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  DEFAULT_MAX_HEADERS_COUNT,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MESSAGE_BURST,
+  DEFAULT_MESSAGES_PER_SECOND,
   DEFAULT_ROOM_UNLOAD_GRACE_MS,
   DEFAULT_SEND_HIGH_WATER_BYTES,
+  MIN_SECRET_LENGTH,
 } from './limits.js';
 
 export interface QuireServerOptions {
@@ -32,7 +44,11 @@ export interface QuireServerOptions {
   /** Directory of static files (the demo app) served over HTTP; false to serve none.
    * Default: the built @quire/client demo (client/dist/demo) when it exists. */
   staticDir?: string | false;
-  /** Decides each upgrade's access. Default: everyone may read and write (open mode). */
+  /** HS256 secret that turns token auth on (at least 32 characters): every upgrade then needs a
+   * token (`?token=` or `Authorization: Bearer`) signed with it. Default: none (open mode). */
+  secret?: string;
+  /** Decides each upgrade's access, instead of tokens (e.g. a cookie/session check). Throw
+   * AccessDeniedError(401|403) to refuse. Default: everyone may read and write (open mode). */
   authorize?: Authorize;
   /** Origins allowed to open WebSockets (exact `scheme://host[:port]`). Default [] = any. */
   allowOrigins?: string[];
@@ -52,14 +68,38 @@ export interface QuireServerOptions {
   sendHighWaterBytes?: number;
   /** Largest awareness state (JSON text). Default 64 KiB. */
   maxAwarenessStateBytes?: number;
+  /** Largest document (encoded Yjs state); growing past it closes the writer with 4413.
+   * Default 64 MiB. */
+  maxDocumentBytes?: number;
+  /** Open connections per client IP; more get HTTP 429. Default 500. */
+  maxConnectionsPerIp?: number;
+  /** Open connections per token subject (`sub`); more get HTTP 429. Default 100. */
+  maxConnectionsPerPrincipal?: number;
+  /** Sustained messages per second per connection; beyond the burst, 4429. Default 100. */
+  messagesPerSecond?: number;
+  /** Messages a connection may send at once above the sustained rate. Default 1000. */
+  messageBurst?: number;
+  /** Sustained bytes per second per connection; beyond the burst (2 × maxMessageBytes), 4429.
+   * Default 4 MiB. */
+  bytesPerSecond?: number;
+  /** Deadline for `authorize` (HTTP 503 after it) and for a new connection's first message
+   * (4408 after it). Default 10000 ms. */
+  handshakeTimeoutMs?: number;
+  /** HTTP headers must arrive within this (servers started by `listen()`). Default 10000 ms. */
+  headersTimeoutMs?: number;
+  /** Most HTTP headers per request (servers started by `listen()`). Default 100. */
+  maxHeadersCount?: number;
   /** Where log lines go. Default: console at 'info'. */
   logger?: Logger;
 }
 
 export type ResolvedOptions = Required<
-  Omit<QuireServerOptions, 'storage' | 'logger' | 'authorize'>
+  Omit<QuireServerOptions, 'storage' | 'logger' | 'authorize' | 'secret'>
 > &
-  Pick<QuireServerOptions, 'storage' | 'logger' | 'authorize'>;
+  Pick<QuireServerOptions, 'storage' | 'logger' | 'authorize' | 'secret'> & {
+    /** Byte burst per connection, derived from maxMessageBytes. */
+    byteBurst: number;
+  };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -84,6 +124,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     storage: options.storage,
     pathPrefix: options.pathPrefix ?? '',
     staticDir: options.staticDir ?? defaultStaticDir(),
+    secret: options.secret,
     authorize: options.authorize,
     allowOrigins: options.allowOrigins ?? [],
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -94,6 +135,17 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     sendHighWaterBytes: options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes ?? DEFAULT_MAX_AWARENESS_STATE_BYTES,
+    maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerPrincipal:
+      options.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
+    messagesPerSecond: options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND,
+    messageBurst: options.messageBurst ?? DEFAULT_MESSAGE_BURST,
+    bytesPerSecond: options.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND,
+    byteBurst: byteBurstFor(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     logger: options.logger,
   };
   const problems: string[] = [];
@@ -121,6 +173,15 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'maxConnections',
     'sendHighWaterBytes',
     'maxAwarenessStateBytes',
+    'maxDocumentBytes',
+    'maxConnectionsPerIp',
+    'maxConnectionsPerPrincipal',
+    'messagesPerSecond',
+    'messageBurst',
+    'bytesPerSecond',
+    'handshakeTimeoutMs',
+    'headersTimeoutMs',
+    'maxHeadersCount',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -130,6 +191,18 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
   }
   if (!Number.isInteger(resolved.roomUnloadGraceMs) || resolved.roomUnloadGraceMs < 0) {
     problems.push(`roomUnloadGraceMs must be an integer ≥ 0 (got ${resolved.roomUnloadGraceMs})`);
+  }
+  if (resolved.secret !== undefined) {
+    if (typeof resolved.secret !== 'string' || resolved.secret.length < MIN_SECRET_LENGTH) {
+      problems.push(
+        `secret must have at least ${MIN_SECRET_LENGTH} characters ` +
+          '(generate one with `openssl rand -base64 32`)',
+      );
+    } else if (resolved.authorize !== undefined) {
+      problems.push('give either secret (token auth) or authorize (your own check), not both');
+    } else {
+      resolved.authorize = createTokenAuthorize(resolved.secret);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;

@@ -5,6 +5,9 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, decodeClientFrame, isQuireError, type ClientFrame } from '@quire/shared';
 import type { Peer } from './peer.js';
+import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
+import type { SweptSession } from './auth/session-sweep.js';
+import type { UpdateGuard } from './auth/update-guard.js';
 import type { Room } from './room.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
@@ -15,6 +18,13 @@ export interface ConnectionOptions {
   readOnly: boolean;
   extensions: boolean;
   sendHighWaterBytes: number;
+  /** When access ends (token `exp` + leeway), milliseconds since the epoch; the session sweep
+   * closes the connection with 4401 then. */
+  expiresAt?: number;
+  /** The first message must arrive within this, or the session sweep closes with 4408. */
+  handshakeTimeoutMs: number;
+  rateLimits: RateLimits;
+  updateGuard: UpdateGuard;
   log: Logger;
   metrics: Metrics;
   onClose(connection: Connection): void;
@@ -22,12 +32,15 @@ export interface ConnectionOptions {
 
 let nextConnectionId = 1;
 
-export class Connection implements Peer {
+export class Connection implements Peer, SweptSession {
   readonly id = nextConnectionId++;
   readonly awarenessIds = new Set<number>();
   readonly readOnly: boolean;
   readonly extensions: boolean;
   readonly docName: string;
+  readonly expiresAt: number | undefined;
+  firstMessageDeadline: number | null;
+  private readonly rateLimiter: ConnectionRateLimiter;
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
   isAlive = true;
   private room: Room | null = null;
@@ -42,6 +55,9 @@ export class Connection implements Peer {
     this.docName = options.docName;
     this.readOnly = options.readOnly;
     this.extensions = options.extensions;
+    this.expiresAt = options.expiresAt;
+    this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
+    this.rateLimiter = new ConnectionRateLimiter(options.rateLimits);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.isAlive = true;
@@ -70,7 +86,7 @@ export class Connection implements Peer {
     this.queued = null;
     for (const frame of queued) {
       if (!this.isOpen) break;
-      room.handle(this, frame);
+      this.dispatch(room, frame);
     }
   }
 
@@ -106,8 +122,14 @@ export class Connection implements Peer {
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
     this.isAlive = true;
+    this.firstMessageDeadline = null;
     this.options.metrics.messagesReceived++;
     this.options.metrics.bytesReceived += data.length;
+    if (!this.rateLimiter.allow(data.length)) {
+      this.options.log.warn('rate limit exceeded', { conn: this.id, doc: this.docName });
+      this.close(CloseCode.RateLimited, 'rate limit exceeded');
+      return;
+    }
     if (!isBinary) {
       this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
       this.close(CloseCode.UnsupportedData, 'binary frames only');
@@ -128,12 +150,29 @@ export class Connection implements Peer {
       return;
     }
     if (this.room) {
-      this.room.handle(this, frame);
+      this.dispatch(this.room, frame);
     } else if (this.queued && this.queued.length < MAX_MESSAGES_BEFORE_READY) {
       this.queued.push(frame);
     } else {
       this.close(CloseCode.RateLimited, 'too many messages before the document loaded');
     }
+  }
+
+  /** Document updates pass the poison-update guard first; only then does the room see them. */
+  private dispatch(room: Room, frame: ClientFrame): void {
+    if (frame.kind === 'sync-step2' || frame.kind === 'sync-update') {
+      const verdict = this.options.updateGuard.check(room.doc, frame.update, this.readOnly);
+      if (!verdict.ok) {
+        this.options.log.warn('update refused', {
+          conn: this.id,
+          doc: this.docName,
+          reason: verdict.reason,
+        });
+        this.close(verdict.code, verdict.reason);
+        return;
+      }
+    }
+    room.handle(this, frame);
   }
 
   private onClosed(): void {

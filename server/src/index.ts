@@ -20,3 +20,13 @@ export { MemoryStorage } from './storage/memory.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
 export { createConsoleLogger, silentLogger, type Logger, type LogLevel } from './log.js';
 export * as limits from './limits.js';
+export {
+  signToken,
+  verifyToken,
+  docPatternMatches,
+  TokenError,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  type TokenClaims,
+  type SignTokenOptions,
+} from './auth/token.js';
+export { createTokenAuthorize, tokenFromRequest, TOKEN_PARAM } from './auth/token-authorize.js';

@@ -40,5 +40,66 @@ export const MAX_AWARENESS_ENTRIES_PER_MESSAGE = 16;
 /** Size of one awareness state as JSON text. Cursors and a user name need well under 1 KiB. */
 export const DEFAULT_MAX_AWARENESS_STATE_BYTES = 64 * 1024;
 
+/** Largest document, measured as its encoded Yjs state. An update that would grow a document
+ * past it is refused with 4413 and not applied. Far above any text a person writes; bounds the
+ * memory one document (and one attacker) can take. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** Connections from one IP address. Generous for offices behind one NAT address; stops one host
+ * from taking the whole connection budget. Refused with HTTP 429. */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 500;
+
+/** Connections per token subject (`sub`). A person with many tabs needs tens, not hundreds. */
+export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 100;
+
+/** Sustained messages per second per connection. Fast typing with cursor moves is 20–40/s. */
+export const DEFAULT_MESSAGES_PER_SECOND = 100;
+/** Burst allowance on top of the sustained rate (reconnect: step 1, step 2, awareness, queued
+ * offline edits). Beyond it the connection is closed with 4429. */
+export const DEFAULT_MESSAGE_BURST = 1_000;
+
+/** Sustained bytes per second per connection: a pasted book every few seconds. */
+export const DEFAULT_BYTES_PER_SECOND = 4 * 1024 * 1024;
+/** Byte burst: two of the largest messages, so a reconnecting client can send its whole state. */
+export const byteBurstFor = (maxMessageBytes: number): number => 2 * maxMessageBytes;
+
+/** Deadline for the access check (`authorize` hook) and for a new connection's first message
+ * (stock clients send sync step 1 at once). Late upgrades get HTTP 503, silent sockets 4408. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** HTTP: time to receive a request's headers (slowloris). Node's default is 60 s. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** HTTP: time to receive a whole request. Quire's requests are tiny. */
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks the two HTTP timeouts above (its default is 30 s, too coarse). */
+export const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** HTTP: headers per request. Browsers send ~20; proxies add a few. */
+export const DEFAULT_MAX_HEADERS_COUNT = 100;
+
+/** WebSocket fragments per message (ws `maxFragments`, default 16384). Browsers and y-websocket
+ * send each message as one frame; a long chain of tiny continuation frames only costs memory
+ * (ws#2331). Refused with 1008. */
+export const MAX_FRAGMENTS = 128;
+/** TCP chunks ws may buffer for one message (ws `maxBufferedChunks`, default 262144): a 16 MiB
+ * message in 1 KiB segments. Refused with 1008. */
+export const MAX_BUFFERED_CHUNKS = 16_384;
+
+/** How often expired tokens (4401) and silent new connections (4408) are swept: one interval for
+ * all connections, so a session ends at most this long after its token. */
+export const SESSION_SWEEP_INTERVAL_MS = 1_000;
+
+/** Clock skew tolerated when checking a token's `exp` (and `nbf`), between the token issuer and
+ * this server. The session is closed once `exp` plus this leeway has passed. */
+export const TOKEN_CLOCK_TOLERANCE_SECONDS = 5;
+
+/** Shortest accepted HS256 secret: 32 characters (≥ 128 bits of entropy from a random base64
+ * string); shorter shared secrets can be brute-forced offline from any captured token. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Items in one update sharing one insertion point (same parent, left and right origin). Real
+ * edits produce a handful (concurrent typists at one spot); thousands make Yjs's conflict
+ * resolution quadratic, which would stall the event loop for everyone. */
+export const MAX_CONCURRENT_SIBLINGS_PER_UPDATE = 1_024;
+
 /** How long SIGTERM/SIGINT waits for the final flush before exiting anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 15_000;

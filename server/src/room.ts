@@ -18,6 +18,7 @@ import {
   type ClientFrame,
 } from '@quire/shared';
 import { AwarenessRegistry } from './awareness-registry.js';
+import { discardPending } from './auth/update-guard.js';
 import type { DocumentLog, DocumentStore } from './persistence.js';
 import type { Peer } from './peer.js';
 import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from './limits.js';
@@ -44,6 +45,8 @@ export class Room {
   private fullState: Uint8Array | null = null;
   /** Set by the afterTransaction listener while an update is applied. */
   private lastApplyChanged = false;
+  /** The state before the last transaction, to re-encode what a partly applied update added. */
+  private lastBeforeState: Map<number, number> | null = null;
   private destroyed = false;
 
   constructor(
@@ -58,6 +61,7 @@ export class Room {
     // Cheaper than listening to 'update', which makes Yjs re-encode every transaction.
     doc.on('afterTransaction', (tr: Y.Transaction) => {
       this.lastApplyChanged = tr.deleteSet.clients.size > 0 || stateAdvanced(tr);
+      this.lastBeforeState = tr.beforeState;
     });
   }
 
@@ -115,16 +119,29 @@ export class Room {
       return;
     }
     this.lastApplyChanged = false;
+    this.lastBeforeState = null;
+    discardPending(this.doc); // left by a stored log with a gap (see persistence.ts); not ours
+    let failure: unknown = null;
     try {
       Y.applyUpdate(this.doc, update, peer);
     } catch (error) {
-      this.reject(peer, CloseCode.BadMessage, 'malformed update', error);
-      return;
+      failure = error ?? new Error('applyUpdate failed');
+    }
+    // The connection's UpdateGuard refuses malformed and dependency-missing updates before this;
+    // this is the safety net for what it cannot see. Pending state is never kept.
+    const hadPending = discardPending(this.doc);
+    let applied = update;
+    if (failure !== null || hadPending) {
+      this.reject(peer, CloseCode.BadMessage, 'malformed update', failure ?? 'pending structs');
+      if (!this.lastApplyChanged || this.lastBeforeState === null) return;
+      // Partly applied: persist and relay exactly what the document took, so memory, disk and
+      // peers agree.
+      applied = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.lastBeforeState));
     }
     if (!this.lastApplyChanged) return;
     this.fullState = null;
-    const frame = encodeSyncUpdate(update);
-    const written = this.ctx.store.append(this.name, this.log, update);
+    const frame = encodeSyncUpdate(applied);
+    const written = this.ctx.store.append(this.name, this.log, applied);
     this.chain = this.chain
       .then(() => written)
       .then(() => {

@@ -9,6 +9,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '@quire/shared';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
 import { Connection } from './connection.js';
+import { ConnectionCaps } from './auth/connection-caps.js';
+import { startSessionSweep } from './auth/session-sweep.js';
+import { UpdateGuard } from './auth/update-guard.js';
+import {
+  HTTP_REQUEST_TIMEOUT_MS,
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+  MAX_BUFFERED_CHUNKS,
+  MAX_FRAGMENTS,
+  SESSION_SWEEP_INTERVAL_MS,
+} from './limits.js';
 import { startHeartbeat } from './heartbeat.js';
 import { handleHttp } from './http-routes.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
@@ -59,11 +69,17 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     maxPayload: options.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
+    maxFragments: MAX_FRAGMENTS,
+    maxBufferedChunks: MAX_BUFFERED_CHUNKS,
   });
+  const caps = new ConnectionCaps(options);
+  const updateGuard = new UpdateGuard(options.maxDocumentBytes);
   const ownedServers: Server[] = [];
   let accepting = true;
   let closing: Promise<void> | null = null;
   const stopHeartbeat = startHeartbeat(connections, options.heartbeatIntervalMs);
+  // Token expiry (4401) and silent new sockets (4408): one interval, no timer per connection.
+  const stopSessionSweep = startSessionSweep(connections, SESSION_SWEEP_INTERVAL_MS);
 
   const onConnection = (ws: WebSocket, session: Session) => {
     const connection = new Connection(ws, {
@@ -71,6 +87,10 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       readOnly: session.access.mode === 'ro',
       extensions: session.extensions,
       sendHighWaterBytes: options.sendHighWaterBytes,
+      expiresAt: session.access.expiresAt,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      rateLimits: options,
+      updateGuard,
       log,
       metrics,
       onClose: (c) => {
@@ -89,6 +109,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const upgradeContext = {
     options,
     wss,
+    caps,
     log,
     isAccepting: () => accepting,
     connectionCount: () => connections.size,
@@ -120,7 +141,16 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
 
   const listen = () =>
     new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
-      const server = createServer(handleRequest);
+      // Slowloris defence for servers we own; embedders using attach() set their own.
+      const server = createServer(
+        {
+          headersTimeout: options.headersTimeoutMs,
+          requestTimeout: Math.max(HTTP_REQUEST_TIMEOUT_MS, options.headersTimeoutMs),
+          connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+        },
+        handleRequest,
+      );
+      server.maxHeadersCount = options.maxHeadersCount;
       ownedServers.push(server);
       attach(server);
       server.once('error', reject);
@@ -134,6 +164,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const shutdown = async () => {
     accepting = false;
     stopHeartbeat();
+    stopSessionSweep();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
     // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".
