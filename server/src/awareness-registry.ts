@@ -10,6 +10,8 @@
  *   clock, so a client that reconnects and bumps its clock is accepted again everywhere.
  */
 import type { AwarenessEntry } from '@quire/shared';
+import { checkAwarenessState } from './auth/awareness-state.js';
+import { MAX_AWARENESS_IDS_PER_CONNECTION } from './limits.js';
 
 interface StoredState {
   clock: number;
@@ -19,8 +21,19 @@ interface StoredState {
 }
 
 export type AwarenessVerdict =
-  | { ok: true; accepted: AwarenessEntry[]; /** impersonation attempts ignored */ dropped: number }
-  | { ok: false; reason: 'invalid-state' | 'state-too-large'; clientID: number };
+  | {
+      ok: true;
+      accepted: AwarenessEntry[];
+      /** impersonation attempts ignored */
+      dropped: number;
+      /** Some accepted state was cleaned (name/colors): relay `accepted`, not the sender's bytes. */
+      rewritten: boolean;
+    }
+  | {
+      ok: false;
+      reason: 'invalid-state' | 'state-too-large' | 'too-many-client-ids';
+      clientID: number;
+    };
 
 export class AwarenessRegistry {
   private readonly states = new Map<number, StoredState>();
@@ -38,6 +51,8 @@ export class AwarenessRegistry {
   ): AwarenessVerdict {
     const candidates: AwarenessEntry[] = [];
     let dropped = 0;
+    let rewritten = false;
+    const newIds = new Set<number>();
     for (const entry of entries) {
       const current = this.states.get(entry.clientID);
       const isRemoval = entry.stateJSON === 'null';
@@ -53,10 +68,20 @@ export class AwarenessRegistry {
       if (entry.stateJSON.length > this.maxStateBytes) {
         return { ok: false, reason: 'state-too-large', clientID: entry.clientID };
       }
-      if (!isJSON(entry.stateJSON)) {
+      if (!isRemoval && !ownedIds.has(entry.clientID)) newIds.add(entry.clientID);
+      // A y-websocket client has one client ID (a new one only after a clientID clash); each ID
+      // costs a stored state, so a connection may not mint them without bound.
+      if (ownedIds.size + newIds.size > MAX_AWARENESS_IDS_PER_CONNECTION) {
+        return { ok: false, reason: 'too-many-client-ids', clientID: entry.clientID };
+      }
+      const checked = isRemoval
+        ? { ok: true as const, json: 'null' }
+        : checkAwarenessState(entry.stateJSON);
+      if (!checked.ok) {
         return { ok: false, reason: 'invalid-state', clientID: entry.clientID };
       }
-      candidates.push(entry);
+      if (checked.json !== entry.stateJSON) rewritten = true;
+      candidates.push({ ...entry, stateJSON: checked.json });
     }
     for (const entry of candidates) {
       const isRemoval = entry.stateJSON === 'null';
@@ -68,7 +93,7 @@ export class AwarenessRegistry {
       if (isRemoval) ownedIds.delete(entry.clientID);
       else ownedIds.add(entry.clientID);
     }
-    return { ok: true, accepted: candidates, dropped };
+    return { ok: true, accepted: candidates, dropped, rewritten };
   }
 
   /** Removes every state `owner` set; returns the removal entries to broadcast. */
@@ -98,14 +123,5 @@ export class AwarenessRegistry {
 
   get size(): number {
     return this.states.size;
-  }
-}
-
-function isJSON(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -37,6 +37,10 @@ export const MAX_MESSAGES_BEFORE_READY = 64;
  * allows for tab reloads that reuse the socket. */
 export const MAX_AWARENESS_ENTRIES_PER_MESSAGE = 16;
 
+/** Awareness client IDs one connection may own. A y-websocket client uses one (a second only
+ * after a client-ID clash); each ID keeps a stored state until the room unloads. */
+export const MAX_AWARENESS_IDS_PER_CONNECTION = 4;
+
 /** Size of one awareness state as JSON text. Cursors and a user name need well under 1 KiB. */
 export const DEFAULT_MAX_AWARENESS_STATE_BYTES = 64 * 1024;
 

@@ -187,7 +187,7 @@ export class Room {
     if (verdict.accepted.length === 0) return;
     // Relay the original bytes when everything was accepted: no re-encoding on the hot path.
     const relayed =
-      verdict.accepted.length === entries.length
+      verdict.accepted.length === entries.length && !verdict.rewritten
         ? payload
         : encodeAwarenessUpdate(verdict.accepted);
     this.broadcast(encodeAwareness(relayed), peer);

@@ -5,9 +5,12 @@
 export const USER_NAME_MAX_LENGTH = 64;
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
-// Control characters, bidi overrides/isolates, and other invisible formatting characters.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+// Control characters, bidi marks/overrides/isolates (incl. U+061C), soft hyphen, invisible
+// formatting characters, interlinear annotations, and Unicode tag characters (invisible text
+// smuggling), plus lone surrogates that would not survive UTF-8.
+const UNSAFE_CHARS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}/gu;
 
 export function isValidColor(value: unknown): value is string {
   return typeof value === 'string' && COLOR.test(value);
