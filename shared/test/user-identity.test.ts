@@ -22,6 +22,12 @@ describe('sanitizeUserName', () => {
     ['zero-width spaces and joiners', 'A\u200bli\u200cc\u200de', 'Alice'],
     ['a byte-order mark and a word joiner', '\ufeffAli\u2060ce', 'Alice'],
     ['line and paragraph separators', 'Ali\u2028ce\u2029', 'Alice'],
+    ['the Arabic letter mark (a bidi control)', 'Ali\u061cce', 'Alice'],
+    ['a soft hyphen', 'Ali\u00adce', 'Alice'],
+    ['the Mongolian vowel separator', 'Ali\u180ece', 'Alice'],
+    ['interlinear annotation marks', 'Ali\ufff9c\ufffbe', 'Alice'],
+    ['Unicode tag characters (invisible text smuggling)', 'Alice\u{e0041}\u{e0042}', 'Alice'],
+    ['lone surrogates', 'Ali\ud800ce\udfff', 'Alice'],
   ])('removes %s', (_what, input, expected) => {
     expect(sanitizeUserName(input)).toBe(expected);
   });
