@@ -23,6 +23,7 @@ import { computeStatus, type StatusView } from './status.js';
 import { ensureStyles } from './styles.js';
 import { editorTheme } from './theme.js';
 import { mountChrome } from './chrome.js';
+import { readTokenHints } from './token-hints.js';
 import { resolveUser, type UserIdentity } from './user.js';
 import type { BackoffOptions } from './backoff.js';
 
@@ -42,7 +43,7 @@ export interface CreateEditorOptions {
   user?: Partial<UserIdentity>;
   /** Keep edits in IndexedDB so they survive a closed tab while offline. Default true. */
   offline?: boolean;
-  /** A view that updates live but cannot be edited. Default false. */
+  /** A view that updates live but cannot be edited. Default: true for a `ro` token, else false. */
   readOnly?: boolean;
   /** After this long without activity a person is faded in the presence list. Default 60 s. */
   idleAfterMs?: number;
@@ -80,7 +81,11 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
     ? attachOfflineStore(ydoc, options.serverUrl, docName)
     : null;
 
-  let user = resolveUser(options.user, ydoc.clientID);
+  const hints = readTokenHints(options.token);
+  let user = resolveUser(
+    { ...options.user, name: options.user?.name ?? hints.name },
+    ydoc.clientID,
+  );
   awareness.setLocalStateField('user', { ...user, colorLight: `${user.color}33` });
 
   ensureStyles(options.parent.getRootNode());
@@ -90,7 +95,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
     EditorState.readOnly.of(ro),
     EditorView.editable.of(!ro),
   ];
-  let isReadOnly = options.readOnly ?? false;
+  let isReadOnly = options.readOnly ?? hints.mode === 'ro';
   chrome.setReadOnly(isReadOnly);
 
   const view = new EditorView({

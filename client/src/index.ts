@@ -15,3 +15,4 @@ export { offlineStoreName } from './offline.js';
 export { presenceEntries, renderPresence, type PresenceEntry } from './presence.js';
 export { sanitizeAwarenessUpdate, cleanUser } from './awareness-guard.js';
 export { USER_COLORS, type UserIdentity } from './user.js';
+export { readTokenHints, type TokenHints } from './token-hints.js';

@@ -22,6 +22,8 @@ export interface StatusInput {
   /** Set when the server closed with a code that retrying cannot fix. */
   fatal: string | null;
   readOnly: boolean;
+  /** The server refused one of our writes (permission denied), with its reason. */
+  denied: string | null;
   /** Offline persistence is on, so edits made now survive a closed tab. */
   offlineStore: boolean;
 }
@@ -50,6 +52,9 @@ export function isDurablySaved(local: Uint8Array, durable: Uint8Array | null): b
 export function computeStatus(input: StatusInput): StatusView {
   if (input.fatal !== null) return { status: 'denied', label: input.fatal };
   if (input.phase === 'connected' && input.synced) {
+    if (input.denied !== null) {
+      return { status: 'online', label: 'Online · the server refused an edit: view only' };
+    }
     // The "View only" badge says the rest; "saved" would be meaningless without edits.
     if (input.readOnly) return { status: 'online', label: 'Online' };
     if (isDurablySaved(input.local, input.durable)) {

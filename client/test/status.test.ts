@@ -23,6 +23,7 @@ const base = (overrides: Partial<StatusInput> = {}): StatusInput => ({
   durable: null,
   fatal: null,
   readOnly: false,
+  denied: null,
   offlineStore: true,
   ...overrides,
 });
@@ -96,6 +97,11 @@ describe('computeStatus', () => {
       status: 'online',
       label: 'Online',
     });
+  });
+
+  it('says so when the server refused an edit', () => {
+    const view = computeStatus(base({ readOnly: true, denied: 'read-only' }));
+    expect(view.label).toMatch(/refused an edit/);
   });
 });
 

@@ -3,7 +3,7 @@
  * can kill (SIGKILL: a crash, no flush) and restart it on the same port and data, which is what
  * the offline and durability tests need.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -121,4 +121,17 @@ export async function startServer(args: string[] = []): Promise<ServerHandle> {
     },
     output: () => log.join(''),
   };
+}
+
+/** A signed access token from the real `quire-server token` command. */
+export function makeToken(
+  secret: string,
+  doc: string,
+  mode: 'rw' | 'ro',
+  extra: { ttlSeconds?: number; name?: string } = {},
+): string {
+  const args = [serverBin, 'token', '--secret', secret, '--doc', doc, '--mode', mode];
+  if (extra.ttlSeconds !== undefined) args.push('--ttl', String(extra.ttlSeconds));
+  if (extra.name !== undefined) args.push('--name', extra.name);
+  return execFileSync(process.execPath, args, { encoding: 'utf8' }).trim();
 }

@@ -46,7 +46,8 @@ export function renderDocPage(
   document.title = `${docName} · Quire`;
   const params = new URLSearchParams(location.search);
   const token = params.get('token') ?? undefined;
-  const readOnly = params.get('view') === '1';
+  // Undefined lets a read-only token decide on its own.
+  const readOnly = params.get('view') === '1' ? true : undefined;
 
   const share = document.createElement('div');
   share.className = 'demo-share';
