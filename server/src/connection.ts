@@ -121,6 +121,11 @@ export class Connection implements Peer, SweptSession {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
+    if (this.expiresAt !== undefined && Date.now() >= this.expiresAt) {
+      // Between two session sweeps: nothing from an expired session is applied.
+      this.close(CloseCode.Unauthenticated, 'token expired');
+      return;
+    }
     this.isAlive = true;
     this.firstMessageDeadline = null;
     this.options.metrics.messagesReceived++;
