@@ -51,7 +51,10 @@ export async function handleUpgrade(
   const url = new URL(req.url ?? '/', 'http://localhost');
   let docName: string;
   try {
-    docName = docNameFromPath(url.pathname, ctx.options.pathPrefix);
+    // The raw request path, not url.pathname: URL parsing resolves `..` and `%2e%2e` segments,
+    // which would turn `/../../etc/passwd` into the valid name `etc/passwd` instead of a 400.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    docName = docNameFromPath(rawPath, ctx.options.pathPrefix);
   } catch (error) {
     return refuse(400, isQuireError(error) ? error.message : 'invalid document name');
   }
