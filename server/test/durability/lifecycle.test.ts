@@ -38,7 +38,7 @@ describe('server lifecycle and durability', () => {
     await Promise.all([waitSynced(a), waitSynced(b)]);
     const closes: { code: number; saved: boolean }[] = [];
     for (const c of [a, b]) {
-      const onClose = (event: CloseEvent | null) => {
+      const onClose = (event: { code: number } | null) => {
         c.provider.off('connection-close', onClose);
         closes.push({ code: event?.code ?? -1, saved: c.saved() });
         c.provider.shouldConnect = false; // stay down: the server is gone
