@@ -32,6 +32,7 @@ test('edits made while the server is down reach everyone after it restarts, even
     typeInEditor(bob.page, '\nBob typed this offline, then closed the tab.'),
   ]);
   await expect(status(alice.page)).toContainText('Offline');
+  await expect(alice.page.locator('.quire-announcer')).toContainText('Offline');
   await saveScreenshot(alice.page, 'offline-alice');
 
   // y-indexeddb writes each update in its own IndexedDB transaction; give Bob's last one a
@@ -55,6 +56,9 @@ test('edits made while the server is down reach everyone after it restarts, even
     await expect.poll(() => editorText(page)).toContain('Shared start.');
   }
   expect(await editorText(alice.page)).toBe(await editorText(bobPage));
+  // The offline edits are on the restarted server's disk, not just relayed.
+  await expect(status(alice.page)).toHaveAttribute('data-status', 'saved');
+  await expect(status(bobPage)).toHaveAttribute('data-status', 'saved');
   // After the reconnect each sees the other in the presence list at once (awareness clock bump).
   await expect(alice.page.locator('.quire-presence li')).toHaveText(['Alice (you)', 'Bob']);
   await expect(bobPage.locator('.quire-presence li')).toHaveText(['Bob (you)', 'Alice']);
