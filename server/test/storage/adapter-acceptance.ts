@@ -82,6 +82,20 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
         expect(await s.load('doc')).toEqual({ snapshot: bytes(5), updates: [], lastSeq: 0 });
       }));
 
+    it('a second compaction returns only the updates after its own throughSeq', () =>
+      withStore(async (s) => {
+        await s.append('doc', bytes(1));
+        const first = await s.append('doc', bytes(2));
+        await s.compact('doc', bytes(7), first);
+        const second = await s.append('doc', bytes(3));
+        await s.append('doc', bytes(4));
+        await s.compact('doc', bytes(8), second);
+        const loaded = await s.load('doc');
+        expect(loaded?.snapshot).toEqual(bytes(8));
+        expect(loaded?.updates).toEqual([bytes(4)]);
+        expect(loaded?.damaged).toBeUndefined();
+      }));
+
     it('sequence numbers keep increasing after compaction', () =>
       withStore(async (s) => {
         const first = await s.append('doc', bytes(1));
