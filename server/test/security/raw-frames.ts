@@ -8,30 +8,41 @@ import { randomBytes } from 'node:crypto';
 
 export interface RawConnection {
   socket: Socket;
-  /** Bytes received after the HTTP response head. */
-  received(): Buffer;
   /** The close code of the first close frame the server sent, once it has sent one. */
   closeCode(): number | null;
   /** Resolves when the TCP connection has ended. */
   ended: Promise<void>;
 }
 
-/** Opens a socket and completes the WebSocket handshake for `path` (must be accepted: 101). */
+/** Opens a socket and completes the WebSocket handshake for `path` (must be accepted: 101).
+ * Server frames are parsed as they stream in (only a partial frame is ever buffered). */
 export async function openRaw(port: number, path: string): Promise<RawConnection> {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => {});
   const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  let buffer = Buffer.alloc(0);
-  let headEnd = -1;
+  let pending: Buffer = Buffer.alloc(0);
+  let upgraded = false;
+  let code: number | null = null;
+  let resolveHead: (status: string) => void = () => {};
   const head = new Promise<string>((resolve, reject) => {
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (headEnd < 0) {
-        headEnd = buffer.indexOf('\r\n\r\n');
-        if (headEnd >= 0) resolve(buffer.subarray(0, headEnd).toString('latin1'));
-      }
-    });
+    resolveHead = resolve;
     socket.once('close', () => reject(new Error('closed during handshake')));
+  });
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    if (!upgraded) {
+      const end = pending.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      upgraded = true;
+      resolveHead(pending.subarray(0, end).toString('latin1'));
+      pending = pending.subarray(end + 4);
+    }
+    for (;;) {
+      const parsed = parseFrame(pending);
+      if (!parsed) return;
+      if (parsed.opcode === 0x8 && code === null) code = parsed.closeCode;
+      pending = pending.subarray(parsed.size);
+    }
   });
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write(
@@ -42,33 +53,27 @@ export async function openRaw(port: number, path: string): Promise<RawConnection
   const status = await head;
   if (!status.startsWith('HTTP/1.1 101'))
     throw new Error(`not upgraded: ${status.split('\r\n')[0]}`);
-  const received = () => buffer.subarray(headEnd + 4);
-  return { socket, received, closeCode: () => findCloseCode(received()), ended };
+  return { socket, closeCode: () => code, ended };
 }
 
-/** Walks server frames (never masked) and returns the first close frame's code. */
-export function findCloseCode(data: Buffer): number | null {
-  let offset = 0;
-  while (offset + 2 <= data.length) {
-    const opcode = data[offset]! & 0x0f;
-    let length = data[offset + 1]! & 0x7f;
-    let headerLength = 2;
-    if (length === 126) {
-      if (offset + 4 > data.length) return null;
-      length = data.readUInt16BE(offset + 2);
-      headerLength = 4;
-    } else if (length === 127) {
-      if (offset + 10 > data.length) return null;
-      length = Number(data.readBigUInt64BE(offset + 2));
-      headerLength = 10;
-    }
-    const start = offset + headerLength;
-    if (opcode === 0x8) {
-      return length >= 2 && start + 2 <= data.length ? data.readUInt16BE(start) : 1005;
-    }
-    offset = start + length;
+/** One complete server frame (never masked) at the start of `data`, or null if incomplete. */
+function parseFrame(data: Buffer): { opcode: number; size: number; closeCode: number } | null {
+  if (data.length < 2) return null;
+  const opcode = data[0]! & 0x0f;
+  let length = data[1]! & 0x7f;
+  let headerLength = 2;
+  if (length === 126) {
+    if (data.length < 4) return null;
+    length = data.readUInt16BE(2);
+    headerLength = 4;
+  } else if (length === 127) {
+    if (data.length < 10) return null;
+    length = Number(data.readBigUInt64BE(2));
+    headerLength = 10;
   }
-  return null;
+  if (data.length < headerLength + length) return null;
+  const closeCode = opcode === 0x8 && length >= 2 ? data.readUInt16BE(headerLength) : 1005;
+  return { opcode, size: headerLength + length, closeCode };
 }
 
 export interface FrameSpec {
