@@ -14,7 +14,9 @@ declare global {
   }
 }
 
+/** The server that serves this page; under `vite` dev, a separate quire-server. */
 function serverUrl(): string {
+  if (import.meta.env.DEV) return import.meta.env.VITE_QUIRE_SERVER ?? 'ws://127.0.0.1:1234';
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 }
 
