@@ -7,6 +7,7 @@ import {
   expect,
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   type Page,
 } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -43,8 +44,9 @@ export async function newUser(
   server: ServerHandle,
   name: string,
   path: string,
+  contextOptions: BrowserContextOptions = {},
 ): Promise<User> {
-  const context = await browser.newContext();
+  const context = await browser.newContext(contextOptions);
   const user: User = {
     name,
     context,

@@ -27,6 +27,16 @@ test('the home page lists documents and creates a new one at /d/<name>', async (
   await expect(home.locator('.cm-content')).toBeVisible();
 });
 
+test('the copy-link button puts the document URL on the clipboard', async ({ browser, server }) => {
+  const alice = await newUser(browser, server, 'Alice', '/d/share-me', {
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await alice.page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(alice.page.getByText('Link copied.')).toBeVisible();
+  const copied = await alice.page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(`${server.url}/d/share-me`);
+});
+
 test('the display name is editable, remembered, and shown to others live', async ({
   browser,
   server,
