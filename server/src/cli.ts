@@ -100,7 +100,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`--log-level "${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  const secret = parsed.values.secret ?? env.QUIRE_SECRET;
+  // An empty QUIRE_SECRET counts as unset (a blank line in an env file), never as a secret.
+  const secret = parsed.values.secret ?? (env.QUIRE_SECRET || undefined);
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
     problems.push(
       `--secret / QUIRE_SECRET has ${secret.length} characters; use at least ${MIN_SECRET_LENGTH} ` +
@@ -170,8 +171,9 @@ async function serve(args: ServeArgs): Promise<void> {
     );
     process.exit(2);
   });
-  process.stdout.write(`Quire listening on ${address.url}\n`);
+  // Before the listening line, so anything that waits for that line has seen the warning too.
   if (args.secret === undefined) process.stderr.write(OPEN_MODE_WARNING);
+  process.stdout.write(`Quire listening on ${address.url}\n`);
   log.info('server started', {
     data: server.options.dataDir,
     auth:
