@@ -9,6 +9,7 @@ import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
 import type { SweptSession } from './auth/session-sweep.js';
 import type { UpdateGuard } from './auth/update-guard.js';
 import type { Room } from './room.js';
+import { sendBatcher } from './send-batcher.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -96,6 +97,7 @@ export class Connection implements Peer, SweptSession {
       this.close(CloseCode.RateLimited, 'slow consumer: send buffer full');
       return;
     }
+    sendBatcher.hold(this.ws); // one write per socket per event-loop turn
     this.ws.send(frame);
     this.options.metrics.messagesSent++;
     this.options.metrics.bytesSent += frame.length;
