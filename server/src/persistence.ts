@@ -113,6 +113,11 @@ export class DocumentStore {
       log.bytes += update.length;
       this.metrics.updatesPersisted++;
       log.ack.writeEnded(true);
+      // Compact as soon as the threshold is crossed, not after a whole burst of queued updates:
+      // load time stays bounded however the updates arrive. A failing store is left to the retry.
+      if (!log.needsRepair && !log.compacting && this.shouldCompact(log)) {
+        void this.compact(name, log, log.doc);
+      }
       return true;
     } catch (error) {
       this.metrics.persistenceErrors++;
