@@ -16,6 +16,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_IP_CAP_EXEMPT_ADDRESSES,
   DEFAULT_MAX_AWARENESS_STATE_BYTES,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -73,6 +74,9 @@ export interface QuireServerOptions {
   maxDocumentBytes?: number;
   /** Open connections per client IP; more get HTTP 429. Default 500. */
   maxConnectionsPerIp?: number;
+  /** Client addresses exempt from maxConnectionsPerIp, e.g. a reverse proxy on the same host.
+   * Default: loopback ['127.0.0.1', '::1', '::ffff:127.0.0.1']; [] caps every address. */
+  ipCapExemptAddresses?: string[];
   /** Open connections per token subject (`sub`); more get HTTP 429. Default 100. */
   maxConnectionsPerPrincipal?: number;
   /** Sustained messages per second per connection; beyond the burst, 4429. Default 100. */
@@ -137,6 +141,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     maxAwarenessStateBytes: options.maxAwarenessStateBytes ?? DEFAULT_MAX_AWARENESS_STATE_BYTES,
     maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    ipCapExemptAddresses: options.ipCapExemptAddresses ?? [...DEFAULT_IP_CAP_EXEMPT_ADDRESSES],
     maxConnectionsPerPrincipal:
       options.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
     messagesPerSecond: options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND,

@@ -53,6 +53,15 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
  * from taking the whole connection budget. Refused with HTTP 429. */
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 500;
 
+/** Client addresses the per-IP cap does not count: loopback. A reverse proxy on the same host
+ * (the recommended TLS setup) makes every client look like 127.0.0.1, so capping it would cap
+ * all users together; limit per client IP in the proxy instead. */
+export const DEFAULT_IP_CAP_EXEMPT_ADDRESSES: readonly string[] = [
+  '127.0.0.1',
+  '::1',
+  '::ffff:127.0.0.1',
+];
+
 /** Connections per token subject (`sub`). A person with many tabs needs tens, not hundreds. */
 export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 100;
 

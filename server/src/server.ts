@@ -53,6 +53,11 @@ const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
 export function createQuireServer(userOptions: QuireServerOptions = {}): QuireServer {
   const options = resolveOptions(userOptions);
   const log: Logger = options.logger ?? createConsoleLogger();
+  if (!options.authorize) {
+    log.warn(
+      'OPEN MODE: no secret or authorize hook; anyone who reaches this server can read and write every document',
+    );
+  }
   const metrics = new Metrics();
   const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
   const store = new DocumentStore(storage, options, log, metrics);

@@ -7,6 +7,8 @@ export interface ConnectionCapLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerPrincipal: number;
+  /** Addresses the per-IP cap does not apply to (a local reverse proxy). */
+  ipCapExemptAddresses: readonly string[];
 }
 
 export type CapVerdict =
@@ -17,7 +19,11 @@ export class ConnectionCaps {
   private readonly perIp = new Map<string, number>();
   private readonly perPrincipal = new Map<string, number>();
 
-  constructor(private readonly limits: ConnectionCapLimits) {}
+  private readonly exempt: ReadonlySet<string>;
+
+  constructor(private readonly limits: ConnectionCapLimits) {
+    this.exempt = new Set(limits.ipCapExemptAddresses);
+  }
 
   get size(): number {
     return this.total;
@@ -27,7 +33,8 @@ export class ConnectionCaps {
     if (this.total >= this.limits.maxConnections) {
       return { ok: false, status: 503, reason: 'server is at its connection limit; retry later' };
     }
-    if ((this.perIp.get(ip) ?? 0) >= this.limits.maxConnectionsPerIp) {
+    const countIp = !this.exempt.has(ip);
+    if (countIp && (this.perIp.get(ip) ?? 0) >= this.limits.maxConnectionsPerIp) {
       return { ok: false, status: 429, reason: 'too many connections from this address' };
     }
     if (
@@ -37,7 +44,7 @@ export class ConnectionCaps {
       return { ok: false, status: 429, reason: 'too many connections for this user' };
     }
     this.total++;
-    increment(this.perIp, ip);
+    if (countIp) increment(this.perIp, ip);
     if (principal !== undefined) increment(this.perPrincipal, principal);
     let released = false;
     return {
@@ -46,7 +53,7 @@ export class ConnectionCaps {
         if (released) return;
         released = true;
         this.total--;
-        decrement(this.perIp, ip);
+        if (countIp) decrement(this.perIp, ip);
         if (principal !== undefined) decrement(this.perPrincipal, principal);
       },
     };

@@ -90,7 +90,13 @@ describe('ADVERSARIAL D: resource exhaustion (scaled)', () => {
   });
 
   it('R2 (scaled: 80 sockets from one IP, cap 50; 30 for one user, cap 20) → 429 for that IP/user; others unaffected', async () => {
-    h = await startHarness({ auth: true, maxConnectionsPerIp: 50, maxConnectionsPerPrincipal: 20 });
+    // Loopback is exempt by default (a local reverse proxy); here it is capped like any address.
+    h = await startHarness({
+      auth: true,
+      maxConnectionsPerIp: 50,
+      maxConnectionsPerPrincipal: 20,
+      ipCapExemptAddresses: [],
+    });
     const mallory = await signToken({ secret: TEST_SECRET, doc: '*', mode: 'rw', sub: 'mallory' });
     const perUser = await openMany(`${h.wsUrl}/r2?token=${mallory}`, 30);
     expect(perUser.open.length).toBe(20);
@@ -108,6 +114,13 @@ describe('ADVERSARIAL D: resource exhaustion (scaled)', () => {
     });
     expect(elsewhere.open.length).toBe(5);
     await closeAll([...perUser.open, ...perIp.open, ...elsewhere.open]);
+    await waitFor(() => h!.running.server.connectionCount() === 0, 10_000, 'all closed');
+    // By default loopback (a local proxy) is not capped per IP.
+    await h.close();
+    h = await startHarness({ maxConnectionsPerIp: 10 });
+    const local = await openMany(`${h.wsUrl}/r2`, 30);
+    expect(local.open.length).toBe(30);
+    await closeAll(local.open);
     await waitFor(() => h!.running.server.connectionCount() === 0, 10_000, 'all closed');
     await h.oracle('r2', '');
   });

@@ -1,0 +1,156 @@
+/** Unit tests of the security building blocks, without sockets. */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CloseCode } from '@quire/shared';
+import {
+  AccessDeniedError,
+  resolveOptions,
+  ConfigError,
+  tokenFromRequest,
+} from '../../src/index.js';
+import { ConnectionCaps } from '../../src/auth/connection-caps.js';
+import { TokenBucket } from '../../src/auth/rate-limiter.js';
+import { sweepSessions } from '../../src/auth/session-sweep.js';
+import { UpdateGuard } from '../../src/auth/update-guard.js';
+import { checkAwarenessState } from '../../src/auth/awareness-state.js';
+import { createTokenAuthorize } from '../../src/auth/token-authorize.js';
+import { signToken } from '../../src/auth/token.js';
+import { TEST_SECRET } from './harness.js';
+import { textUpdate } from './attack.js';
+
+describe('ConnectionCaps', () => {
+  const limits = {
+    maxConnections: 5,
+    maxConnectionsPerIp: 2,
+    maxConnectionsPerPrincipal: 3,
+    ipCapExemptAddresses: ['::1'],
+  };
+  it('counts totals, per IP and per principal, and releases exactly once', () => {
+    const caps = new ConnectionCaps(limits);
+    const a = caps.tryReserve('1.1.1.1', 'alice');
+    const b = caps.tryReserve('1.1.1.1', undefined);
+    expect(a.ok && b.ok).toBe(true);
+    expect(caps.tryReserve('1.1.1.1', undefined)).toMatchObject({ ok: false, status: 429 });
+    expect(caps.tryReserve('2.2.2.2', 'alice').ok).toBe(true);
+    expect(caps.tryReserve('3.3.3.3', 'alice').ok).toBe(true);
+    expect(caps.tryReserve('4.4.4.4', 'alice')).toMatchObject({ ok: false, status: 429 });
+    expect(caps.tryReserve('::1', 'bob').ok).toBe(true);
+    expect(caps.tryReserve('::1', 'bob')).toMatchObject({ ok: false, status: 503 });
+    if (a.ok) {
+      a.release();
+      a.release();
+    }
+    expect(caps.size).toBe(4);
+    expect(caps.tryReserve('1.1.1.1', undefined).ok).toBe(true);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows the burst, then the sustained rate', () => {
+    const bucket = new TokenBucket(10, 5, 0);
+    for (let i = 0; i < 5; i++) expect(bucket.take(1, 0)).toBe(true);
+    expect(bucket.take(1, 0)).toBe(false);
+    expect(bucket.take(1, 100)).toBe(true); // 100 ms at 10/s refills one
+    expect(bucket.take(1, 100)).toBe(false);
+    expect(bucket.take(5, 10_000)).toBe(true); // never more than the burst
+    expect(bucket.take(1, 10_000)).toBe(false);
+  });
+});
+
+describe('sweepSessions', () => {
+  it('closes expired sessions with 4401 and silent new ones with 4408', () => {
+    const closed: number[] = [];
+    const session = (expiresAt: number | undefined, firstMessageDeadline: number | null) => ({
+      expiresAt,
+      firstMessageDeadline,
+      close: (code: number) => closed.push(code),
+    });
+    sweepSessions(
+      [
+        session(1_000, null),
+        session(5_000, 500),
+        session(undefined, null),
+        session(undefined, 2_000),
+      ],
+      1_000,
+    );
+    expect(closed).toEqual([CloseCode.Unauthenticated, CloseCode.HandshakeTimeout]);
+  });
+});
+
+describe('UpdateGuard', () => {
+  it('lets real updates through and refuses gaps, size overruns and garbage', () => {
+    const doc = new Y.Doc();
+    const guard = new UpdateGuard(10_000);
+    const first = textUpdate('hello', { clientID: 1 });
+    expect(guard.check(doc, first, false)).toEqual({ ok: true });
+    Y.applyUpdate(doc, first);
+    const third = textUpdate('!', {
+      clientID: 1,
+      base: [first, textUpdate(' you', { clientID: 1, base: [first], index: 5 })],
+      index: 9,
+    });
+    expect(guard.check(doc, third, false)).toMatchObject({ ok: false, code: CloseCode.BadMessage });
+    expect(guard.check(doc, textUpdate('x'.repeat(20_000), { clientID: 2 }), false)).toMatchObject({
+      ok: false,
+      code: CloseCode.TooLarge,
+    });
+    // Viewers cannot grow the document, so their updates are not charged to its size.
+    expect(guard.check(doc, textUpdate('x'.repeat(20_000), { clientID: 3 }), true)).toEqual({
+      ok: true,
+    });
+    expect(guard.check(doc, Uint8Array.of(9, 9, 9), false)).toMatchObject({
+      ok: false,
+      code: CloseCode.BadMessage,
+    });
+  });
+});
+
+describe('checkAwarenessState', () => {
+  it('keeps clean states byte for byte and cleans names and colors', () => {
+    const clean =
+      '{"user":{"name":"Ada","color":"#30bced","colorLight":"#30bced33"},"cursor":null}';
+    expect(checkAwarenessState(clean)).toEqual({ ok: true, json: clean });
+    expect(checkAwarenessState('{"cursor":{"anchor":1}}')).toEqual({
+      ok: true,
+      json: '{"cursor":{"anchor":1}}',
+    });
+    const dirty = checkAwarenessState('{"user":{"name":" \\u202eEve ","color":"red;x:y"}}');
+    expect(dirty.ok && JSON.parse(dirty.json)).toEqual({ user: { name: 'Eve', color: '#6b7280' } });
+    expect(checkAwarenessState('{not json')).toEqual({ ok: false });
+    expect(checkAwarenessState('{"user":"string"}')).toEqual({ ok: true, json: '{"user":null}' });
+  });
+});
+
+describe('token authorize and config', () => {
+  it('reads the token from ?token= or Authorization: Bearer', () => {
+    expect(tokenFromRequest(new URL('http://x/d?token=abc'), {})).toBe('abc');
+    expect(tokenFromRequest(new URL('http://x/d'), { authorization: 'Bearer xyz' })).toBe('xyz');
+    expect(tokenFromRequest(new URL('http://x/d'), {})).toBeNull();
+  });
+
+  it('maps token problems to 401 and other documents to 403; grants the mode and expiry', async () => {
+    const authorize = createTokenAuthorize(TEST_SECRET);
+    const request = (docName: string, token?: string) => ({
+      docName,
+      url: new URL(`http://x/${docName}${token ? `?token=${token}` : ''}`),
+      headers: {},
+      remoteAddress: '1.2.3.4',
+    });
+    await expect(authorize(request('d'))).rejects.toMatchObject({ status: 401 });
+    await expect(authorize(request('d', 'nope'))).rejects.toBeInstanceOf(AccessDeniedError);
+    const ro = await signToken({ secret: TEST_SECRET, doc: 'd', mode: 'ro', sub: 'v' });
+    await expect(authorize(request('e', ro))).rejects.toMatchObject({ status: 403 });
+    const access = await authorize(request('d', ro));
+    expect(access).toMatchObject({ mode: 'ro', principal: 'v' });
+    expect(access.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('refuses a short secret, and secret together with authorize, in one ConfigError', () => {
+    expect(() => resolveOptions({ secret: 'short' })).toThrow(ConfigError);
+    expect(() =>
+      resolveOptions({ secret: TEST_SECRET, authorize: () => ({ mode: 'rw' }) }),
+    ).toThrow(/either secret/);
+    expect(resolveOptions({ secret: TEST_SECRET }).authorize).toBeTypeOf('function');
+  });
+});
