@@ -54,12 +54,14 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the built CLI (`server/dist`) as a child process and waits for its listening line. */
+/** Runs the built CLI (`server/dist`) as a child process and waits for its listening line.
+ * `script` replaces the CLI with another entry point that prints the same line. */
 export async function spawnServer(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  script = CLI,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
