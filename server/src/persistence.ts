@@ -64,7 +64,12 @@ export class DocumentStore {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.commit = new GroupCommit(() => adapter.sync(), log);
+    const sync = () =>
+      adapter.sync().catch((error: unknown) => {
+        metrics.persistenceErrors++; // a failed fsync is a failed save, for alerting
+        throw error;
+      });
+    this.commit = new GroupCommit(sync, log);
   }
 
   /** Rebuilds a document from its snapshot and log. Throws if storage cannot be read or holds
