@@ -23,6 +23,7 @@ import { computeStatus, type StatusView } from './status.js';
 import { ensureStyles } from './styles.js';
 import { editorTheme } from './theme.js';
 import { mountChrome } from './chrome.js';
+import { remoteCarets } from './remote-carets.js';
 import { readTokenHints } from './token-hints.js';
 import { resolveUser, type UserIdentity } from './user.js';
 import type { BackoffOptions } from './backoff.js';
@@ -110,7 +111,9 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
         placeholder('Start typing…'),
         readOnly.of(readOnlyExtension(isReadOnly)),
         // Tracks only this editor's own changes: undo never reverts someone else's typing.
-        yCollab(ytext, awareness, { undoManager: new Y.UndoManager(ytext) }),
+        // No awareness here: remoteCarets draws cursors (with names that update on rename).
+        yCollab(ytext, null, { undoManager: new Y.UndoManager(ytext) }),
+        remoteCarets(ytext, awareness),
         editorTheme,
         EditorView.contentAttributes.of({ 'aria-label': `Document ${docName}` }),
       ],

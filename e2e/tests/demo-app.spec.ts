@@ -44,11 +44,15 @@ test('the display name is editable, remembered, and shown to others live', async
   const alice = await newUser(browser, server, 'Alice', '/d/rename');
   const bob = await newUser(browser, server, 'Bob', '/d/rename');
   await expect(bob.page.locator('.quire-presence li')).toHaveText(['Bob (you)', 'Alice']);
+  await typeInEditor(alice.page, 'Signed, Alice');
+  await expect(bob.page.locator('.cm-ySelectionInfo')).toHaveText('Alice');
 
   await alice.page.locator('#display-name').fill('Alice <b>Liddell</b>');
   await alice.page.locator('#display-name').press('Enter');
   await expect(bob.page.locator('.quire-presence li').nth(1)).toHaveText('Alice <b>Liddell</b>');
-  await expect(bob.page.locator('.quire-presence b')).toHaveCount(0);
+  // The caret label follows the rename, and the name is text, never markup.
+  await expect(bob.page.locator('.cm-ySelectionInfo')).toHaveText('Alice <b>Liddell</b>');
+  await expect(bob.page.locator('.quire-presence b, .cm-editor b')).toHaveCount(0);
 
   const again = await alice.reopen('/d/rename');
   await expect(again.locator('#display-name')).toHaveValue('Alice <b>Liddell</b>');

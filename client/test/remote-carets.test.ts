@@ -1,0 +1,72 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { EditorState } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { remoteCarets } from '../src/remote-carets.js';
+
+let view: EditorView | null = null;
+afterEach(() => view?.destroy());
+
+function setup(text: string): { ytext: Y.Text; remote: Awareness } {
+  const doc = new Y.Doc();
+  const ytext = doc.getText('codemirror');
+  ytext.insert(0, text);
+  // The remote peer's awareness lives on its own doc with the same content and client id space.
+  const local = new Awareness(doc);
+  const parent = document.createElement('div');
+  document.body.append(parent);
+  view = new EditorView({
+    parent,
+    state: EditorState.create({ doc: text, extensions: [remoteCarets(ytext, local)] }),
+  });
+  return { ytext, remote: local };
+}
+
+/** Puts a fake remote client's state into the awareness (as applyAwarenessUpdate would). */
+function setRemote(awareness: Awareness, clientId: number, state: Record<string, unknown>): void {
+  awareness.states.set(clientId, state);
+  awareness.meta.set(clientId, { clock: 1, lastUpdated: Date.now() });
+  awareness.emit('change', [{ added: [clientId], updated: [], removed: [] }, 'test']);
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('remoteCarets', () => {
+  it('draws a remote caret with the name as text and a validated color', async () => {
+    const { ytext, remote } = setup('hello world');
+    const cursor = {
+      anchor: Y.createRelativePositionFromTypeIndex(ytext, 5),
+      head: Y.createRelativePositionFromTypeIndex(ytext, 5),
+    };
+    setRemote(remote, 424242, {
+      user: { name: '<img src=x onerror=alert(1)>', color: 'red;position:fixed' },
+      cursor: JSON.parse(JSON.stringify(cursor)),
+    });
+    await tick();
+    const info = view?.dom.querySelector('.cm-ySelectionInfo');
+    expect(info?.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(info?.children).toHaveLength(0);
+    // CodeMirror's own widget buffers are <img>s; none may carry an attribute from the name.
+    expect(view?.dom.querySelector('[onerror]')).toBeNull();
+    const caret = view?.dom.querySelector('.cm-ySelectionCaret') as HTMLElement;
+    expect(caret.getAttribute('style') ?? '').not.toContain('position');
+  });
+
+  it('updates the label when the remote user renames', async () => {
+    const { ytext, remote } = setup('abc');
+    const cursor = JSON.parse(
+      JSON.stringify({
+        anchor: Y.createRelativePositionFromTypeIndex(ytext, 1),
+        head: Y.createRelativePositionFromTypeIndex(ytext, 1),
+      }),
+    );
+    setRemote(remote, 7, { user: { name: 'Ada', color: '#8250df' }, cursor });
+    await tick();
+    expect(view?.dom.querySelector('.cm-ySelectionInfo')?.textContent).toBe('Ada');
+    setRemote(remote, 7, { user: { name: 'Ada L.', color: '#8250df' }, cursor });
+    await tick();
+    expect(view?.dom.querySelector('.cm-ySelectionInfo')?.textContent).toBe('Ada L.');
+  });
+});
