@@ -3,7 +3,13 @@
  * named code on bad input. A bad frame closes only this socket; nothing here can throw into ws.
  */
 import type { WebSocket } from 'ws';
-import { CloseCode, decodeClientFrame, isQuireError, type ClientFrame } from '@quire/shared';
+import {
+  CloseCode,
+  decodeClientFrame,
+  encodePermissionDenied,
+  isQuireError,
+  type ClientFrame,
+} from '@quire/shared';
 import type { Peer } from './peer.js';
 import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
 import type { SweptSession } from './auth/session-sweep.js';
@@ -176,6 +182,12 @@ export class Connection implements Peer, SweptSession {
           reason: verdict.reason,
         });
         this.close(verdict.code, verdict.reason);
+        return;
+      }
+      if (this.readOnly) {
+        // Decided here, without the room's Y.snapshot() (a walk of the whole document per
+        // message): nothing new is the viewer's normal sync answer; anything else is refused.
+        if (!verdict.nothingNew) this.send(encodePermissionDenied('read-only'));
         return;
       }
     }

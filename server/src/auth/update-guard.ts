@@ -15,7 +15,14 @@ import * as Y from 'yjs';
 import { CloseCode } from '@quire/shared';
 import { MAX_CONCURRENT_SIBLINGS_PER_UPDATE } from '../limits.js';
 
-export type UpdateVerdict = { ok: true } | { ok: false; code: number; reason: string };
+export type UpdateVerdict =
+  | {
+      ok: true;
+      /** Only for viewers: the update holds nothing the document lacks (the normal answer to
+       * our sync step 1), so it is accepted silently; otherwise it is a write to refuse. */
+      nothingNew?: boolean;
+    }
+  | { ok: false; code: number; reason: string };
 
 const OK: UpdateVerdict = { ok: true };
 const bad = (reason: string): UpdateVerdict => ({ ok: false, code: CloseCode.BadMessage, reason });
@@ -41,7 +48,9 @@ export class UpdateGuard {
       return bad('malformed update');
     }
     const verdict = checkDependencies(doc, decoded.structs, decoded.ds);
-    if (!verdict.ok || readOnly) return verdict;
+    if (!verdict.ok) return verdict;
+    if (readOnly)
+      return { ok: true, nothingNew: holdsNothingNew(doc, decoded.structs, decoded.ds) };
     return this.checkSize(doc, update.length);
   }
 
@@ -107,6 +116,30 @@ function checkDependencies(doc: Y.Doc, structs: Struct[], ds: DeleteSet): Update
     }
   }
   return OK;
+}
+
+/** Whether applying the update would change nothing: every struct is known and every deleted
+ * range is already deleted. Cost: the structs in the update's delete ranges, stopping at the
+ * first live one — unlike Y.snapshot(), which walks the whole document on every call. Runs
+ * after checkDependencies, so every range lies within the document's known clocks. */
+function holdsNothingNew(doc: Y.Doc, structs: Struct[], ds: DeleteSet): boolean {
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) continue;
+    if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return false;
+  }
+  for (const [client, ranges] of ds.clients) {
+    const clientStructs = doc.store.clients.get(client);
+    for (const { clock, len } of ranges) {
+      if (len === 0) continue;
+      if (!clientStructs) return false;
+      for (let i = Y.findIndexSS(clientStructs, clock); i < clientStructs.length; i++) {
+        const struct = clientStructs[i]!;
+        if (struct.id.clock >= clock + len) break;
+        if (!struct.deleted) return false;
+      }
+    }
+  }
+  return true;
 }
 
 const idKey = (id: Y.ID | null) => (id === null ? '-' : `${id.client}:${id.clock}`);

@@ -98,11 +98,32 @@ describe('UpdateGuard', () => {
     // Viewers cannot grow the document, so their updates are not charged to its size.
     expect(guard.check(doc, textUpdate('x'.repeat(20_000), { clientID: 3 }), true)).toEqual({
       ok: true,
+      nothingNew: false,
     });
     expect(guard.check(doc, Uint8Array.of(9, 9, 9), false)).toMatchObject({
       ok: false,
       code: CloseCode.BadMessage,
     });
+  });
+});
+
+describe('UpdateGuard for viewers', () => {
+  it('tells a harmless sync answer (known structs, already-deleted ranges) from a write', () => {
+    const doc = new Y.Doc();
+    doc.getText('text').insert(0, 'hello world');
+    doc.getText('text').delete(0, 6);
+    const guard = new UpdateGuard(1_000_000);
+    // What a stock viewer answers to our sync step 1: its whole state, which we already have.
+    expect(guard.check(doc, Y.encodeStateAsUpdate(doc), true)).toEqual({
+      ok: true,
+      nothingNew: true,
+    });
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+    const before = Y.encodeStateVector(replica);
+    replica.getText('text').delete(0, 1); // a delete-only write
+    const deletion = Y.encodeStateAsUpdate(replica, before);
+    expect(guard.check(doc, deletion, true)).toEqual({ ok: true, nothingNew: false });
   });
 });
 
