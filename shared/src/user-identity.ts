@@ -12,6 +12,9 @@ const UNSAFE_CHARS =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}/gu;
 
+/** Printable ASCII, not starting or ending with a space: nothing to strip, trim or split. */
+const CLEAN_ASCII_NAME = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 export function isValidColor(value: unknown): value is string {
   return typeof value === 'string' && COLOR.test(value);
 }
@@ -19,6 +22,10 @@ export function isValidColor(value: unknown): value is string {
 /** A display name with invisible and control characters removed, trimmed and length-capped. */
 export function sanitizeUserName(value: unknown, fallback = 'Anonymous'): string {
   if (typeof value !== 'string') return fallback;
+  // Fast path for the common case (the server checks every cursor move): printable ASCII with no
+  // surrounding spaces, short enough, is already clean, so skip the Unicode regex and code-point
+  // split below.
+  if (value.length <= USER_NAME_MAX_LENGTH && CLEAN_ASCII_NAME.test(value)) return value;
   const cleaned = [...value.replace(UNSAFE_CHARS, '').trim()]
     .slice(0, USER_NAME_MAX_LENGTH)
     .join('');
