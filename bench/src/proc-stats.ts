@@ -32,3 +32,11 @@ export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   return match ? Number(match[1]) * 1024 : 0;
 }
+
+/** Write-family system calls the process has made so far (/proc/<pid>/io `syscw`): with one
+ * socket write per frame this tracks frames sent; batching shows as fewer writes per delivery. */
+export function writeSyscalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const match = /^syscw:\s+(\d+)$/m.exec(io);
+  return match ? Number(match[1]) : NaN;
+}

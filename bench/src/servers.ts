@@ -1,7 +1,8 @@
 /**
  * The servers under test, started as separate processes pinned to the server core, with a fresh
  * data directory each, and measured from /proc. Durability as each ships it:
- * - Quire: SQLite WAL, every update committed before it is relayed;
+ * - Quire: SQLite WAL, every update committed before it is relayed (library defaults, except
+ *   the connection caps: all benchmark sockets share one IP, see servers/quire-server.mjs);
  * - @y/websocket-server 0.1.1: YPERSISTENCE (y-leveldb), each update stored asynchronously after
  *   it was applied, relay does not wait;
  * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce.
@@ -12,7 +13,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, rssBytes } from './proc-stats.js';
+import { cpuSeconds, rssBytes, writeSyscalls } from './proc-stats.js';
 import type { Dialect } from './wire.js';
 import type { Pinning } from './pinning.js';
 
@@ -27,6 +28,10 @@ const START_TIMEOUT_MS = 20_000;
 /** How long a server may take to exit after SIGTERM (it flushes documents) before SIGKILL. */
 const STOP_TIMEOUT_MS = 20_000;
 
+/** Extra node flags for every server under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * see where a server spends its time (NODE_OPTIONS refuses --cpu-prof). */
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 interface Launch {
   dialect: Dialect;
   args: string[];
@@ -35,17 +40,15 @@ interface Launch {
 
 function launchFor(name: ServerName, port: number, dataDir: string): Launch {
   switch (name) {
-    case 'quire': {
-      const bin = join(REPO_DIR, 'server/bin/quire-server.js');
-      if (!existsSync(join(REPO_DIR, 'server/dist/cli.js'))) {
+    case 'quire':
+      if (!existsSync(join(REPO_DIR, 'server/dist/index.js'))) {
         throw new Error('server/dist is missing: run `npm run build` at the repository root first');
       }
       return {
         dialect: 'y-websocket',
-        args: [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
-        env: { QUIRE_LOG_LEVEL: 'warn' },
+        args: [join(BENCH_DIR, 'src/servers/quire-server.mjs')],
+        env: { PORT: String(port), DATA: dataDir },
       };
-    }
     case 'y-websocket-server':
       return {
         dialect: 'y-websocket',
@@ -90,7 +93,10 @@ export class ServerProcess {
     this.port = await freePort();
     const launch = launchFor(this.name, this.port, this.dataDir);
     const logFd = openSync(join(this.dataDir, 'server.log'), 'a');
-    const [command, args] = this.pinning.serverCommand(process.execPath, launch.args);
+    const [command, args] = this.pinning.serverCommand(process.execPath, [
+      ...SERVER_NODE_FLAGS,
+      ...launch.args,
+    ]);
     const child = spawn(command, args, {
       cwd: REPO_DIR,
       env: { ...process.env, ...launch.env, NODE_ENV: 'production' },
@@ -108,6 +114,10 @@ export class ServerProcess {
 
   rssBytes(): number {
     return rssBytes(this.pid);
+  }
+
+  writeSyscalls(): number {
+    return writeSyscalls(this.pid);
   }
 
   /** SIGTERM (each server flushes its documents), SIGKILL if it does not exit in time. */

@@ -65,6 +65,8 @@ export interface Window {
   wallSeconds: number;
   /** What the load generator saw during the window (counting goes on after it). */
   counters: Counters;
+  /** Write system calls the server made (socket writes, plus its storage writes). */
+  writeSyscalls: number;
   /** CPU the load generator itself used: near 100% means latencies measure it, not the server. */
   loadGeneratorCpuPercent: number;
 }
@@ -74,10 +76,12 @@ export async function measureWindow(ctx: ScenarioContext, ms: number): Promise<W
   ctx.counters.reset();
   ctx.latency.recording = true;
   const cpu0 = ctx.server.cpuSeconds();
+  const writes0 = ctx.server.writeSyscalls();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(ms);
   const cpuSeconds = ctx.server.cpuSeconds() - cpu0;
+  const writeSyscalls = ctx.server.writeSyscalls() - writes0;
   const own = process.cpuUsage(own0);
   const wallSeconds = (performance.now() - t0) / 1000;
   ctx.latency.recording = false;
@@ -85,6 +89,7 @@ export async function measureWindow(ctx: ScenarioContext, ms: number): Promise<W
     cpuSeconds,
     wallSeconds,
     counters: ctx.counters.clone(),
+    writeSyscalls,
     loadGeneratorCpuPercent: (own.user + own.system) / 1e4 / wallSeconds,
   };
 }

@@ -102,6 +102,7 @@ export async function runSlowConsumer(
     slowOutcome = 'slow reader kept its socket and caught up after resuming';
   }
   const correct = othersConverged && replicasEqual(witnesses) && slowOk;
+  const slowDisconnected = slow.closeCode === null ? 0 : 1;
   await closeAll([...witnesses, slow]);
 
   return {
@@ -110,7 +111,7 @@ export async function runSlowConsumer(
       p99Ms: percentile(samples, 99),
       rssGrowthMiB: (rssPeak - rssBefore) / 1024 / 1024,
       serverCpuPercent: (100 * window.cpuSeconds) / window.wallSeconds,
-      slowDisconnected: slow.closeCode === null ? 0 : 1,
+      slowDisconnected,
       loadGeneratorCpuPercent: window.loadGeneratorCpuPercent,
     },
     correct,

@@ -98,6 +98,7 @@ export async function runTyping(server: ServerProcess, cfg: TypingConfig): Promi
   return {
     metrics: {
       cpuUsPerDelivery: (window.cpuSeconds * 1e6) / Math.max(1, counters.deliveries),
+      writeSyscallsPerDelivery: window.writeSyscalls / Math.max(1, counters.deliveries),
       serverCpuPercent: (100 * window.cpuSeconds) / window.wallSeconds,
       deliveriesPerSecond: counters.deliveries / window.wallSeconds,
       p50Ms: percentile(samples, 50),

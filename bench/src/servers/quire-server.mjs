@@ -1,0 +1,31 @@
+// Starts Quire through its library API with the defaults of `quire-server serve`, except the
+// per-IP and total connection caps: every benchmark socket comes from 127.0.0.1, so the default
+// per-IP cap (500) would refuse the idle scenario. Durability is the default: SQLite WAL, every
+// update committed before it is relayed. Env: PORT, DATA. SIGTERM flushes, like the CLI.
+import { createConsoleLogger, createQuireServer } from '@quire/server';
+
+/** Above the full run's 10,000 idle sockets plus the warm-up one. */
+const BENCH_MAX_CONNECTIONS = 12_000;
+
+const server = createQuireServer({
+  port: Number(process.env.PORT ?? 1234),
+  host: '127.0.0.1',
+  dataDir: process.env.DATA ?? './data',
+  logger: createConsoleLogger('warn'),
+  maxConnections: BENCH_MAX_CONNECTIONS,
+  maxConnectionsPerIp: BENCH_MAX_CONNECTIONS,
+});
+const address = await server.listen();
+console.log(`Quire listening on ${address.url}`);
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  server.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+});
