@@ -18,6 +18,8 @@ import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_IP_CAP_EXEMPT_ADDRESSES,
   DEFAULT_MAX_AWARENESS_STATE_BYTES,
+  DEFAULT_MAX_BUFFERED_CHUNKS,
+  DEFAULT_MAX_FRAGMENTS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
@@ -63,6 +65,12 @@ export interface QuireServerOptions {
   compactAfterBytes?: number;
   /** Largest WebSocket message accepted (ws maxPayload). Default 16 MiB. */
   maxMessageBytes?: number;
+  /** WebSocket frames one message may be split into (ws maxFragments); more → 1008.
+   * Default 128. */
+  maxFragments?: number;
+  /** TCP chunks ws may buffer for one message (ws maxBufferedChunks); more → 1008.
+   * Default 16384. */
+  maxBufferedChunks?: number;
   /** Most open connections per process; more get HTTP 503. Default 10000. */
   maxConnections?: number;
   /** Unsent bytes after which a slow reader is closed with 4429. Default 8 MiB. */
@@ -136,6 +144,8 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     compactAfterUpdates: options.compactAfterUpdates ?? DEFAULT_COMPACT_AFTER_UPDATES,
     compactAfterBytes: options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+    maxBufferedChunks: options.maxBufferedChunks ?? DEFAULT_MAX_BUFFERED_CHUNKS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     sendHighWaterBytes: options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes ?? DEFAULT_MAX_AWARENESS_STATE_BYTES,
@@ -175,6 +185,8 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'compactAfterUpdates',
     'compactAfterBytes',
     'maxMessageBytes',
+    'maxFragments',
+    'maxBufferedChunks',
     'maxConnections',
     'sendHighWaterBytes',
     'maxAwarenessStateBytes',

@@ -92,10 +92,10 @@ export const DEFAULT_MAX_HEADERS_COUNT = 100;
 /** WebSocket fragments per message (ws `maxFragments`, default 16384). Browsers and y-websocket
  * send each message as one frame; a long chain of tiny continuation frames only costs memory
  * (ws#2331). Refused with 1008. */
-export const MAX_FRAGMENTS = 128;
+export const DEFAULT_MAX_FRAGMENTS = 128;
 /** TCP chunks ws may buffer for one message (ws `maxBufferedChunks`, default 262144): a 16 MiB
  * message in 1 KiB segments. Refused with 1008. */
-export const MAX_BUFFERED_CHUNKS = 16_384;
+export const DEFAULT_MAX_BUFFERED_CHUNKS = 16_384;
 
 /** How often expired tokens (4401) and silent new connections (4408) are swept: one interval for
  * all connections, so a session ends at most this long after its token. */

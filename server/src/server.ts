@@ -15,8 +15,6 @@ import { UpdateGuard } from './auth/update-guard.js';
 import {
   HTTP_REQUEST_TIMEOUT_MS,
   HTTP_TIMEOUT_CHECK_INTERVAL_MS,
-  MAX_BUFFERED_CHUNKS,
-  MAX_FRAGMENTS,
   SESSION_SWEEP_INTERVAL_MS,
 } from './limits.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -74,8 +72,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     maxPayload: options.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
-    maxFragments: MAX_FRAGMENTS,
-    maxBufferedChunks: MAX_BUFFERED_CHUNKS,
+    maxFragments: options.maxFragments,
+    maxBufferedChunks: options.maxBufferedChunks,
   });
   const caps = new ConnectionCaps(options);
   const updateGuard = new UpdateGuard(options.maxDocumentBytes);
