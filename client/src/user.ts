@@ -16,6 +16,10 @@ export const USER_COLORS = [
   '#bf3989',
   '#0a7d8c',
   '#6e5700',
+  '#5a32a3',
+  '#b35900',
+  '#0550ae',
+  '#116329',
 ] as const;
 
 export function colorFor(seed: number): string {

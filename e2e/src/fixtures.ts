@@ -26,13 +26,19 @@ export interface User {
   reopen(path: string): Promise<Page>;
 }
 
+/** Fixed colors, so screenshots tell people apart (the demo otherwise picks one at random). */
+const COLORS: Record<string, string> = { Alice: '#d1242f', Bob: '#0969da', Viewer: '#1a7f37' };
+
 async function openPage(context: BrowserContext, url: string, name: string): Promise<Page> {
-  await context.addInitScript((displayName) => {
-    // The demo remembers the display name here; seed it once, like a returning user's.
-    if (localStorage.getItem('quire:identity') === null) {
-      localStorage.setItem('quire:identity', JSON.stringify({ name: displayName }));
-    }
-  }, name);
+  await context.addInitScript(
+    ([displayName, color]) => {
+      // The demo remembers the identity here; seed it once, like a returning user's.
+      if (localStorage.getItem('quire:identity') === null) {
+        localStorage.setItem('quire:identity', JSON.stringify({ name: displayName, color }));
+      }
+    },
+    [name, COLORS[name] ?? '#8250df'] as const,
+  );
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
   await page.goto(url);
