@@ -198,6 +198,52 @@ describe('ADVERSARIAL A: protocol-level bad input', () => {
     await h.oracle('p13', 'ab');
   });
 
+  it('P13 a dependency cycle the guard cannot see (A:0 after B:0, B:0 after A:0) → safety net: 4400, no pending state kept', async () => {
+    const text = (value: string) => [...bytes(Buffer.byteLength(value)), ...Buffer.from(value)];
+    // Two client blocks; each Item (info 0x84: has origin, ContentString) names the other as origin.
+    const cycle = bytes(2, 1, 100, 0, Uint8Array.of(0x84), 200, 0, Uint8Array.from(text('a')));
+    const cycleRest = bytes(1, 200, 0, Uint8Array.of(0x84), 100, 0, Uint8Array.from(text('b')), 0);
+    const update = Buffer.concat([cycle, cycleRest]);
+    const watcher = await h.client('p13-cycle');
+    watcher.text.insert(0, 'base');
+    const result = await attack(await h.url('p13-cycle'), [encodeSyncUpdate(update)]);
+    expect(result.code).toBe(CloseCode.BadMessage);
+    expect(h.logs.some((l) => l.includes('pending structs'))).toBe(true);
+    // Client 100's real first edit is not swallowed by a kept pending struct.
+    const legit = await attack(
+      await h.url('p13-cycle'),
+      [encodeSyncUpdate(textUpdate('!', { clientID: 100 }))],
+      500,
+    );
+    expect(legit.code).toBe(-1);
+    await waitFor(() => watcher.text.toString().includes('!'), 5_000, 'legit edit relayed');
+    const expected = watcher.text.toString();
+    watcher.destroy();
+    await h.oracle('p13-cycle', expected);
+  });
+
+  it('P13 partly applicable update (one good block, one cycle) → sender 4400; the good part is kept, persisted and relayed consistently', async () => {
+    const text = (value: string) => [...bytes(Buffer.byteLength(value)), ...Buffer.from(value)];
+    const good = bytes(
+      1,
+      300,
+      0,
+      Uint8Array.of(4),
+      1,
+      Uint8Array.from(text('text')),
+      Uint8Array.from(text('X')),
+    );
+    const cycleA = bytes(1, 110, 0, Uint8Array.of(0x84), 210, 0, Uint8Array.from(text('a')));
+    const cycleB = bytes(1, 210, 0, Uint8Array.of(0x84), 110, 0, Uint8Array.from(text('b')));
+    const update = Buffer.concat([bytes(3), good, cycleA, cycleB, bytes(0)]);
+    const watcher = await h.client('p13-partial');
+    const result = await attack(await h.url('p13-partial'), [encodeSyncUpdate(update)]);
+    expect(result.code).toBe(CloseCode.BadMessage);
+    await waitFor(() => watcher.text.toString() === 'X', 5_000, 'integrated part relayed');
+    watcher.destroy();
+    await h.oracle('p13-partial', 'X');
+  });
+
   it('P14 two sockets, different content under one clientID+clock → first write wins, replicas equal', async () => {
     const watcher = await h.client('p14');
     const firstWrite = await rawSocket(await h.url('p14'));
