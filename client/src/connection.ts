@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   ydoc: Y.Doc;
   token?: string;
   backoff?: BackoffOptions;
+  /** A WebSocket implementation for runtimes without one (Node < 22) and for tests. */
+  WebSocketPolyfill?: typeof WebSocket;
 }
 
 export interface ConnectionState {
@@ -69,6 +71,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
       // Every server close goes through our `closed` handler below, which decides between a
       // jittered retry and stopping for good (the stock retry has no jitter).
       shouldReconnect: () => false,
+      ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
     },
   );
   const awareness = provider.awareness;

@@ -97,6 +97,11 @@ export interface QuireServerOptions {
   /** Deadline for `authorize` (HTTP 503 after it) and for a new connection's first message
    * (4408 after it). Default 10000 ms. */
   handshakeTimeoutMs?: number;
+  /** Re-check every open session this often by calling `authorize` again with its upgrade
+   * request: a refusal closes it (4401/4403), a `ro` answer makes it a viewer. Use with an
+   * `authorize` that can see revocations (session store, token deny-list). 0 = never; token
+   * expiry is enforced either way. Default 0. */
+  revalidateIntervalMs?: number;
   /** HTTP headers must arrive within this (servers started by `listen()`). Default 10000 ms. */
   headersTimeoutMs?: number;
   /** Most HTTP headers per request (servers started by `listen()`). Default 100. */
@@ -159,6 +164,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     bytesPerSecond: options.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND,
     byteBurst: byteBurstFor(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    revalidateIntervalMs: options.revalidateIntervalMs ?? 0,
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     logger: options.logger,
@@ -205,6 +211,11 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       problems.push(`${key} must be a positive integer (got ${String(value)})`);
     }
+  }
+  if (!Number.isInteger(resolved.revalidateIntervalMs) || resolved.revalidateIntervalMs < 0) {
+    problems.push(
+      `revalidateIntervalMs must be an integer ≥ 0 (got ${resolved.revalidateIntervalMs})`,
+    );
   }
   if (!Number.isInteger(resolved.roomUnloadGraceMs) || resolved.roomUnloadGraceMs < 0) {
     problems.push(`roomUnloadGraceMs must be an integer ≥ 0 (got ${resolved.roomUnloadGraceMs})`);

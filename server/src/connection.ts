@@ -12,7 +12,9 @@ import {
 } from '@quire/shared';
 import type { Peer } from './peer.js';
 import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
+import type { RevalidatedSession } from './auth/revalidate.js';
 import type { SweptSession } from './auth/session-sweep.js';
+import type { UpgradeRequest } from './access.js';
 import type { UpdateGuard } from './auth/update-guard.js';
 import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
@@ -28,6 +30,8 @@ export interface ConnectionOptions {
   /** When access ends (token `exp` + leeway), milliseconds since the epoch; the session sweep
    * closes the connection with 4401 then. */
   expiresAt?: number;
+  /** The upgrade request, kept for revalidation (auth/revalidate.ts). */
+  request?: UpgradeRequest;
   /** The first message must arrive within this, or the session sweep closes with 4408. */
   handshakeTimeoutMs: number;
   rateLimits: RateLimits;
@@ -39,13 +43,15 @@ export interface ConnectionOptions {
 
 let nextConnectionId = 1;
 
-export class Connection implements Peer, SweptSession {
+export class Connection implements Peer, SweptSession, RevalidatedSession {
   readonly id = nextConnectionId++;
   readonly awarenessIds = new Set<number>();
-  readonly readOnly: boolean;
+  /** Not readonly: revalidation can turn an editor into a viewer mid-session. */
+  readOnly: boolean;
   readonly extensions: boolean;
   readonly docName: string;
-  readonly expiresAt: number | undefined;
+  expiresAt: number | undefined;
+  readonly request: UpgradeRequest | undefined;
   firstMessageDeadline: number | null;
   private readonly rateLimiter: ConnectionRateLimiter;
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
@@ -63,6 +69,7 @@ export class Connection implements Peer, SweptSession {
     this.readOnly = options.readOnly;
     this.extensions = options.extensions;
     this.expiresAt = options.expiresAt;
+    this.request = options.request;
     this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
     this.rateLimiter = new ConnectionRateLimiter(options.rateLimits);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));

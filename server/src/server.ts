@@ -10,6 +10,7 @@ import { CloseCode } from '@quire/shared';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
 import { Connection } from './connection.js';
 import { ConnectionCaps } from './auth/connection-caps.js';
+import { startRevalidation } from './auth/revalidate.js';
 import { startSessionSweep } from './auth/session-sweep.js';
 import { UpdateGuard } from './auth/update-guard.js';
 import {
@@ -83,6 +84,15 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const stopHeartbeat = startHeartbeat(connections, options.heartbeatIntervalMs);
   // Token expiry (4401) and silent new sockets (4408): one interval, no timer per connection.
   const stopSessionSweep = startSessionSweep(connections, SESSION_SWEEP_INTERVAL_MS);
+  const stopRevalidation =
+    options.revalidateIntervalMs > 0 && options.authorize
+      ? startRevalidation(connections, {
+          intervalMs: options.revalidateIntervalMs,
+          timeoutMs: options.handshakeTimeoutMs,
+          authorize: options.authorize,
+          log,
+        })
+      : () => {};
 
   const onConnection = (ws: WebSocket, session: Session) => {
     const connection = new Connection(ws, {
@@ -91,6 +101,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       extensions: session.extensions,
       sendHighWaterBytes: options.sendHighWaterBytes,
       expiresAt: session.access.expiresAt,
+      request: session.request,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       rateLimits: options,
       updateGuard,
@@ -168,6 +179,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     accepting = false;
     stopHeartbeat();
     stopSessionSweep();
+    stopRevalidation();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
     // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".

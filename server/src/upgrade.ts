@@ -66,10 +66,11 @@ export async function handleUpgrade(
   }
 
   let access: Access;
+  const request: UpgradeRequest = { docName, url, headers: req.headers, remoteAddress };
   try {
     const authorize = ctx.options.authorize ?? openAccess;
     access = await withTimeout(
-      Promise.resolve(authorize({ docName, url, headers: req.headers, remoteAddress })),
+      Promise.resolve(authorize(request)),
       ctx.options.handshakeTimeoutMs,
     );
   } catch (error) {
@@ -92,6 +93,7 @@ export async function handleUpgrade(
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.onConnection(ws, {
       docName,
+      request,
       access,
       extensions: url.searchParams.get(QUIRE_EXTENSIONS_PARAM) === '1',
       remoteAddress,

@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import { CloseCode, encodeAwareness } from '@quire/shared';
+import { createConnection, type QuireConnection } from '../src/connection.js';
+
+/** Just enough of a browser WebSocket for y-websocket; the test plays the server. */
+class FakeSocket {
+  static readonly instances: FakeSocket[] = [];
+  readonly OPEN = 1;
+  readyState = 0;
+  binaryType = 'blob';
+  sent: Uint8Array[] = [];
+  onopen: (() => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onmessage: ((event: { data: ArrayBuffer }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(data: Uint8Array): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  /** The server accepts the connection. */
+  accept(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  /** The server (or the network) closes the connection. */
+  drop(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+let connection: QuireConnection | null = null;
+let docCounter = 0;
+
+function connect(): QuireConnection {
+  FakeSocket.instances.length = 0;
+  connection = createConnection({
+    serverUrl: 'ws://quire.test',
+    docName: `lifecycle-${docCounter++}`,
+    ydoc: new Y.Doc(),
+    token: 'abc',
+    backoff: { baseMs: 100, maxMs: 1000 },
+    WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+  });
+  connection.connect();
+  return connection;
+}
+
+const latest = (): FakeSocket => FakeSocket.instances.at(-1) as FakeSocket;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  connection?.destroy();
+  connection = null;
+  vi.useRealTimers();
+});
+
+describe('createConnection', () => {
+  it('opts into Quire extensions and sends the token as URL parameters', () => {
+    connect();
+    const url = new URL(latest().url);
+    expect(url.searchParams.get('quire')).toBe('1');
+    expect(url.searchParams.get('token')).toBe('abc');
+  });
+
+  it('retries with a jittered, growing delay after the server goes away', () => {
+    const conn = connect();
+    latest().accept();
+    latest().drop(1006);
+    expect(conn.state()).toMatchObject({ phase: 'disconnected', wasOffline: true });
+    expect(FakeSocket.instances).toHaveLength(1);
+    vi.advanceTimersByTime(100); // the first delay is between 50 and 100 ms
+    expect(FakeSocket.instances).toHaveLength(2);
+    latest().drop(1006);
+    vi.advanceTimersByTime(99); // the second is at least 100 ms
+    expect(FakeSocket.instances).toHaveLength(2);
+    vi.advanceTimersByTime(101);
+    expect(FakeSocket.instances).toHaveLength(3);
+  });
+
+  it.each([CloseCode.Unauthenticated, CloseCode.Forbidden, CloseCode.BadMessage])(
+    'stops for good after close code %i and says why',
+    (code) => {
+      const conn = connect();
+      latest().accept();
+      latest().drop(code, 'token expired');
+      vi.advanceTimersByTime(60_000);
+      expect(FakeSocket.instances).toHaveLength(1);
+      expect(conn.state().fatal).toMatch(/token expired/);
+    },
+  );
+
+  it('keeps retrying after a rate-limit or shutdown close', () => {
+    connect();
+    latest().accept();
+    latest().drop(CloseCode.RateLimited);
+    vi.advanceTimersByTime(1000);
+    latest().drop(CloseCode.GoingAway);
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.instances.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('re-announces presence with a new awareness clock on every reconnect', () => {
+    const conn = connect();
+    conn.awareness.setLocalStateField('user', { name: 'Ada', color: '#8250df' });
+    latest().accept();
+    const clockAfterFirst = conn.awareness.meta.get(conn.awareness.clientID)?.clock ?? 0;
+    latest().drop(1006);
+    vi.advanceTimersByTime(1000);
+    latest().accept();
+    const clockAfterSecond = conn.awareness.meta.get(conn.awareness.clientID)?.clock ?? 0;
+    expect(clockAfterSecond).toBeGreaterThan(clockAfterFirst);
+    // The bumped state went out on the new socket.
+    expect(latest().sent.some((frame) => frame[0] === 1)).toBe(true);
+  });
+
+  it('applies remote presence cleaned, and never echoes it back to the server', () => {
+    const conn = connect();
+    latest().accept();
+    const peer = new Awareness(new Y.Doc());
+    peer.setLocalState({ user: { name: 'Mallory\u202e', color: 'red;x:y' } });
+    const frame = encodeAwareness(encodeAwarenessUpdate(peer, [peer.clientID]));
+    const sentBefore = latest().sent.length;
+    latest().onmessage?.({ data: frame.slice().buffer });
+    const state = conn.awareness.getStates().get(peer.clientID);
+    expect(state?.user).toEqual({ name: 'Mallory', color: '#6b7280', colorLight: '#6b728033' });
+    expect(latest().sent.length).toBe(sentBefore);
+  });
+});
