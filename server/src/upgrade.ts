@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { docNameFromPath, isQuireError, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
-import { AccessDeniedError, openAccess, type Access } from './access.js';
+import { AccessDeniedError, openAccess, type Access, type UpgradeRequest } from './access.js';
 import type { ConnectionCaps } from './auth/connection-caps.js';
 import type { ResolvedOptions } from './config.js';
 import { rejectUpgrade } from './http-response.js';
@@ -27,6 +27,8 @@ export interface UpgradeContext {
 
 export interface Session {
   docName: string;
+  /** What `authorize` saw; kept so the session can be re-checked (revalidateIntervalMs). */
+  request: UpgradeRequest;
   access: Access;
   extensions: boolean;
   remoteAddress: string;
@@ -69,10 +71,7 @@ export async function handleUpgrade(
   const request: UpgradeRequest = { docName, url, headers: req.headers, remoteAddress };
   try {
     const authorize = ctx.options.authorize ?? openAccess;
-    access = await withTimeout(
-      Promise.resolve(authorize(request)),
-      ctx.options.handshakeTimeoutMs,
-    );
+    access = await withTimeout(Promise.resolve(authorize(request)), ctx.options.handshakeTimeoutMs);
   } catch (error) {
     if (error instanceof AccessDeniedError)
       return refuse(error.status, error.message, { doc: docName });
