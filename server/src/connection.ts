@@ -3,10 +3,12 @@
  * named code on bad input. A bad frame closes only this socket; nothing here can throw into ws.
  */
 import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import {
   CloseCode,
   decodeClientFrame,
   encodePermissionDenied,
+  encodeSyncStep2,
   isQuireError,
   type ClientFrame,
 } from '@quire/shared';
@@ -18,6 +20,7 @@ import type { UpgradeRequest } from './access.js';
 import type { UpdateGuard } from './auth/update-guard.js';
 import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
+import { stepOneAfterEarlySync } from './early-sync.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -46,6 +49,7 @@ let nextConnectionId = 1;
 export class Connection implements Peer, SweptSession, RevalidatedSession {
   readonly id = nextConnectionId++;
   readonly awarenessIds = new Set<number>();
+  updatesHandled = 0;
   /** Not readonly: revalidation can turn an editor into a viewer mid-session. */
   readOnly: boolean;
   readonly extensions: boolean;
@@ -60,6 +64,9 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   /** Frames that arrived while the document was still loading. */
   private queued: ClientFrame[] | null = [];
   private closing = false;
+  /** State vector of the stored state sent before the room loaded (early-sync.ts), until the
+   * client's sync step 1 has been answered relative to it. */
+  private earlyStateVector: Uint8Array | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -102,6 +109,14 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       if (!this.isOpen) break;
       this.dispatch(room, frame);
     }
+  }
+
+  /** Sends a still-loading document's stored state as sync step 2 (see early-sync.ts). */
+  sendStoredState(state: Uint8Array): void {
+    if (this.room || !this.isOpen) return;
+    this.send(encodeSyncStep2(state));
+    this.earlyStateVector = Y.encodeStateVectorFromUpdate(state);
+    sendBatcher.flush(); // on the wire now, before the load integrates the document
   }
 
   send(frame: Uint8Array): void {
@@ -180,6 +195,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
 
   /** Document updates pass the poison-update guard first; only then does the room see them. */
   private dispatch(room: Room, frame: ClientFrame): void {
+    if (frame.kind === 'sync-step1' && this.earlyStateVector) {
+      frame = stepOneAfterEarlySync(frame, this.earlyStateVector);
+      this.earlyStateVector = null;
+    }
     if (frame.kind === 'sync-step2' || frame.kind === 'sync-update') {
       const verdict = this.options.updateGuard.check(room.doc, frame.update, this.readOnly);
       if (!verdict.ok) {

@@ -8,6 +8,10 @@ export interface Peer {
   readonly extensions: boolean;
   /** Awareness client IDs this peer announced (owned by it while it is connected). */
   readonly awarenessIds: Set<number>;
+  /** Sync step 2 / update messages this peer sent that the room has handled (applied, refused
+   * or found empty). The persisted ack reports how many of them are durable, because a
+   * delete-only edit does not move the state vector the ack also carries. */
+  updatesHandled: number;
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
 }

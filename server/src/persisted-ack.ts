@@ -44,9 +44,10 @@ export class PersistedAck implements CommitParticipant {
     this.peers = peers;
   }
 
-  /** A newly joined peer learns the durable state at once (if it is known yet). */
+  /** A newly joined peer learns the durable state at once (if it is known yet); it has sent
+   * nothing yet, so none of its messages are counted. */
   join(peer: Peer): void {
-    if (peer.extensions && this.durable) peer.send(encodePersistedAck(this.durable));
+    if (peer.extensions && this.durable) peer.send(encodePersistedAck(this.durable, 0));
   }
 
   writeStarted(): void {
@@ -64,19 +65,25 @@ export class PersistedAck implements CommitParticipant {
     if (this.disposed) return () => {};
     if (this.inFlight > 0 || this.hooks.needsRepair()) return null;
     const stateVector = Y.encodeStateVector(this.doc);
-    return () => this.acknowledge(stateVector);
+    // With no write in flight, every update message handled so far is written: the fsync that
+    // follows makes each peer's count durable too.
+    const handled = new Map<Peer, number>();
+    for (const peer of this.peers) {
+      if (peer.extensions) handled.set(peer, peer.updatesHandled);
+    }
+    return () => this.acknowledge(stateVector, handled);
   }
 
   syncFailed(): void {
     this.hooks.onSyncFailed();
   }
 
-  private acknowledge(stateVector: Uint8Array): void {
+  private acknowledge(stateVector: Uint8Array, handled: ReadonlyMap<Peer, number>): void {
     this.durable = stateVector;
     if (this.disposed) return;
-    const frame = encodePersistedAck(stateVector);
     for (const peer of this.peers) {
-      if (peer.extensions) peer.send(frame);
+      // A peer that joined after prepare() gets 0: none of its messages are covered yet.
+      if (peer.extensions) peer.send(encodePersistedAck(stateVector, handled.get(peer) ?? 0));
     }
   }
 }

@@ -114,6 +114,7 @@ export class Room {
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
+    peer.updatesHandled++;
     if (peer.readOnly) {
       this.refuseViewerWrite(peer, update);
       return;

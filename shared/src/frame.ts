@@ -2,7 +2,13 @@
  * Binary frames: `varUint messageType • payload` (y-websocket protocol, see PROTOCOL.md).
  * Decoding is strict: one message per frame, every length checked, payloads copied to exact size.
  */
-import { ByteReader, encodeVarString, encodeWithPayload } from './bytes.js';
+import {
+  ByteReader,
+  encodeVarString,
+  encodeWithPayload,
+  varUintSize,
+  writeVarUint,
+} from './bytes.js';
 import { QuireError } from './errors.js';
 import { AuthMessageType, MessageType, SyncMessageType } from './message-type.js';
 
@@ -18,7 +24,14 @@ export type ClientFrame =
 export type ServerFrame =
   | ClientFrame
   | { kind: 'permission-denied'; reason: string }
-  | { kind: 'persisted-ack'; stateVector: Uint8Array };
+  | {
+      kind: 'persisted-ack';
+      stateVector: Uint8Array;
+      /** How many sync step 2 / update messages this connection sent are durable, or null
+       * when the server did not say (the field is optional on the wire). Deletions do not
+       * advance a state vector, so this count is what proves a delete-only edit saved. */
+      durableUpdates: number | null;
+    };
 
 export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
   if (bytes.length === 0) throw new QuireError('frame-empty', 'empty message');
@@ -72,8 +85,9 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
   }
   if (type === MessageType.PersistedAck) {
     const stateVector = reader.readVarUint8Array();
+    const durableUpdates = reader.remaining > 0 ? reader.readVarUint() : null;
     reader.expectEnd();
-    return { kind: 'persisted-ack', stateVector };
+    return { kind: 'persisted-ack', stateVector, durableUpdates };
   }
   return decodeClientFrame(bytes);
 }
@@ -95,6 +109,13 @@ export const encodeQueryAwareness = (): Uint8Array => Uint8Array.of(MessageType.
 export const encodePermissionDenied = (reason: string): Uint8Array =>
   encodeVarString([MessageType.Auth, AuthMessageType.PermissionDenied], reason);
 
-/** Quire extension: `stateVector` is the document state that is durably on disk. */
-export const encodePersistedAck = (stateVector: Uint8Array): Uint8Array =>
-  encodeWithPayload([MessageType.PersistedAck], stateVector);
+/** Quire extension: `stateVector` is the document state that is durably on disk, and
+ * `durableUpdates` how many of the recipient's own sync step 2 / update messages are. */
+export function encodePersistedAck(stateVector: Uint8Array, durableUpdates?: number): Uint8Array {
+  const frame = encodeWithPayload([MessageType.PersistedAck], stateVector);
+  if (durableUpdates === undefined) return frame;
+  const out = new Uint8Array(frame.length + varUintSize(durableUpdates));
+  out.set(frame);
+  writeVarUint(out, frame.length, durableUpdates);
+  return out;
+}

@@ -183,6 +183,20 @@ describe('decoded payloads are exact-size copies', () => {
     expect(Object.getPrototypeOf(frame.update)).toBe(Uint8Array.prototype);
   });
 
+  it('carries an optional count of durable update messages after the state vector', () => {
+    const sv = Uint8Array.of(1, 200, 1, 7);
+    expect(decodeServerFrame(encodePersistedAck(sv, 300))).toEqual({
+      kind: 'persisted-ack',
+      stateVector: sv,
+      durableUpdates: 300,
+    });
+    expect(encodePersistedAck(sv, 300)).toEqual(Uint8Array.of(100, 4, 1, 200, 1, 7, 0xac, 0x02));
+    expect(decodeServerFrame(encodePersistedAck(sv))).toMatchObject({ durableUpdates: null });
+    expect(errorCodeOf(() => decodeServerFrame(Uint8Array.of(100, 1, 0, 5, 9)))).toBe(
+      'frame-trailing-bytes',
+    );
+  });
+
   it('copies the persisted-ack state vector and the server-side frames as well', () => {
     const input = encodePersistedAck(Uint8Array.of(1, 200, 1, 7));
     const frame = decodeServerFrame(input);
@@ -253,7 +267,8 @@ describe('malformed server frames carry the right QuireError code', () => {
     ['a permission-denied with trailing bytes', [2, 0, 1, 65, 0], 'frame-trailing-bytes'],
     ['a persisted ack without a state vector', [100], 'frame-truncated'],
     ['a persisted ack whose length exceeds the frame', [100, 9, 1, 2], 'frame-truncated'],
-    ['a persisted ack with trailing bytes', [100, 1, 0, 0], 'frame-trailing-bytes'],
+    ['a persisted ack with trailing bytes', [100, 1, 0, 0, 0], 'frame-trailing-bytes'],
+    ['a persisted ack with a truncated count', [100, 1, 0, 0x80], 'frame-truncated'],
     ['unknown type 101', [101], 'frame-unknown-type'],
   ];
 

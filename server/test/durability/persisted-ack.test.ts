@@ -1,6 +1,7 @@
 /** Persisted acks (message type 100) and the group commit behind them. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessageType } from '@quire/shared';
+import * as Y from 'yjs';
+import { MessageType, decodeServerFrame, encodeSyncUpdate } from '@quire/shared';
 import { SqliteStorage } from '../../src/index.js';
 import { ackingClient, type AckingClient } from '../helpers/ack-client.js';
 import {
@@ -126,5 +127,53 @@ describe('persisted acks', () => {
     acking.text.insert(0, 'from quire ');
     await waitFor(() => acking.text.toString() === stock.text.toString() && acking.saved());
     expect(stock.text.length).toBe('from stock from quire '.length);
+  });
+});
+
+describe('persisted acks count durable update messages', () => {
+  it('proves a delete-only edit saved, which the state vector alone cannot show', async () => {
+    const dir = tempDir();
+    const storage = new FaultyStorage(new SqliteStorage({ dataDir: dir.path }));
+    const running = await startServer({ storage });
+    try {
+      const socket = await rawSocket(`${running.wsUrl}/delete-only?quire=1`);
+      const acks = () =>
+        socket.messages
+          .filter((m) => m[0] === MessageType.PersistedAck)
+          .map((m) => decodeServerFrame(m))
+          .flatMap((f) => (f.kind === 'persisted-ack' ? [f] : []));
+      const doc = new Y.Doc();
+      const text = doc.getText('text');
+      let sent = 0;
+      doc.on('update', (update: Uint8Array) => {
+        socket.ws.send(encodeSyncUpdate(update));
+        sent++;
+      });
+
+      text.insert(0, 'abc');
+      await waitFor(() => acks().some((a) => (a.durableUpdates ?? 0) >= sent), 5_000, 'insert ack');
+      const vectorBefore = Y.encodeStateVector(doc);
+
+      const release = storage.holdSyncs();
+      text.delete(1, 1);
+      // Deletions do not advance the state vector: an ack's vector already "covers" this edit.
+      expect(Y.encodeStateVector(doc)).toEqual(vectorBefore);
+      // Written, and its fsync is being held: no ack may count the deletion yet.
+      await waitFor(() => storage.calls.append >= 2, 5_000, 'delete written');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(acks().some((a) => (a.durableUpdates ?? 0) >= sent)).toBe(false);
+      release();
+      await waitFor(() => acks().some((a) => (a.durableUpdates ?? 0) >= sent), 5_000, 'delete ack');
+
+      const stored = await storage.inner.load('delete-only');
+      const rebuilt = new Y.Doc();
+      if (stored?.snapshot) Y.applyUpdate(rebuilt, stored.snapshot);
+      for (const u of stored?.updates ?? []) Y.applyUpdate(rebuilt, u);
+      expect(rebuilt.getText('text').toString()).toBe('ac');
+      socket.ws.close();
+    } finally {
+      await running.close();
+      dir.remove();
+    }
   });
 });
