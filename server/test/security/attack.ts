@@ -1,6 +1,7 @@
 /** Attacker-side helpers: send hostile messages on a real socket and observe how it ends. */
 import * as Y from 'yjs';
 import { writeVarUint, varUintSize } from '@quire/shared';
+import WebSocket from 'ws';
 import { rawSocket, type RawSocket } from '../helpers/clients.js';
 
 export interface AttackResult {
@@ -31,6 +32,25 @@ export async function outcome(socket: RawSocket, deadlineMs = 5_000): Promise<At
   clearTimeout(timer);
   if (closed.code === -1) socket.ws.terminate();
   return { ...closed, messages: socket.messages };
+}
+
+/** Like helpers' rawSocket, with request headers (cookies, Origin). */
+export async function rawSocketWithHeaders(
+  url: string,
+  headers: Record<string, string>,
+): Promise<RawSocket> {
+  const ws = new WebSocket(url, { headers });
+  const messages: Uint8Array[] = [];
+  ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return { ws, messages, closed };
 }
 
 /** Concatenates varUints and byte arrays (a varUint-length prefix is added for `{bytes}`). */
