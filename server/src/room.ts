@@ -179,7 +179,8 @@ export class Room {
       return;
     }
     if (verdict.dropped > 0) {
-      this.ctx.log.warn("awareness for another connection's client ID dropped", {
+      // Routine, not an attack: stock y-websocket clients echo every peer's state back.
+      this.ctx.log.debug("awareness for another connection's client ID dropped", {
         doc: this.name,
         conn: peer.id,
         dropped: verdict.dropped,

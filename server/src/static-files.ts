@@ -39,7 +39,9 @@ export function serveStatic(
   let file = inside && isFile(candidate) ? candidate : null;
   if (!file && inside && isFile(join(candidate, 'index.html')))
     file = join(candidate, 'index.html');
-  if (!file && !extname(decoded))
+  // Client routes fall back to the app: anything without a file extension, and every document
+  // page (/d/<docName>), whose names may well contain a dot ("readme.md", "v1.2").
+  if (!file && (!extname(decoded) || decoded.startsWith('/d/')))
     file = isFile(join(root, 'index.html')) ? join(root, 'index.html') : null;
   if (!file) return false;
   const immutable = file.includes(`${sep}assets${sep}`);
