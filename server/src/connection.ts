@@ -114,6 +114,9 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   /** Sends a still-loading document's stored state as sync step 2 (see early-sync.ts). */
   sendStoredState(state: Uint8Array): void {
     if (this.room || !this.isOpen) return;
+    // A state this large would still fill the send buffer when the room's join frames follow
+    // and trip the slow-consumer check: such documents take the normal path (reply after load).
+    if (state.length > this.options.sendHighWaterBytes / 2) return;
     this.send(encodeSyncStep2(state));
     this.earlyStateVector = Y.encodeStateVectorFromUpdate(state);
     sendBatcher.flush(); // on the wire now, before the load integrates the document

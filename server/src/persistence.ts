@@ -73,10 +73,17 @@ export class DocumentStore {
   }
 
   /** Rebuilds a document from its snapshot and log. Throws if storage cannot be read or holds
-   * bytes that are not a valid Yjs update. */
-  async load(name: string): Promise<{ doc: Y.Doc; log: DocumentLog }> {
+   * bytes that are not a valid Yjs update. When the document is a snapshot alone (compacted, the
+   * usual state after an unload), `onStoredState` gets those bytes before they are integrated. */
+  async load(
+    name: string,
+    onStoredState?: (state: Uint8Array) => void,
+  ): Promise<{ doc: Y.Doc; log: DocumentLog }> {
     const started = performance.now();
     const stored = await this.adapter.load(name);
+    if (stored?.snapshot && stored.updates.length === 0 && !stored.damaged?.length) {
+      onStoredState?.(stored.snapshot);
+    }
     const doc = new Y.Doc({ gc: true });
     if (stored) {
       doc.transact(() => {

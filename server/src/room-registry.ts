@@ -29,8 +29,10 @@ export class RoomRegistry {
     return this.rooms.size;
   }
 
-  /** The loaded room for `name`, loading it if needed. Rejects if storage cannot load it. */
-  async acquire(name: string): Promise<Room> {
+  /** The loaded room for `name`, loading it if needed. Rejects if storage cannot load it.
+   * `onStoredState` is called with the stored state before it is integrated, when this call
+   * starts a load of a compacted document (early-sync.ts). */
+  async acquire(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
     for (;;) {
       const room = this.rooms.get(name);
       if (room) {
@@ -44,15 +46,15 @@ export class RoomRegistry {
         await unloading;
         continue;
       }
-      const load = this.load(name);
+      const load = this.load(name, onStoredState);
       this.loading.set(name, load);
       return load;
     }
   }
 
-  private async load(name: string): Promise<Room> {
+  private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
     try {
-      const { doc, log } = await this.options.store.load(name);
+      const { doc, log } = await this.options.store.load(name, onStoredState);
       const room = new Room(name, doc, log, {
         store: this.options.store,
         log: this.options.log,

@@ -114,10 +114,12 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     });
     connections.add(connection);
     metrics.connectionsOpened++;
-    rooms.acquire(session.docName).then(
-      (room) => connection.attach(room),
-      () => connection.close(CloseCode.InternalError, 'document failed to load'),
-    );
+    rooms
+      .acquire(session.docName, (state) => connection.sendStoredState(state))
+      .then(
+        (room) => connection.attach(room),
+        () => connection.close(CloseCode.InternalError, 'document failed to load'),
+      );
   };
 
   const upgradeContext = {

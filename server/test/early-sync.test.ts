@@ -1,0 +1,152 @@
+/**
+ * Early initial sync: a cold (compacted) document's stored state is sent as soon as it is read,
+ * before the server integrates it, and the client's own sync step 1 is then answered with only
+ * what it still lacks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { decodeServerFrame, encodeSyncStep1, encodeSyncUpdate } from '@quire/shared';
+import { stepOneAfterEarlySync } from '../src/early-sync.js';
+import { startServer, tempDir } from './helpers/server.js';
+import {
+  rawSocket,
+  stockClient,
+  waitFor,
+  waitSynced,
+  type StockClient,
+} from './helpers/clients.js';
+
+/** Writes `text` to `doc` through a server on `dir`, then shuts it down (which compacts). */
+async function seed(dir: string, docName: string, text: string): Promise<void> {
+  const server = await startServer({ dataDir: dir });
+  const writer = stockClient(server.wsUrl, docName);
+  try {
+    await waitSynced(writer);
+    writer.text.insert(0, text);
+    await waitFor(() => server.server.metrics.updatesPersisted >= 1);
+  } finally {
+    writer.destroy();
+    await server.close();
+  }
+}
+
+describe('early initial sync of cold documents', () => {
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  const clients: StockClient[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+    for (const d of dirs.splice(0)) d.remove();
+  });
+  const dataDir = () => {
+    const d = tempDir();
+    dirs.push(d);
+    return d.path;
+  };
+
+  it('sends the whole stored document once, then only what the client still lacks', async () => {
+    const dir = dataDir();
+    const content = 'stored paragraph\n'.repeat(200);
+    await seed(dir, 'cold', content);
+    const running = await startServer({ dataDir: dir });
+    try {
+      const socket = await rawSocket(`${running.wsUrl}/cold`);
+      socket.ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+      await waitFor(
+        () => socket.messages.filter((m) => decodeServerFrame(m).kind === 'sync-step2').length >= 2,
+      );
+      const steps = socket.messages
+        .map((m) => decodeServerFrame(m))
+        .filter((f) => f.kind === 'sync-step2');
+      const doc = new Y.Doc();
+      for (const step of steps) Y.applyUpdate(doc, step.update);
+      expect(doc.getText('text').toString()).toBe(content);
+      // The first step 2 already holds everything; the answer to our step 1 holds no content.
+      const first = new Y.Doc();
+      Y.applyUpdate(first, steps[0]!.update);
+      expect(first.getText('text').toString()).toBe(content);
+      expect(steps[1]!.update.length).toBeLessThan(content.length / 10);
+      socket.ws.close();
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('a document larger than half the send high-water mark takes the normal path', async () => {
+    const dir = dataDir();
+    const content = 'x'.repeat(40 * 1024);
+    await seed(dir, 'big', content);
+    const running = await startServer({ dataDir: dir, sendHighWaterBytes: 64 * 1024 });
+    try {
+      const socket = await rawSocket(`${running.wsUrl}/big`);
+      socket.ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+      await waitFor(() => socket.messages.some((m) => decodeServerFrame(m).kind === 'sync-step2'));
+      // The room's own sync step 1 comes first: nothing was sent before the load finished.
+      expect(decodeServerFrame(socket.messages[0]!).kind).toBe('sync-step1');
+      const step2 = socket.messages
+        .map((m) => decodeServerFrame(m))
+        .find((f) => f.kind === 'sync-step2');
+      const doc = new Y.Doc();
+      if (step2?.kind === 'sync-step2') Y.applyUpdate(doc, step2.update);
+      expect(doc.getText('text').toString()).toBe(content);
+      socket.ws.close();
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('a client with its own offline edits merges with the cold document both ways', async () => {
+    const dir = dataDir();
+    await seed(dir, 'merge', 'from the server. ');
+    const running = await startServer({ dataDir: dir });
+    try {
+      const offline = new Y.Doc();
+      offline.getText('text').insert(0, 'offline edit. ');
+      const socket = await rawSocket(`${running.wsUrl}/merge`);
+      socket.ws.send(encodeSyncStep1(Y.encodeStateVector(offline)));
+      socket.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(offline)));
+      await waitFor(
+        () => socket.messages.filter((m) => decodeServerFrame(m).kind === 'sync-step2').length >= 2,
+      );
+      for (const m of socket.messages) {
+        const f = decodeServerFrame(m);
+        if (f.kind === 'sync-step2' || f.kind === 'sync-update') Y.applyUpdate(offline, f.update);
+      }
+      const reader = stockClient(running.wsUrl, 'merge');
+      clients.push(reader);
+      await waitSynced(reader);
+      await waitFor(() => reader.text.length === offline.getText('text').length);
+      expect(reader.text.toString()).toBe(offline.getText('text').toString());
+      expect(reader.text.toString()).toContain('from the server. ');
+      expect(reader.text.toString()).toContain('offline edit. ');
+      socket.ws.close();
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('stepOneAfterEarlySync asks for what is beyond both state vectors', () => {
+    const sent = Y.encodeStateVector(
+      new Map([
+        [1, 10],
+        [2, 5],
+      ]),
+    );
+    const client = Y.encodeStateVector(
+      new Map([
+        [2, 7],
+        [3, 1],
+      ]),
+    );
+    const frame = stepOneAfterEarlySync({ kind: 'sync-step1', stateVector: client }, sent);
+    if (frame.kind !== 'sync-step1') throw new Error('not a step 1');
+    expect(Y.decodeStateVector(frame.stateVector)).toEqual(
+      new Map([
+        [1, 10],
+        [2, 7],
+        [3, 1],
+      ]),
+    );
+    const garbage = { kind: 'sync-step1' as const, stateVector: new Uint8Array([0xff]) };
+    expect(stepOneAfterEarlySync(garbage, sent)).toBe(garbage);
+  });
+});
