@@ -29,7 +29,7 @@ export const QUICK: BenchConfig = {
     measureMs: 10_000,
   },
   idle: { connections: 2_000, rooms: 200, settleMs: 3_000 },
-  coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 40, trials: 1 },
+  coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 40, trials: 2 },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 3, gapMs: 500 },
   slowConsumer: {
     readers: 30,

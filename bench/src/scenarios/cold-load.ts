@@ -24,6 +24,9 @@ const LOAD_TIMEOUT_MS = 60_000;
 /** Wait after seeding so servers that store asynchronously (y-leveldb, Hocuspocus' 2 s debounce)
  * have written before the restart; each also flushes on SIGTERM. */
 const SEED_SETTLE_MS = 3_000;
+/** Pause between a restart and the first client: the measurement is of a document that is not
+ * in memory, not of a process still finishing its start-up. Same for every server. */
+const POST_RESTART_SETTLE_MS = 1_000;
 
 export async function runColdLoad(
   server: ServerProcess,
@@ -52,6 +55,7 @@ export async function runColdLoad(
   for (let trial = 0; trial < cfg.trials; trial++) {
     await server.stop();
     await server.start();
+    await sleep(POST_RESTART_SETTLE_MS);
     const cpuBefore = server.cpuSeconds();
     for (const trace of traces) {
       const ctx = new ScenarioContext(server);
