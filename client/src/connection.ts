@@ -11,6 +11,7 @@ import { sanitizeAwarenessUpdate } from './awareness-guard.js';
 import { sendOwnAwarenessOnly } from './awareness-sender.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { registerPermissionDenied, registerPersistedAck } from './persisted-ack.js';
+import { countSentUpdates } from './sent-updates.js';
 import { fatalCloseMessage, type ConnectionPhase } from './status.js';
 
 export interface ConnectionOptions {
@@ -30,6 +31,10 @@ export interface ConnectionState {
   synced: boolean;
   wasOffline: boolean;
   durable: Uint8Array | null;
+  /** From the latest ack: how many of our update messages on this socket are durable. */
+  durableUpdates: number | null;
+  /** Update messages we sent on this socket (see sent-updates.ts). */
+  sentUpdates: number;
   fatal: string | null;
   /** The latest permission-denied reason the server sent (e.g. writes on a read-only link). */
   denied: string | null;
@@ -82,6 +87,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     synced: false,
     wasOffline: false,
     durable: null,
+    durableUpdates: null,
+    sentUpdates: 0,
     fatal: null,
     denied: null,
   };
@@ -94,8 +101,13 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     if (clean !== null) awarenessProtocol.applyAwarenessUpdate(p.awareness, clean, p);
   };
   const stopAwarenessSender = sendOwnAwarenessOnly(provider);
-  registerPersistedAck(provider, (sv) => {
+  const sentUpdates = countSentUpdates(provider, () => {
+    state.sentUpdates = sentUpdates.count();
+    changed();
+  });
+  registerPersistedAck(provider, (sv, durableUpdates) => {
     state.durable = sv;
+    state.durableUpdates = durableUpdates;
     changed();
   });
   registerPermissionDenied(provider, (reason) => {
@@ -142,6 +154,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     state.wasOffline = true;
     // A durable ack describes one server session; do not claim "saved" from a stale one.
     state.durable = null;
+    state.durableUpdates = null;
+    state.sentUpdates = 0;
     // The provider has dropped the remote states by now. Forget their clocks too, so states
     // the server re-sends after we reconnect are accepted even when that peer never lost its
     // own connection and so did not bump its clock.
@@ -184,6 +198,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
       // Tell the others we left while the socket is still open, then stop sending.
       awarenessProtocol.removeAwarenessStates(awareness, [options.ydoc.clientID], 'destroy');
       stopAwarenessSender();
+      sentUpdates.stop();
       provider.destroy();
     },
   };

@@ -23,11 +23,11 @@ function decodeWhole(decoder: Decoder): ServerFrame | null {
 
 export function registerPersistedAck(
   provider: WebsocketProvider,
-  onAck: (stateVector: Uint8Array) => void,
+  onAck: (stateVector: Uint8Array, durableUpdates: number | null) => void,
 ): void {
   provider.messageHandlers[MessageType.PersistedAck] = (_encoder, decoder) => {
     const frame = decodeWhole(decoder);
-    if (frame?.kind === 'persisted-ack') onAck(frame.stateVector);
+    if (frame?.kind === 'persisted-ack') onAck(frame.stateVector, frame.durableUpdates);
   };
 }
 

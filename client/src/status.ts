@@ -19,6 +19,11 @@ export interface StatusInput {
   local: Uint8Array;
   /** Latest durable state vector from the server's persisted ack; null when none yet. */
   durable: Uint8Array | null;
+  /** From the same ack: how many of our update messages on this socket are durable (null when
+   * the server did not say). */
+  durableUpdates: number | null;
+  /** Update messages we sent on this socket. */
+  sentUpdates: number;
   /** Set when the server closed with a code that retrying cannot fix. */
   fatal: string | null;
   readOnly: boolean;
@@ -44,8 +49,18 @@ export function stateVectorCovers(
   return true;
 }
 
-export function isDurablySaved(local: Uint8Array, durable: Uint8Array | null): boolean {
+/**
+ * Saved means the durable state vector covers the local one and, when the server reports it,
+ * every update message we sent is durable: deletions do not move the state vector, so only the
+ * count proves a delete-only edit saved.
+ */
+export function isDurablySaved(
+  local: Uint8Array,
+  durable: Uint8Array | null,
+  messages: { durable: number | null; sent: number } = { durable: null, sent: 0 },
+): boolean {
   if (durable === null) return false;
+  if (messages.durable !== null && messages.durable < messages.sent) return false;
   return stateVectorCovers(Y.decodeStateVector(durable), Y.decodeStateVector(local));
 }
 
@@ -57,7 +72,8 @@ export function computeStatus(input: StatusInput): StatusView {
     }
     // The "View only" badge says the rest; "saved" would be meaningless without edits.
     if (input.readOnly) return { status: 'online', label: 'Online' };
-    if (isDurablySaved(input.local, input.durable)) {
+    const messages = { durable: input.durableUpdates, sent: input.sentUpdates };
+    if (isDurablySaved(input.local, input.durable, messages)) {
       return { status: 'saved', label: 'All changes saved' };
     }
     return {

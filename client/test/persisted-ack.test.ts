@@ -23,6 +23,15 @@ describe('persisted ack handler', () => {
     expect(acks).toEqual([Uint8Array.of(1, 5, 9)]);
   });
 
+  it('passes on the count of durable update messages, or null when the server sent none', () => {
+    const provider = { messageHandlers: [] as Handler[] } as unknown as WebsocketProvider;
+    const counts: (number | null)[] = [];
+    registerPersistedAck(provider, (_sv, durableUpdates) => counts.push(durableUpdates));
+    deliver(provider.messageHandlers[100], encodePersistedAck(Uint8Array.of(0), 7));
+    deliver(provider.messageHandlers[100], encodePersistedAck(Uint8Array.of(0)));
+    expect(counts).toEqual([7, null]);
+  });
+
   it('ignores a truncated frame instead of throwing into the provider', () => {
     const provider = { messageHandlers: [] as Handler[] } as unknown as WebsocketProvider;
     const acks: Uint8Array[] = [];

@@ -21,6 +21,8 @@ const base = (overrides: Partial<StatusInput> = {}): StatusInput => ({
   wasOffline: false,
   local: Y.encodeStateVector(new Y.Doc()),
   durable: null,
+  durableUpdates: null,
+  sentUpdates: 0,
   fatal: null,
   readOnly: false,
   denied: null,
@@ -47,6 +49,24 @@ describe('stateVectorCovers', () => {
 });
 
 describe('isDurablySaved', () => {
+  it('is false while an update message we sent is not yet durable, though the vector covers it', () => {
+    const sv = Y.encodeStateVector(docWith('abc'));
+    // A delete-only edit leaves the state vector unchanged: only the message count tells.
+    expect(isDurablySaved(sv, sv, { durable: 3, sent: 4 })).toBe(false);
+    expect(isDurablySaved(sv, sv, { durable: 4, sent: 4 })).toBe(true);
+    expect(
+      computeStatus(base({ local: sv, durable: sv, durableUpdates: 3, sentUpdates: 4 })).label,
+    ).toBe('Online · saving…');
+    expect(
+      computeStatus(base({ local: sv, durable: sv, durableUpdates: 4, sentUpdates: 4 })).status,
+    ).toBe('saved');
+  });
+
+  it('falls back to the state vector alone when the server sends no count', () => {
+    const sv = Y.encodeStateVector(docWith('abc'));
+    expect(isDurablySaved(sv, sv, { durable: null, sent: 9 })).toBe(true);
+  });
+
   it('needs an ack that covers the local document', () => {
     const doc = docWith('hello');
     const saved = Y.encodeStateVector(doc);
