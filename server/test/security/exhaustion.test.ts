@@ -321,6 +321,36 @@ describe('ADVERSARIAL D: resource exhaustion (scaled)', () => {
     await h.oracle('r10');
   });
 
+  it('R10b a viewer flooding writes on a large document (~25k structs) → each refused without walking the document', async () => {
+    h = await startHarness({ auth: true });
+    const big = new Y.Doc();
+    big.clientID = 8_000;
+    const text = big.getText('text');
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    big.transact(() => {
+      for (let i = 0; i < 20_000; i++) text.insert(Math.floor(random() * (text.length + 1)), 'ab');
+      for (let i = 0; i < 4_000; i++) text.delete(Math.floor(random() * (text.length - 1)), 1);
+    });
+    const writer = await rawSocket(await h.url('r10b'));
+    writer.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(big)));
+    await waitFor(() => h!.running.server.metrics.updatesPersisted >= 2, 10_000, 'big doc stored');
+    const viewer = await rawSocket(await h.url('r10b', 'ro'));
+    const denied = () =>
+      viewer.messages.filter((m) => decodeServerFrame(m).kind === 'permission-denied').length;
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) {
+      viewer.ws.send(encodeSyncUpdate(textUpdate(`v${i}`, { clientID: 9_000 + i })));
+    }
+    await waitFor(() => denied() === 200, 20_000, 'all refused');
+    console.log(
+      `R10b: 200 viewer writes refused in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    expect((await outcome(viewer, 200)).code).toBe(-1);
+    writer.ws.close();
+    await h.oracle('r10b', text.toString());
+  });
+
   it('R11 (scaled: restart under 100 stock clients on 10 documents) → each document loaded once; everyone reconnects', async () => {
     const dir = tempDir('quire-r11-');
     const first = await startServer({ dataDir: dir.path });
