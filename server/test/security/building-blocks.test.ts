@@ -14,7 +14,7 @@ import { sweepSessions } from '../../src/auth/session-sweep.js';
 import { UpdateGuard } from '../../src/auth/update-guard.js';
 import { checkAwarenessState } from '../../src/auth/awareness-state.js';
 import { createTokenAuthorize } from '../../src/auth/token-authorize.js';
-import { signToken } from '../../src/auth/token.js';
+import { docPatternMatches, signToken, verifyToken } from '../../src/auth/token.js';
 import { TEST_SECRET } from './harness.js';
 import { textUpdate } from './attack.js';
 
@@ -173,5 +173,37 @@ describe('token authorize and config', () => {
       resolveOptions({ secret: TEST_SECRET, authorize: () => ({ mode: 'rw' }) }),
     ).toThrow(/either secret/);
     expect(resolveOptions({ secret: TEST_SECRET }).authorize).toBeTypeOf('function');
+  });
+});
+
+describe('tokens', () => {
+  it('sign → verify round-trips the claims; patterns match by prefix', async () => {
+    const t = await signToken({
+      secret: TEST_SECRET,
+      doc: 'team-a/*',
+      mode: 'ro',
+      sub: 'bob',
+      name: 'Bob',
+      ttlSeconds: 60,
+    });
+    const claims = await verifyToken(TEST_SECRET, t);
+    expect(claims).toMatchObject({ doc: 'team-a/*', mode: 'ro', sub: 'bob', name: 'Bob' });
+    expect(claims.exp - Date.now() / 1000).toBeGreaterThan(50);
+    expect(docPatternMatches('team-a/*', 'team-a/x')).toBe(true);
+    expect(docPatternMatches('team-a/*', 'team-ab')).toBe(false);
+    expect(docPatternMatches('*', 'anything')).toBe(true);
+    expect(docPatternMatches('doc', 'doc2')).toBe(false);
+  });
+
+  it('refuses short secrets, bad modes and invalid document patterns when signing', async () => {
+    await expect(signToken({ secret: 'short', doc: 'a', mode: 'rw' })).rejects.toThrow(
+      /at least 32/,
+    );
+    await expect(signToken({ secret: TEST_SECRET, doc: '../x', mode: 'rw' })).rejects.toThrow(
+      /not a document name/,
+    );
+    await expect(
+      signToken({ secret: TEST_SECRET, doc: 'a', mode: 'admin' as 'rw' }),
+    ).rejects.toThrow(/rw or ro/);
   });
 });

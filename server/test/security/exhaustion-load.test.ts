@@ -1,0 +1,183 @@
+/**
+ * ADVERSARIAL.md section D, load on documents: R4–R7, R10 (and R10b, viewer writes), scaled
+ * down to stay short on ashared 2-core machine: limits are lowered so that a few hundred sockets reach them, and the
+ * scale of each case is in its name. Numbers (RSS, latency, event-loop lag) are printed, not
+ * asserted against a clock; behaviour (who is refused, with which code) is asserted.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as Y from 'yjs';
+import {
+  CloseCode,
+  decodeServerFrame,
+  encodeQueryAwareness,
+  encodeSyncStep1,
+  encodeSyncUpdate,
+} from '@quire/shared';
+import { rawSocket, waitFor, type RawSocket } from '../helpers/clients.js';
+import { attack, outcome, textUpdate } from './attack.js';
+import { startHarness, storedBytes, storedText, type Harness } from './harness.js';
+import { openRaw } from './raw-frames.js';
+import { mb } from './load-helpers.js';
+
+describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', () => {
+  let h: Harness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('R4 (scaled: 20 MiB streamed, high-water 256 KiB) → the non-reading client gets 4429; it resyncs on reconnect', async () => {
+    h = await startHarness({ sendHighWaterBytes: 256 * 1024 });
+    const slow = await openRaw(h.running.port, '/r4');
+    slow.socket.pause(); // stops reading: the kernel buffers fill, then ws's send buffer
+    const writer = await h.client('r4');
+    const rssBefore = process.memoryUsage().rss;
+    // Each 512 KiB insert is deleted again, so 20 MiB stream past while the document (deleted
+    // content is garbage-collected) stays small for the resync and the canaries.
+    const chunk = 'x'.repeat(512 * 1024);
+    for (let i = 0; i < 40; i++) {
+      writer.text.insert(0, chunk);
+      writer.text.delete(0, chunk.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    writer.text.insert(0, 'end');
+    const reader = await h.client('r4');
+    await waitFor(() => reader.text.toString() === 'end', 20_000, 'stream delivered to others');
+    console.log(`R4: RSS ${mb(rssBefore)} → ${mb(process.memoryUsage().rss)}`);
+    slow.socket.resume();
+    await waitFor(() => slow.closeCode() !== null, 20_000, 'slow consumer close frame');
+    expect(slow.closeCode()).toBe(CloseCode.RateLimited);
+    slow.socket.destroy();
+    // A fresh connection resyncs the whole document.
+    const again = await h.client('r4');
+    expect(again.text.toString()).toBe('end');
+    for (const c of [writer, reader, again]) c.destroy();
+    await h.oracle('r4', 'end');
+  });
+
+  it('R5 (scaled: 2000 messages at once, 100/s + burst 200) → 4429; other clients keep round-tripping', async () => {
+    h = await startHarness({ messagesPerSecond: 100, messageBurst: 200 });
+    const a = await h.client('r5');
+    const b = await h.client('r5');
+    const flood = await rawSocket(`${h.wsUrl}/r5`);
+    const latencies: number[] = [];
+    const probe = (async () => {
+      for (let i = 0; i < 10; i++) {
+        const marker = `m${i};`;
+        const started = performance.now();
+        a.text.insert(a.text.length, marker);
+        await waitFor(() => b.text.toString().includes(marker), 5_000, 'probe');
+        latencies.push(performance.now() - started);
+      }
+    })();
+    for (let i = 0; i < 2_000; i++) flood.ws.send(encodeQueryAwareness());
+    expect((await outcome(flood, 5_000)).code).toBe(CloseCode.RateLimited);
+    await probe;
+    latencies.sort((x, y) => x - y);
+    console.log(`R5: others' round trip during the flood: max ${latencies.at(-1)!.toFixed(1)} ms`);
+    a.destroy();
+    b.destroy();
+    await h.oracle('r5');
+  });
+
+  it('R6 (scaled: 300 distinct documents from one client) → idle documents unload; memory bounded', async () => {
+    h = await startHarness();
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let batch = 0; batch < 6; batch++) {
+      const sockets = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => rawSocket(`${h!.wsUrl}/r6-${batch}-${i}`)),
+      );
+      for (const s of sockets) s.ws.send(encodeSyncUpdate(textUpdate('junk')));
+      await waitFor(() => sockets.every((s) => s.messages.length > 0), 5_000);
+      for (const s of sockets) s.ws.close();
+    }
+    await waitFor(
+      () => h!.running.server.loadedDocuments().length <= 2,
+      15_000,
+      'idle documents unloaded',
+    );
+    console.log(
+      `R6: heap ${mb(heapBefore)} → ${mb(process.memoryUsage().heapUsed)}; loaded now ${h.running.server.loadedDocuments().length}`,
+    );
+    await h.oracle('r6-0-0', 'junk');
+  });
+
+  it('R7 (scaled: max document 1 MiB) → the update that would pass it gets 4413; stored state not grown', async () => {
+    h = await startHarness({ maxDocumentBytes: 1024 * 1024 });
+    const chunk = 'y'.repeat(300 * 1024);
+    const updates: Uint8Array[] = [];
+    for (let i = 0; i < 5; i++) {
+      updates.push(textUpdate(chunk, { clientID: 7001, base: updates, index: i * chunk.length }));
+    }
+    const result = await attack(
+      await h.url('r7'),
+      updates.map((u) => encodeSyncUpdate(u)),
+    );
+    expect(result.code).toBe(CloseCode.TooLarge);
+    const stored = await storedBytes(h.storage, 'r7');
+    expect(stored.length).toBeLessThanOrEqual(1024 * 1024);
+    expect(await storedText(h.storage, 'r7')).toBe(chunk.repeat(3));
+    await h.oracle('r7', chunk.repeat(3));
+  });
+
+  it('R10 (scaled: 40 clients ask for a 1 MiB document at once) → one cached encoding, bounded event-loop lag', async () => {
+    h = await startHarness();
+    const writer = await h.client('r10');
+    writer.text.insert(0, 'z'.repeat(1024 * 1024));
+    await waitFor(() => h!.running.server.metrics.updatesPersisted >= 2, 5_000);
+    const sockets: RawSocket[] = await Promise.all(
+      Array.from({ length: 40 }, () => rawSocket(`${h!.wsUrl}/r10`)),
+    );
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    for (const s of sockets) s.ws.send(encodeSyncStep1(Uint8Array.of(0)));
+    const replies = () =>
+      sockets.filter((s) => s.messages.some((m) => decodeServerFrame(m).kind === 'sync-step2'))
+        .length;
+    await waitFor(() => replies() === 40, 20_000, 'all replies');
+    lag.disable();
+    console.log(
+      `R10: event-loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`,
+    );
+    const sizes = new Set(
+      sockets.map(
+        (s) => s.messages.find((m) => decodeServerFrame(m).kind === 'sync-step2')!.length,
+      ),
+    );
+    expect(sizes.size).toBe(1);
+    for (const s of sockets) s.ws.close();
+    writer.destroy();
+    await h.oracle('r10');
+  });
+
+  it('R10b a viewer flooding writes on a large document (~25k structs) → each refused without walking the document', async () => {
+    h = await startHarness({ auth: true });
+    const big = new Y.Doc();
+    big.clientID = 8_000;
+    const text = big.getText('text');
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    big.transact(() => {
+      for (let i = 0; i < 20_000; i++) text.insert(Math.floor(random() * (text.length + 1)), 'ab');
+      for (let i = 0; i < 4_000; i++) text.delete(Math.floor(random() * (text.length - 1)), 1);
+    });
+    const writer = await rawSocket(await h.url('r10b'));
+    writer.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(big)));
+    await waitFor(() => h!.running.server.metrics.updatesPersisted >= 2, 10_000, 'big doc stored');
+    const viewer = await rawSocket(await h.url('r10b', 'ro'));
+    const denied = () =>
+      viewer.messages.filter((m) => decodeServerFrame(m).kind === 'permission-denied').length;
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) {
+      viewer.ws.send(encodeSyncUpdate(textUpdate(`v${i}`, { clientID: 9_000 + i })));
+    }
+    await waitFor(() => denied() === 200, 20_000, 'all refused');
+    console.log(
+      `R10b: 200 viewer writes refused in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    expect((await outcome(viewer, 200)).code).toBe(-1);
+    writer.ws.close();
+    await h.oracle('r10b', text.toString());
+  });
+});
