@@ -1,14 +1,15 @@
 /**
- * Plain HTTP on the WebSocket port: health and readiness probes, Prometheus metrics, the
- * document list the demo app shows, and the demo app itself.
+ * Plain HTTP on the WebSocket port: health and readiness probes, Prometheus metrics, the JSON
+ * API (api-routes.ts), and the demo app itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic, staticRootExists } from './static-files.js';
+import { handlesApiPath, listDocuments, probeAccess, type ApiContext } from './api-routes.js';
 import { errorMessage, type Logger } from './log.js';
 
-export interface HttpContext {
+export interface HttpContext extends ApiContext {
   storage: StorageAdapter;
   metrics: Metrics;
   log: Logger;
@@ -38,10 +39,11 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(ctx.metrics.render(ctx.gauges()));
     }
-    if (path === '/api/docs') {
-      const docs = (await ctx.storage.list()).sort((a, b) => b.updatedAt - a.updatedAt);
-      return sendJSON(res, 200, { docs });
-    }
+    const api = handlesApiPath(path);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJSON(res, status, body, headers);
+    if (api === 'docs') return await listDocuments(ctx, req, reply);
+    if (api === 'access') return await probeAccess(ctx, req, reply);
     if (path.startsWith('/api/')) return sendJSON(res, 404, { error: 'not found' });
     if (staticRootExists(ctx.staticDir) && serveStatic(ctx.staticDir, path, req, res)) return;
     if (path === '/') {
@@ -58,8 +60,14 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   }
 }
 
-function sendJSON(res: ServerResponse, status: number, body: unknown): void {
+function sendJSON(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
   });

@@ -139,6 +139,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   };
 
   const httpContext = {
+    options,
     storage,
     metrics,
     log,

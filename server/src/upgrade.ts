@@ -8,8 +8,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { docNameFromPath, isQuireError, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
-import { AccessDeniedError, openAccess, type Access, type UpgradeRequest } from './access.js';
+import { QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
+import type { Access, UpgradeRequest } from './access.js';
+import { decideAccess } from './access-check.js';
 import type { ConnectionCaps } from './auth/connection-caps.js';
 import type { ResolvedOptions } from './config.js';
 import { rejectUpgrade } from './http-response.js';
@@ -50,35 +51,11 @@ export async function handleUpgrade(
   };
 
   if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  let docName: string;
-  try {
-    // The raw request path, not url.pathname: URL parsing resolves `..` and `%2e%2e` segments,
-    // which would turn `/../../etc/passwd` into the valid name `etc/passwd` instead of a 400.
-    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-    docName = docNameFromPath(rawPath, ctx.options.pathPrefix);
-  } catch (error) {
-    return refuse(400, isQuireError(error) ? error.message : 'invalid document name');
-  }
-  // Browsers always send Origin; a request without one is not a browser page, so cross-site
-  // WebSocket hijacking does not apply to it (it still needs a token when auth is on).
-  const origin = req.headers.origin;
-  if (ctx.options.allowOrigins.length > 0 && origin && !ctx.options.allowOrigins.includes(origin)) {
-    return refuse(403, 'origin not allowed', { origin: origin.slice(0, MAX_LOGGED_ORIGIN) });
-  }
-
-  let access: Access;
-  const request: UpgradeRequest = { docName, url, headers: req.headers, remoteAddress };
-  try {
-    const authorize = ctx.options.authorize ?? openAccess;
-    access = await withTimeout(Promise.resolve(authorize(request)), ctx.options.handshakeTimeoutMs);
-  } catch (error) {
-    if (error instanceof AccessDeniedError)
-      return refuse(error.status, error.message, { doc: docName });
-    if (error instanceof AuthorizeTimeout) return refuse(503, 'authorization timed out');
-    ctx.log.error('authorize failed', { doc: docName, error: errorMessage(error) });
-    return refuse(500, 'authorization failed');
-  }
+  const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+  const decision = await decideAccess(ctx.options, ctx.log, req, rawPath, ctx.options.pathPrefix);
+  if (!decision.ok) return refuse(decision.status, decision.message, decision.fields);
+  const { docName, access, request } = decision;
+  const url = request.url;
   if (socket.destroyed) return;
   if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
   if (ctx.connectionCount() >= ctx.options.maxConnections) {
@@ -98,18 +75,4 @@ export async function handleUpgrade(
       remoteAddress,
     });
   });
-}
-
-/** Origins are attacker-chosen text; log only this much of one. */
-const MAX_LOGGED_ORIGIN = 200;
-
-class AuthorizeTimeout extends Error {}
-
-/** `authorize` is embedder code that may hang (a session store that never answers). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AuthorizeTimeout('authorize timed out')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
