@@ -6,6 +6,7 @@
  *   --full              bigger, longer scenarios, 3 repetitions
  *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer
  *   --servers=a,b       quire, y-websocket-server, hocuspocus
+ *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
  *   --json=PATH         also write the raw results as JSON
  */
 import { writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     servers: { type: 'string' },
     json: { type: 'string' },
+    repetitions: { type: 'string' },
   },
 });
 
@@ -45,7 +47,14 @@ function pick<T extends string>(list: string | undefined, all: readonly T[], wha
   return chosen as T[];
 }
 
-const config: BenchConfig = values.full ? FULL : QUICK;
+const repetitions = values.repetitions === undefined ? NaN : Number(values.repetitions);
+if (values.repetitions !== undefined && !(Number.isInteger(repetitions) && repetitions > 0)) {
+  throw new Error(`--repetitions must be a positive integer, got "${values.repetitions}"`);
+}
+const config: BenchConfig = {
+  ...(values.full ? FULL : QUICK),
+  ...(Number.isNaN(repetitions) ? {} : { repetitions }),
+};
 const scenarios = pick(values.only, SCENARIOS, 'scenario');
 const servers = pick(values.servers, SERVER_NAMES, 'server');
 const pinning = setUpPinning();
@@ -114,7 +123,8 @@ for (const [s, scenario] of scenarios.entries()) {
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
-  `## Results (${values.full ? 'full' : 'quick'} run, ${startedAt.toISOString()})`,
+  `## Results (${values.full ? 'full' : 'quick'} run, ${config.repetitions} repetition(s), ` +
+    `${startedAt.toISOString()})`,
   '',
   `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
     `Node ${process.version}, ${process.platform}. ${pinning.note}. ` +
