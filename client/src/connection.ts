@@ -12,6 +12,8 @@ import { sendOwnAwarenessOnly } from './awareness-sender.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { registerPermissionDenied, registerPersistedAck } from './persisted-ack.js';
 import { countSentUpdates } from './sent-updates.js';
+import { accessProbeUrl, probeRefusal, type Refusal } from './access-probe.js';
+import { docPath, toWebSocketUrl } from './connection-url.js';
 import { fatalCloseMessage, type ConnectionPhase } from './status.js';
 
 export interface ConnectionOptions {
@@ -24,6 +26,8 @@ export interface ConnectionOptions {
   backoff?: BackoffOptions;
   /** A WebSocket implementation for runtimes without one (Node < 22) and for tests. */
   WebSocketPolyfill?: typeof WebSocket;
+  /** Asks why an upgrade failed (access-probe.ts); replaceable for tests. */
+  probeAccess?: (url: string) => Promise<Refusal | null>;
 }
 
 export interface ConnectionState {
@@ -50,18 +54,12 @@ export interface QuireConnection {
   destroy(): void;
 }
 
-/** `http(s)://` → `ws(s)://`, trailing slashes removed. */
-export function toWebSocketUrl(serverUrl: string): string {
-  const trimmed = serverUrl.replace(/\/+$/, '');
-  if (trimmed.startsWith('https://')) return `wss://${trimmed.slice('https://'.length)}`;
-  if (trimmed.startsWith('http://')) return `ws://${trimmed.slice('http://'.length)}`;
-  return trimmed;
-}
+export { toWebSocketUrl, docPath } from './connection-url.js';
 
-/** Each `/`-separated segment percent-encoded: the server decodes the path once. */
-export function docPath(docName: string): string {
-  return docName.split('/').map(encodeURIComponent).join('/');
-}
+/** What browsers report for a socket that failed, including a refused upgrade. */
+const ABNORMAL_CLOSURE = 1006;
+/** After the first failed open, probe again on every this-many failures. */
+const PROBE_EVERY_FAILURES = 5;
 
 export function createConnection(options: ConnectionOptions): QuireConnection {
   const params: Record<string, string> = { [QUIRE_EXTENSIONS_PARAM]: '1' };
@@ -93,6 +91,9 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     denied: null,
   };
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let openedThisAttempt = false;
+  /** Consecutive attempts whose socket never opened. */
+  let failedOpens = 0;
   let destroyed = false;
   const changed = (): void => listeners.forEach((l) => l());
 
@@ -117,6 +118,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
 
   provider.on('status', ({ status }) => {
     if (status === 'connected') {
+      openedThisAttempt = true;
+      failedOpens = 0;
       state.phase = 'connected';
       // Peers remember our last awareness clock and ignore a re-announcement with the same
       // clock, so after a reconnect we would stay invisible until the 15 s renewal. Setting
@@ -124,6 +127,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
       const local = awareness.getLocalState();
       if (local !== null) awareness.setLocalState({ ...local });
     } else if (status === 'connecting') {
+      openedThisAttempt = false;
       state.phase = 'connecting';
     } else {
       onOffline();
@@ -139,14 +143,35 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     changed();
   });
   provider.on('closed', ({ code, reason }) => {
+    const neverOpened = !openedThisAttempt;
     onOffline();
     if (FATAL_CLOSE_CODES.has(code)) {
       state.fatal = fatalCloseMessage(code, reason);
     } else {
       scheduleRetry(backoff.next());
+      if (code === ABNORMAL_CLOSURE && neverOpened) probeWhyRefused();
     }
     changed();
   });
+
+  /** A socket that never opened may have been refused (401/403/400), which browsers report as
+   * a plain 1006. Ask the server once, and again every few failures, while retrying anyway. */
+  function probeWhyRefused(): void {
+    failedOpens++;
+    if (failedOpens !== 1 && failedOpens % PROBE_EVERY_FAILURES !== 0) return;
+    const probe = options.probeAccess ?? probeRefusal;
+    void probe(accessProbeUrl(options.serverUrl, options.docName, options.token)).then(
+      (refusal) => {
+        if (destroyed || refusal === null || state.fatal !== null || state.phase === 'connected') {
+          return;
+        }
+        clearTimeout(retryTimer);
+        provider.disconnect();
+        state.fatal = fatalCloseMessage(refusal.code, refusal.reason);
+        changed();
+      },
+    );
+  }
 
   function onOffline(): void {
     state.phase = 'disconnected';

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { CloseCode, encodeAwareness } from '@quire/shared';
 import { createConnection, type QuireConnection } from '../src/connection.js';
+import type { Refusal } from '../src/access-probe.js';
 
 /** Just enough of a browser WebSocket for y-websocket; the test plays the server. */
 class FakeSocket {
@@ -40,9 +41,17 @@ class FakeSocket {
 let connection: QuireConnection | null = null;
 let docCounter = 0;
 
+let probeAnswer: Refusal | null = null;
+let probedUrls: string[] = [];
+
 function connect(): QuireConnection {
   FakeSocket.instances.length = 0;
+  probedUrls = [];
   connection = createConnection({
+    probeAccess: async (url) => {
+      probedUrls.push(url);
+      return probeAnswer;
+    },
     serverUrl: 'ws://quire.test',
     docName: `lifecycle-${docCounter++}`,
     ydoc: new Y.Doc(),
@@ -99,6 +108,44 @@ describe('createConnection', () => {
       expect(conn.state().fatal).toMatch(/token expired/);
     },
   );
+
+  it('asks the access probe when a socket fails before opening, and stops on a refusal', async () => {
+    probeAnswer = { code: CloseCode.Forbidden, reason: 'token is for another document' };
+    try {
+      const conn = connect();
+      latest().drop(1006);
+      expect(probedUrls).toEqual([
+        'http://quire.test/api/access/' + conn.provider.roomname + '?token=abc',
+      ]);
+      await vi.waitFor(() => expect(conn.state().fatal).toMatch(/No access.*another document/));
+      vi.advanceTimersByTime(60_000);
+      expect(FakeSocket.instances).toHaveLength(1);
+    } finally {
+      probeAnswer = null;
+    }
+  });
+
+  it('keeps retrying when the probe finds nothing wrong (the server is just down)', async () => {
+    const conn = connect();
+    latest().drop(1006);
+    await Promise.resolve();
+    vi.advanceTimersByTime(100);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(conn.state().fatal).toBeNull();
+    // Probed on the first failure, then only every fifth.
+    for (let i = 0; i < 3; i++) {
+      latest().drop(1006);
+      vi.advanceTimersByTime(1_000);
+    }
+    expect(probedUrls).toHaveLength(1);
+  });
+
+  it('never probes after a connection that did open', () => {
+    connect();
+    latest().accept();
+    latest().drop(1006);
+    expect(probedUrls).toEqual([]);
+  });
 
   it('keeps retrying after a rate-limit or shutdown close', () => {
     connect();

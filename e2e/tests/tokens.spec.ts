@@ -61,3 +61,22 @@ test('an expired token (close 4401) stops reconnecting and says why', async ({
   expect(sockets).toBe(afterClose);
   await saveScreenshot(alice.page, 'token-expired');
 });
+
+test('a token for another document is refused at once with a clear message, not "offline"', async ({
+  browser,
+  server,
+}) => {
+  const otherDoc = makeToken(SECRET, 'someone-else', 'rw');
+  let sockets = 0;
+  const alice = await newUser(browser, server, 'Alice', '/');
+  alice.page.on('websocket', () => sockets++);
+  await alice.page.goto(`${server.url}/d/private-plan?token=${otherDoc}`);
+  // The upgrade is refused with HTTP 403, which the browser only reports as 1006; the editor
+  // asks the server's access probe and shows why.
+  await expect(alice.page.locator('.quire-status')).toHaveAttribute('data-status', 'denied');
+  await expect(alice.page.locator('.quire-status')).toContainText('No access');
+  const afterRefusal = sockets;
+  await alice.page.waitForTimeout(3_000);
+  expect(sockets).toBe(afterRefusal);
+  await saveScreenshot(alice.page, 'token-wrong-document');
+});
