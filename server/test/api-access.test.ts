@@ -3,7 +3,7 @@
  * answers the same access decision as the WebSocket upgrade (which browsers cannot read).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenAuthorize, MemoryStorage, signToken } from '../src/index.js';
+import { MemoryStorage, signToken } from '../src/index.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { stockClient, upgradeStatus, waitFor, waitSynced } from './helpers/clients.js';
 
@@ -17,7 +17,7 @@ describe('JSON API with tokens', () => {
     const storage = new MemoryStorage();
     running = await startServer({
       storage,
-      authorize: createTokenAuthorize(SECRET),
+      secret: SECRET,
       allowOrigins: ['https://app.example'],
     });
     for (const doc of ['team-a/plan', 'team-a/notes', 'team-b/secret']) {
