@@ -23,6 +23,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
+  DEFAULT_MAX_NEW_DOCUMENTS_PER_MINUTE,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_MAX_HEADERS_COUNT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -87,6 +88,10 @@ export interface QuireServerOptions {
   ipCapExemptAddresses?: string[];
   /** Open connections per token subject (`sub`); more get HTTP 429. Default 100. */
   maxConnectionsPerPrincipal?: number;
+  /** New documents a token subject (or, without one, a client IP not in ipCapExemptAddresses)
+   * may create per minute; the write that would create one more is refused with 4429.
+   * Default 120. */
+  maxNewDocumentsPerMinute?: number;
   /** Sustained messages per second per connection; beyond the burst, 4429. Default 100. */
   messagesPerSecond?: number;
   /** Messages a connection may send at once above the sustained rate. Default 1000. */
@@ -159,6 +164,8 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     ipCapExemptAddresses: options.ipCapExemptAddresses ?? [...DEFAULT_IP_CAP_EXEMPT_ADDRESSES],
     maxConnectionsPerPrincipal:
       options.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
+    maxNewDocumentsPerMinute:
+      options.maxNewDocumentsPerMinute ?? DEFAULT_MAX_NEW_DOCUMENTS_PER_MINUTE,
     messagesPerSecond: options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND,
     messageBurst: options.messageBurst ?? DEFAULT_MESSAGE_BURST,
     bytesPerSecond: options.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND,
@@ -199,6 +206,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'maxDocumentBytes',
     'maxConnectionsPerIp',
     'maxConnectionsPerPrincipal',
+    'maxNewDocumentsPerMinute',
     'messagesPerSecond',
     'messageBurst',
     'bytesPerSecond',

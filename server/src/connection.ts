@@ -35,6 +35,8 @@ export interface ConnectionOptions {
   expiresAt?: number;
   /** The upgrade request, kept for revalidation (auth/revalidate.ts). */
   request?: UpgradeRequest;
+  /** Who pays for documents this connection creates (auth/creation-quota.ts); null = exempt. */
+  quotaKey: string | null;
   /** The first message must arrive within this, or the session sweep closes with 4408. */
   handshakeTimeoutMs: number;
   rateLimits: RateLimits;
@@ -56,6 +58,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   readonly docName: string;
   expiresAt: number | undefined;
   readonly request: UpgradeRequest | undefined;
+  readonly quotaKey: string | null;
   firstMessageDeadline: number | null;
   private readonly rateLimiter: ConnectionRateLimiter;
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
@@ -73,6 +76,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     private readonly options: ConnectionOptions,
   ) {
     this.docName = options.docName;
+    this.quotaKey = options.quotaKey;
     this.readOnly = options.readOnly;
     this.extensions = options.extensions;
     this.expiresAt = options.expiresAt;

@@ -65,6 +65,10 @@ export const DEFAULT_IP_CAP_EXEMPT_ADDRESSES: readonly string[] = [
 /** Connections per token subject (`sub`). A person with many tabs needs tens, not hundreds. */
 export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 100;
 
+/** New documents one principal (or client IP) may create per minute. People create a handful a
+ * day; a script writing into thousands of fresh names would grow storage without bound. */
+export const DEFAULT_MAX_NEW_DOCUMENTS_PER_MINUTE = 120;
+
 /** Sustained messages per second per connection. Fast typing with cursor moves is 20–40/s. */
 export const DEFAULT_MESSAGES_PER_SECOND = 100;
 /** Burst allowance on top of the sustained rate (reconnect: step 1, step 2, awareness, queued

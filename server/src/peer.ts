@@ -6,6 +6,8 @@ export interface Peer {
   readonly readOnly: boolean;
   /** The client opted into Quire protocol extensions (persisted acks). */
   readonly extensions: boolean;
+  /** Who is charged when this peer creates a document (auth/creation-quota.ts); null = exempt. */
+  readonly quotaKey: string | null;
   /** Awareness client IDs this peer announced (owned by it while it is connected). */
   readonly awarenessIds: Set<number>;
   /** Sync step 2 / update messages this peer sent that the room has handled (applied, refused

@@ -5,6 +5,7 @@
  * (the Hocuspocus #995 race).
  */
 import type { DocumentStore } from './persistence.js';
+import type { CreationQuota } from './auth/creation-quota.js';
 import { Room } from './room.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -15,6 +16,7 @@ export interface RoomRegistryOptions {
   metrics: Metrics;
   unloadGraceMs: number;
   maxAwarenessStateBytes: number;
+  creationQuota: CreationQuota;
 }
 
 export class RoomRegistry {
@@ -57,6 +59,7 @@ export class RoomRegistry {
       const { doc, log } = await this.options.store.load(name, onStoredState);
       const room = new Room(name, doc, log, {
         store: this.options.store,
+        creationQuota: this.options.creationQuota,
         log: this.options.log,
         maxAwarenessStateBytes: this.options.maxAwarenessStateBytes,
         onEmpty: (r) => this.scheduleUnload(r),

@@ -18,6 +18,7 @@ import {
   type ClientFrame,
 } from '@quire/shared';
 import { AwarenessRegistry } from './awareness-registry.js';
+import type { CreationQuota } from './auth/creation-quota.js';
 import { discardPending } from './auth/update-guard.js';
 import type { DocumentLog, DocumentStore } from './persistence.js';
 import type { Peer } from './peer.js';
@@ -26,11 +27,16 @@ import { errorMessage, type Logger } from './log.js';
 
 export interface RoomContext {
   store: DocumentStore;
+  creationQuota: CreationQuota;
   log: Logger;
   maxAwarenessStateBytes: number;
   /** Called when the last peer leaves. */
   onEmpty(room: Room): void;
 }
+
+/** An update with no structs and no deletions (`[0, 0]`), as a client's reply to our sync
+ * step 1 for an empty document: viewing a new document must not count as creating it. */
+const EMPTY_UPDATE_BYTES = 2;
 
 /** An empty state vector (no clients) encodes as a single zero byte. */
 const isEmptyStateVector = (sv: Uint8Array) => sv.length === 1 && sv[0] === 0;
@@ -48,6 +54,9 @@ export class Room {
   /** The state before the last transaction, to re-encode what a partly applied update added. */
   private lastBeforeState: Map<number, number> | null = null;
   private destroyed = false;
+  /** Empty when loaded: the first update with content creates it and is charged to the
+   * writer's creation quota (auth/creation-quota.ts). */
+  private creationPending: boolean;
 
   constructor(
     readonly name: string,
@@ -56,6 +65,7 @@ export class Room {
     private readonly ctx: RoomContext,
   ) {
     this.awareness = new AwarenessRegistry(ctx.maxAwarenessStateBytes);
+    this.creationPending = doc.store.clients.size === 0;
     // Persisted acks (group commit → durable state vector) go to this room's opted-in peers.
     log.ack.bind(this.peers);
     // Cheaper than listening to 'update', which makes Yjs re-encode every transaction.
@@ -118,6 +128,13 @@ export class Room {
     if (peer.readOnly) {
       this.refuseViewerWrite(peer, update);
       return;
+    }
+    if (this.creationPending && update.length > EMPTY_UPDATE_BYTES) {
+      if (!this.ctx.creationQuota.tryCharge(peer.quotaKey)) {
+        this.reject(peer, CloseCode.RateLimited, 'too many new documents; retry later', null);
+        return;
+      }
+      this.creationPending = false;
     }
     this.lastApplyChanged = false;
     this.lastBeforeState = null;

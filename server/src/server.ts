@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '@quire/shared';
+import { CreationQuota, creationQuotaKey } from './auth/creation-quota.js';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
 import { Connection } from './connection.js';
 import { ConnectionCaps } from './auth/connection-caps.js';
@@ -66,6 +67,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     metrics,
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
+    creationQuota: new CreationQuota(options.maxNewDocumentsPerMinute),
   });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
@@ -102,6 +104,11 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       sendHighWaterBytes: options.sendHighWaterBytes,
       expiresAt: session.access.expiresAt,
       request: session.request,
+      quotaKey: creationQuotaKey(
+        session.access.principal,
+        session.remoteAddress,
+        options.ipCapExemptAddresses,
+      ),
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       rateLimits: options,
       updateGuard,

@@ -16,9 +16,19 @@ import {
 } from '@quire/shared';
 import { rawSocket, waitFor, type RawSocket } from '../helpers/clients.js';
 import { attack, outcome, textUpdate } from './attack.js';
-import { startHarness, storedBytes, storedText, type Harness } from './harness.js';
+import { startHarness, storedBytes, storedText, TEST_SECRET, type Harness } from './harness.js';
+import { signToken } from '../../src/index.js';
 import { openRaw } from './raw-frames.js';
 import { mb } from './load-helpers.js';
+
+/** Polls an asynchronous check (storage reads are async). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for storage');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', () => {
   let h: Harness | null = null;
@@ -101,6 +111,34 @@ describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', ()
       `R6: heap ${mb(heapBefore)} → ${mb(process.memoryUsage().heapUsed)}; loaded now ${h.running.server.loadedDocuments().length}`,
     );
     await h.oracle('r6-0-0', 'junk');
+  });
+
+  it('R6b (scaled: 5 new documents a minute per user) → the write that would create a 6th gets 4429 and stores nothing; existing documents and other users are unaffected', async () => {
+    h = await startHarness({ auth: true, maxNewDocumentsPerMinute: 5 });
+    const token = await signToken({ secret: TEST_SECRET, doc: '*', mode: 'rw', sub: 'attacker' });
+    const url = (doc: string) => `${h!.wsUrl}/${doc}?token=${token}`;
+    for (let i = 0; i < 5; i++) {
+      const socket = await rawSocket(url(`r6b-${i}`));
+      socket.ws.send(encodeSyncUpdate(textUpdate(`doc ${i}`)));
+      await eventually(async () => (await h!.storage.load(`r6b-${i}`)) !== null);
+      socket.ws.close();
+    }
+    // Opening a sixth new document is free (a viewer creates nothing)…
+    const viewer = await rawSocket(url('r6b-5'));
+    viewer.ws.send(encodeSyncUpdate(new Uint8Array([0, 0])));
+    // …but putting content into it would create it: refused.
+    viewer.ws.send(encodeSyncUpdate(textUpdate('one too many')));
+    const refused = await outcome(viewer);
+    expect(refused.code).toBe(CloseCode.RateLimited);
+    expect(await h.storage.load('r6b-5')).toBeNull();
+
+    // The same user keeps editing what exists.
+    const again = await rawSocket(url('r6b-0'));
+    again.ws.send(encodeSyncUpdate(textUpdate('more ', { clientID: 4242 })));
+    await eventually(async () => (await storedText(h!.storage, 'r6b-0')).includes('more'));
+    again.ws.close();
+    // Other users (the harness canaries have their own subject) still create and edit.
+    await h.oracle('r6b-5');
   });
 
   it('R7 (scaled: max document 1 MiB) → the update that would pass it gets 4413; stored state not grown', async () => {

@@ -1,0 +1,52 @@
+/**
+ * A cap on how many new documents one principal (token subject) or client IP may create per
+ * minute. Without it, one client could write into 100 000 distinct names and grow storage
+ * without bound (ADVERSARIAL R6). A document counts as created by the first update that puts
+ * content into an empty document; opening or viewing one costs nothing.
+ */
+
+/** Length of the counting window. */
+export const CREATION_WINDOW_MS = 60_000;
+/** Counters kept before expired ones are swept, so a flood of keys cannot grow the map. */
+const SWEEP_AT_ENTRIES = 10_000;
+
+export class CreationQuota {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly perWindow: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts one creation for `key` (null = exempt); false when the key is over its quota. */
+  tryCharge(key: string | null): boolean {
+    if (key === null) return true;
+    const now = this.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.start >= CREATION_WINDOW_MS) {
+      if (this.windows.size >= SWEEP_AT_ENTRIES) this.sweep(now);
+      window = { start: now, count: 0 };
+      this.windows.set(key, window);
+    }
+    if (window.count >= this.perWindow) return false;
+    window.count++;
+    return true;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) {
+      if (now - window.start >= CREATION_WINDOW_MS) this.windows.delete(key);
+    }
+  }
+}
+
+/** Who pays for a creation: the token subject when there is one, else the client IP, unless
+ * that IP is exempt (a local reverse proxy, like the per-IP connection cap). */
+export function creationQuotaKey(
+  principal: string | undefined,
+  remoteAddress: string,
+  exemptAddresses: readonly string[],
+): string | null {
+  if (principal !== undefined) return `principal:${principal}`;
+  return exemptAddresses.includes(remoteAddress) ? null : `ip:${remoteAddress}`;
+}
