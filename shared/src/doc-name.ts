@@ -14,6 +14,8 @@ export const DOC_NAME_MAX_SEGMENTS = 8;
 
 const SEGMENT = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._-]*$/u;
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+/** Hangul fillers count as letters but render as nothing: a name made of them looks blank. */
+const INVISIBLE_LETTERS = /[\u115f\u1160\u3164\uffa0]/u;
 
 /** Validates and canonicalizes a decoded document name; throws QuireError when it is refused. */
 export function canonicalDocName(raw: string): string {
@@ -34,7 +36,12 @@ export function canonicalDocName(raw: string): string {
     );
   }
   for (const segment of segments) {
-    if (!SEGMENT.test(segment) || segment.endsWith('.') || RESERVED.test(segment)) {
+    if (
+      !SEGMENT.test(segment) ||
+      segment.endsWith('.') ||
+      RESERVED.test(segment) ||
+      INVISIBLE_LETTERS.test(segment)
+    ) {
       throw new QuireError(
         'doc-name-invalid',
         'document name has a character or segment that is not allowed',

@@ -7,10 +7,11 @@ export const USER_NAME_MAX_LENGTH = 64;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 // Control characters, bidi marks/overrides/isolates (incl. U+061C), soft hyphen, invisible
 // formatting characters, interlinear annotations, and Unicode tag characters (invisible text
-// smuggling), plus lone surrogates that would not survive UTF-8.
+// smuggling), Hangul fillers and the braille blank (letters that render as nothing, so a name
+// could look empty), plus lone surrogates that would not survive UTF-8.
 const UNSAFE_CHARS =
   // eslint-disable-next-line no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}/gu;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}/gu;
 
 /** Printable ASCII, not starting or ending with a space: nothing to strip, trim or split. */
 const CLEAN_ASCII_NAME = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;

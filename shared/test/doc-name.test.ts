@@ -74,6 +74,15 @@ describe('canonicalDocName rejects', () => {
     expect(errorCodeOf(() => canonicalDocName(input))).toBe('doc-name-invalid');
   });
 
+  it('rejects Hangul fillers, letters that render as nothing (a name that looks blank)', () => {
+    for (const filler of ['\u3164', '\u115f', '\u1160', '\uffa0', 'notes\u3164']) {
+      expect(
+        errorCodeOf(() => canonicalDocName(filler)),
+        JSON.stringify(filler),
+      ).toBe('doc-name-invalid');
+    }
+  });
+
   it(`rejects ${DOC_NAME_MAX_LENGTH + 1} characters as too long`, () => {
     expect(errorCodeOf(() => canonicalDocName('a'.repeat(DOC_NAME_MAX_LENGTH + 1)))).toBe(
       'doc-name-too-long',

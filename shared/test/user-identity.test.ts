@@ -32,6 +32,12 @@ describe('sanitizeUserName', () => {
     expect(sanitizeUserName(input)).toBe(expected);
   });
 
+  it('strips Hangul fillers and the braille blank, so a name cannot look empty', () => {
+    expect(sanitizeUserName('\u3164\u3164', 'Anonymous')).toBe('Anonymous');
+    expect(sanitizeUserName('\u2800')).toBe('Anonymous');
+    expect(sanitizeUserName('A\uffa0da')).toBe('Ada');
+  });
+
   it('trims surrounding whitespace', () => {
     expect(sanitizeUserName('   Alice  ')).toBe('Alice');
   });
