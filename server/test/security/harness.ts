@@ -18,6 +18,7 @@ import {
   type StorageAdapter,
 } from '../../src/index.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { attack } from './attack.js';
 import { stockClient, waitFor, waitSynced, type StockClient } from '../helpers/clients.js';
 
 /** 32+ characters, as the server requires. */
@@ -156,4 +157,17 @@ export async function storedText(storage: StorageAdapter, doc: string): Promise<
   if (stored?.snapshot) Y.applyUpdate(ydoc, stored.snapshot);
   for (const u of stored?.updates ?? []) Y.applyUpdate(ydoc, u);
   return ydoc.getText('text').toString();
+}
+
+/** Sends `messages` to a fresh document, expects the given close code, then runs the oracle. */
+export async function expectCloseThenOracle(
+  h: Harness,
+  doc: string,
+  messages: (Uint8Array | string)[],
+  code: number,
+  legitimateText = '',
+): Promise<void> {
+  const result = await attack(await h.url(doc), messages);
+  expect(result.code).toBe(code);
+  await h.oracle(doc, legitimateText);
 }

@@ -12,7 +12,7 @@ import {
 } from '@quire/shared';
 import { rawSocket, waitFor } from '../helpers/clients.js';
 import { attack, bytes } from './attack.js';
-import { startHarness, type Harness } from './harness.js';
+import { expectCloseThenOracle, startHarness, type Harness } from './harness.js';
 
 describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
   let h: Harness;
@@ -23,17 +23,8 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
     await h.close();
   });
 
-  /** Sends `messages` to a fresh document and expects the given close code, then the oracle. */
-  const expectClose = async (
-    doc: string,
-    messages: (Uint8Array | string)[],
-    code: number,
-    legitimateText = '',
-  ) => {
-    const result = await attack(await h.url(doc), messages);
-    expect(result.code).toBe(code);
-    await h.oracle(doc, legitimateText);
-  };
+  const expectClose = (doc: string, messages: (Uint8Array | string)[], code: number, text = '') =>
+    expectCloseThenOracle(h, doc, messages, code, text);
 
   it('P16 awareness: 5 MB state → 4413; 10^6 entries claimed in a few bytes → 4400; deep JSON bounded', async () => {
     const big = encodeAwarenessUpdate([

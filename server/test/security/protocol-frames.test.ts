@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode, decodeClientFrame, encodeSyncUpdate } from '@quire/shared';
 import { waitFor } from '../helpers/clients.js';
-import { attack, bytes, textUpdate } from './attack.js';
-import { startHarness, type Harness } from './harness.js';
+import { bytes, textUpdate } from './attack.js';
+import { expectCloseThenOracle, startHarness, type Harness } from './harness.js';
 import { Opcode, frame, openRaw } from './raw-frames.js';
 
 describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
@@ -20,17 +20,8 @@ describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
     await h.close();
   });
 
-  /** Sends `messages` to a fresh document and expects the given close code, then the oracle. */
-  const expectClose = async (
-    doc: string,
-    messages: (Uint8Array | string)[],
-    code: number,
-    legitimateText = '',
-  ) => {
-    const result = await attack(await h.url(doc), messages);
-    expect(result.code).toBe(code);
-    await h.oracle(doc, legitimateText);
-  };
+  const expectClose = (doc: string, messages: (Uint8Array | string)[], code: number, text = '') =>
+    expectCloseThenOracle(h, doc, messages, code, text);
 
   it.each([
     ['P1 empty binary message', 'p1', [new Uint8Array()]],

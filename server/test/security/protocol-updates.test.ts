@@ -14,7 +14,7 @@ import {
 } from '@quire/shared';
 import { rawSocket, waitFor } from '../helpers/clients.js';
 import { attack, bytes, outcome, textUpdate, varUints } from './attack.js';
-import { startHarness, storedText, type Harness } from './harness.js';
+import { expectCloseThenOracle, startHarness, storedText, type Harness } from './harness.js';
 
 describe('ADVERSARIAL A: protocol-level bad input — updates and sync', () => {
   let h: Harness;
@@ -25,17 +25,8 @@ describe('ADVERSARIAL A: protocol-level bad input — updates and sync', () => {
     await h.close();
   });
 
-  /** Sends `messages` to a fresh document and expects the given close code, then the oracle. */
-  const expectClose = async (
-    doc: string,
-    messages: (Uint8Array | string)[],
-    code: number,
-    legitimateText = '',
-  ) => {
-    const result = await attack(await h.url(doc), messages);
-    expect(result.code).toBe(code);
-    await h.oracle(doc, legitimateText);
-  };
+  const expectClose = (doc: string, messages: (Uint8Array | string)[], code: number, text = '') =>
+    expectCloseThenOracle(h, doc, messages, code, text);
 
   it('P12 update bombs: huge struct counts, overlapping deletes, V2 run-length data → 4400 or no-op, promptly', async () => {
     // numberOfStructs = 2^32 in a few bytes: decoding runs out of input at once.
