@@ -7,7 +7,7 @@
  *   the HTTP status of a refused WebSocket upgrade (they only report close code 1006), so the
  *   editor asks here to tell "no access" from "server down".
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { decideAccess } from './access-check.js';
 import type { ResolvedOptions } from './config.js';
 import type { Logger } from './log.js';
