@@ -132,7 +132,7 @@ const header = [
 ];
 const body = scenarios.map((scenario) => renderScenario(results, scenario, servers));
 process.stdout.write(
-  [...header, '', renderTargets(results, servers), '', ...body].join('\n\n') + '\n',
+  [header.join('\n'), renderTargets(results, servers), ...body].join('\n\n') + '\n',
 );
 if (values.json) {
   const raw = Object.fromEntries(
