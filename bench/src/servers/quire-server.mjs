@@ -1,6 +1,7 @@
 // Starts Quire through its library API with the defaults of `quire-server serve`, except the
-// per-IP and total connection caps: every benchmark socket comes from 127.0.0.1, so the default
-// per-IP cap (500) would refuse the idle scenario. Durability is the default: SQLite WAL, every
+// per-client-IP caps: every benchmark socket comes from 127.0.0.1, so the per-IP connection cap
+// (500) would refuse the idle scenario and the per-IP new-documents-per-minute cap (120) could
+// refuse a larger typing run. Durability is the default: SQLite WAL, every
 // update committed before it is relayed. Env: PORT, DATA. SIGTERM flushes, like the CLI.
 import { createConsoleLogger, createQuireServer } from '@quire/server';
 
@@ -14,6 +15,8 @@ const server = createQuireServer({
   logger: createConsoleLogger('warn'),
   maxConnections: BENCH_MAX_CONNECTIONS,
   maxConnectionsPerIp: BENCH_MAX_CONNECTIONS,
+  /** Every room of every scenario may be created within one minute. */
+  maxNewDocumentsPerMinute: 100_000,
 });
 const address = await server.listen();
 console.log(`Quire listening on ${address.url}`);
