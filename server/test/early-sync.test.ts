@@ -3,18 +3,13 @@
  * before the server integrates it, and the client's own sync step 1 is then answered with only
  * what it still lacks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeServerFrame, encodeSyncStep1, encodeSyncUpdate } from '@quire/shared';
 import { stepOneAfterEarlySync } from '../src/early-sync.js';
-import { startServer, tempDir } from './helpers/server.js';
-import {
-  rawSocket,
-  stockClient,
-  waitFor,
-  waitSynced,
-  type StockClient,
-} from './helpers/clients.js';
+import { startServer } from './helpers/server.js';
+import { rawSocket, stockClient, waitFor, waitSynced } from './helpers/clients.js';
+import { testScope } from './helpers/scope.js';
 
 /** Writes `text` to `doc` through a server on `dir`, then shuts it down (which compacts). */
 async function seed(dir: string, docName: string, text: string): Promise<void> {
@@ -31,17 +26,8 @@ async function seed(dir: string, docName: string, text: string): Promise<void> {
 }
 
 describe('early initial sync of cold documents', () => {
-  const dirs: ReturnType<typeof tempDir>[] = [];
-  const clients: StockClient[] = [];
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy();
-    for (const d of dirs.splice(0)) d.remove();
-  });
-  const dataDir = () => {
-    const d = tempDir();
-    dirs.push(d);
-    return d.path;
-  };
+  const scope = testScope();
+  const dataDir = scope.dataDir;
 
   it('sends the whole stored document once, then only what the client still lacks', async () => {
     const dir = dataDir();
@@ -111,8 +97,7 @@ describe('early initial sync of cold documents', () => {
         const f = decodeServerFrame(m);
         if (f.kind === 'sync-step2' || f.kind === 'sync-update') Y.applyUpdate(offline, f.update);
       }
-      const reader = stockClient(running.wsUrl, 'merge');
-      clients.push(reader);
+      const reader = scope.client(running.wsUrl, 'merge');
       await waitSynced(reader);
       await waitFor(() => reader.text.length === offline.getText('text').length);
       expect(reader.text.toString()).toBe(offline.getText('text').toString());

@@ -2,36 +2,21 @@
  * Edits survive a restart, and after a restart the first sync a fresh client receives already
  * holds the whole document (no empty-then-filled flash).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeServerFrame, encodeSyncStep1 } from '@quire/shared';
-import { startServer, tempDir } from './helpers/server.js';
-import {
-  rawSocket,
-  stockClient,
-  waitFor,
-  waitSynced,
-  type StockClient,
-} from './helpers/clients.js';
+import { startServer } from './helpers/server.js';
+import { rawSocket, waitFor, waitSynced } from './helpers/clients.js';
+import { testScope } from './helpers/scope.js';
 
 describe('persistence across restarts (SQLite)', () => {
-  const dirs: ReturnType<typeof tempDir>[] = [];
-  const clients: StockClient[] = [];
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy();
-    for (const d of dirs.splice(0)) d.remove();
-  });
-  const dataDir = () => {
-    const d = tempDir();
-    dirs.push(d);
-    return d.path;
-  };
+  const scope = testScope();
+  const dataDir = scope.dataDir;
 
   it('edits survive a graceful restart', async () => {
     const dir = dataDir();
     const first = await startServer({ dataDir: dir });
-    const writer = stockClient(first.wsUrl, 'survivor');
-    clients.push(writer);
+    const writer = scope.client(first.wsUrl, 'survivor');
     await waitSynced(writer);
     writer.text.insert(0, 'written before restart');
     await waitFor(() => first.server.metrics.updatesPersisted >= 1);
@@ -39,8 +24,7 @@ describe('persistence across restarts (SQLite)', () => {
     await first.close();
 
     const second = await startServer({ dataDir: dir, port: 0 });
-    const reader = stockClient(second.wsUrl, 'survivor');
-    clients.push(reader);
+    const reader = scope.client(second.wsUrl, 'survivor');
     await waitSynced(reader);
     expect(reader.text.toString()).toBe('written before restart');
     await second.close();
@@ -49,8 +33,7 @@ describe('persistence across restarts (SQLite)', () => {
   it('the first sync step 2 after a restart already contains the whole document', async () => {
     const dir = dataDir();
     const first = await startServer({ dataDir: dir, compactAfterUpdates: 10 });
-    const writer = stockClient(first.wsUrl, 'no-flash');
-    clients.push(writer);
+    const writer = scope.client(first.wsUrl, 'no-flash');
     await waitSynced(writer);
     for (let i = 0; i < 35; i++) writer.text.insert(writer.text.length, `line ${i}\n`);
     const expected = writer.text.toString();
@@ -76,8 +59,7 @@ describe('persistence across restarts (SQLite)', () => {
   it('a room unloaded after its last client left reloads with every edit', async () => {
     const dir = dataDir();
     const running = await startServer({ dataDir: dir, roomUnloadGraceMs: 10 });
-    const a = stockClient(running.wsUrl, 'reload');
-    clients.push(a);
+    const a = scope.client(running.wsUrl, 'reload');
     await waitSynced(a);
     a.text.insert(0, 'before unload');
     await waitFor(() => running.server.metrics.updatesPersisted >= 1);
@@ -85,8 +67,7 @@ describe('persistence across restarts (SQLite)', () => {
     await waitFor(() => running.server.loadedDocuments().length === 0, 5_000, 'unload');
     expect(running.server.metrics.roomsUnloaded).toBe(1);
 
-    const b = stockClient(running.wsUrl, 'reload');
-    clients.push(b);
+    const b = scope.client(running.wsUrl, 'reload');
     await waitSynced(b);
     expect(b.text.toString()).toBe('before unload');
     await running.close();
@@ -94,8 +75,7 @@ describe('persistence across restarts (SQLite)', () => {
 
   it('concurrent joins of one document share a single load', async () => {
     const running = await startServer({ dataDir: dataDir() });
-    const joiners = Array.from({ length: 6 }, () => stockClient(running.wsUrl, 'crowd'));
-    clients.push(...joiners);
+    const joiners = Array.from({ length: 6 }, () => scope.client(running.wsUrl, 'crowd'));
     await Promise.all(joiners.map((j) => waitSynced(j)));
     expect(running.server.metrics.roomsLoaded).toBe(1);
     await running.close();

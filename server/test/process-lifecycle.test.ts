@@ -2,40 +2,18 @@
  * The real CLI as a child process: SIGKILL right after a relay loses nothing; SIGTERM flushes,
  * closes clients with 1001 and exits 0.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, tempDir, type ServerProcess } from './helpers/server.js';
-import {
-  rawSocket,
-  stockClient,
-  waitFor,
-  waitSynced,
-  type StockClient,
-} from './helpers/clients.js';
+import { describe, expect, it } from 'vitest';
+import { rawSocket, waitFor, waitSynced } from './helpers/clients.js';
+import { testScope } from './helpers/scope.js';
 
 describe('server process lifecycle', () => {
-  const dirs: ReturnType<typeof tempDir>[] = [];
-  const clients: StockClient[] = [];
-  const processes: ServerProcess[] = [];
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.destroy();
-    for (const p of processes.splice(0)) p.child.kill('SIGKILL');
-    for (const d of dirs.splice(0)) d.remove();
-  });
-  const spawn = async (dir: string) => {
-    const p = await spawnServer(['--port', '0', '--data', dir]);
-    processes.push(p);
-    return p;
-  };
-  const client = (url: string, doc: string) => {
-    const c = stockClient(url, doc);
-    clients.push(c);
-    return c;
-  };
+  const scope = testScope();
+  const spawn = scope.spawn;
+  const client = scope.client;
 
   it('loses nothing when SIGKILLed right after an edit reached another client', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const server = await spawn(dir.path);
+    const dir = scope.dataDir();
+    const server = await spawn(dir);
     const writer = client(server.wsUrl, 'crash');
     const reader = client(server.wsUrl, 'crash');
     await Promise.all([waitSynced(writer), waitSynced(reader)]);
@@ -47,16 +25,15 @@ describe('server process lifecycle', () => {
     writer.destroy();
     reader.destroy();
 
-    const restarted = await spawn(dir.path);
+    const restarted = await spawn(dir);
     const fresh = client(restarted.wsUrl, 'crash');
     await waitSynced(fresh);
     expect(fresh.text.toString()).toBe(expected);
   });
 
   it('on SIGTERM flushes, closes clients with 1001 and exits 0', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const server = await spawn(dir.path);
+    const dir = scope.dataDir();
+    const server = await spawn(dir);
     const writer = client(server.wsUrl, 'graceful');
     await waitSynced(writer);
     writer.text.insert(0, 'flushed on shutdown');
@@ -67,7 +44,7 @@ describe('server process lifecycle', () => {
     expect(await server.exited).toBe(0);
     writer.provider.shouldConnect = false;
 
-    const restarted = await spawn(dir.path);
+    const restarted = await spawn(dir);
     const fresh = client(restarted.wsUrl, 'graceful');
     await waitSynced(fresh);
     expect(fresh.text.toString()).toBe('flushed on shutdown');
