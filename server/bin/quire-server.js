@@ -10,5 +10,11 @@ if (!existsSync(fileURLToPath(cli))) {
   );
   process.exit(1);
 }
+const argv = process.argv.slice(2);
+// The heap profile must be set before the server's modules load (see src/heap-profile.ts); an
+// invalid value is left for the CLI to report with its other usage errors.
+const heap = await import(new URL('../dist/heap-profile.js', import.meta.url).href);
+const profile = heap.requestedHeapProfile(argv, process.env);
+if (heap.isHeapProfile(profile)) heap.applyHeapProfile(profile);
 const { main } = await import(cli.href);
-await main(process.argv.slice(2));
+await main(argv);

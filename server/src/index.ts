@@ -18,6 +18,12 @@ export {
 export type { StorageAdapter, StoredDocument, DocumentInfo } from './storage/adapter.js';
 export { MemoryStorage } from './storage/memory.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
+export {
+  applyHeapProfile,
+  DEFAULT_HEAP_PROFILE,
+  HEAP_PROFILES,
+  type HeapProfile,
+} from './heap-profile.js';
 export { createConsoleLogger, silentLogger, type Logger, type LogLevel } from './log.js';
 export * as limits from './limits.js';
 export {

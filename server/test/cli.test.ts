@@ -23,6 +23,7 @@ describe('quire-server CLI', () => {
       host: '127.0.0.1',
       dataDir: './data',
       logLevel: 'info',
+      heapProfile: 'lean',
     });
   });
 
@@ -69,6 +70,7 @@ describe('quire-server CLI', () => {
     [['--host', ''], /--host \/ QUIRE_HOST is empty/],
     [['--bogus'], /Unknown option '--bogus'.*--help/s],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['--heap-profile', 'huge'], /--heap-profile "huge" must be one of lean, default/],
   ])('fails fast with exit 2 and a how-to message for %j', (args, message) => {
     const result = spawnSync(process.execPath, [CLI, ...args], {
       encoding: 'utf8',

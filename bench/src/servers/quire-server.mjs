@@ -2,8 +2,13 @@
 // per-client-IP caps: every benchmark socket comes from 127.0.0.1, so the per-IP connection cap
 // (500) would refuse the idle scenario and the per-IP new-documents-per-minute cap (120) could
 // refuse a larger typing run. Durability is the default: SQLite WAL, every
-// update committed before it is relayed. Env: PORT, DATA. SIGTERM flushes, like the CLI.
-import { createConsoleLogger, createQuireServer } from '@quire/server';
+// update committed before it is relayed. Like the CLI, it applies the default heap profile
+// before the server's modules load (server/src/heap-profile.ts). Env: PORT, DATA. SIGTERM
+// flushes, like the CLI.
+import { applyHeapProfile, DEFAULT_HEAP_PROFILE } from '@quire/server/heap-profile';
+
+applyHeapProfile(DEFAULT_HEAP_PROFILE);
+const { createConsoleLogger, createQuireServer } = await import('@quire/server');
 
 /** Above the full run's 10,000 idle sockets plus the warm-up one. */
 const BENCH_MAX_CONNECTIONS = 12_000;

@@ -1,0 +1,43 @@
+/** The heap profile: how `quire-server` sizes V8's young generation (src/heap-profile.ts). */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs } from '../src/cli.js';
+import { requestedHeapProfile } from '../src/heap-profile.js';
+
+const BURST = fileURLToPath(new URL('./fixtures/young-generation.mjs', import.meta.url));
+
+/** Runs the allocation burst in a fresh process under `profile`; the young generation's peak. */
+function largestYoungGeneration(profile: string): number {
+  const result = spawnSync(process.execPath, [BURST, profile], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { largestNewSpaceBytes: number }).largestNewSpaceBytes;
+}
+
+describe('heap profile', () => {
+  it('lean keeps the young generation small through an allocation burst; default lets it grow', () => {
+    const lean = largestYoungGeneration('lean');
+    const grown = largestYoungGeneration('default');
+    expect(lean).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(grown).toBeGreaterThanOrEqual(4 * lean);
+  });
+
+  it('is read from --heap-profile, --heap-profile=, QUIRE_HEAP_PROFILE, else lean', () => {
+    expect(requestedHeapProfile([], {})).toBe('lean');
+    expect(requestedHeapProfile([], { QUIRE_HEAP_PROFILE: 'default' })).toBe('default');
+    const env = { QUIRE_HEAP_PROFILE: 'lean' };
+    expect(requestedHeapProfile(['--port', '1', '--heap-profile', 'default'], env)).toBe('default');
+    expect(requestedHeapProfile(['--heap-profile=default'], env)).toBe('default');
+    expect(parseServeArgs([], { QUIRE_HEAP_PROFILE: 'default' })).toMatchObject({
+      heapProfile: 'default',
+    });
+    expect(
+      parseServeArgs(['--heap-profile', 'lean'], { QUIRE_HEAP_PROFILE: 'default' }),
+    ).toMatchObject({
+      heapProfile: 'lean',
+    });
+  });
+});
