@@ -25,18 +25,24 @@ import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
-export interface ConnectionOptions {
+/** What is particular to one connection, decided at the upgrade. */
+export interface ConnectionSession {
   docName: string;
   readOnly: boolean;
   extensions: boolean;
-  sendHighWaterBytes: number;
   /** When access ends (token `exp` + leeway), milliseconds since the epoch; the session sweep
    * closes the connection with 4401 then. */
   expiresAt?: number;
-  /** The upgrade request, kept for revalidation (auth/revalidate.ts). */
+  /** The upgrade request, kept only when the server revalidates sessions (auth/revalidate.ts):
+   * otherwise its URL and headers would stay in memory for the life of every socket. */
   request?: UpgradeRequest;
   /** Who pays for documents this connection creates (auth/creation-quota.ts); null = exempt. */
   quotaKey: string | null;
+}
+
+/** What every connection of one server shares: built once per server, not per socket. */
+export interface ConnectionContext {
+  sendHighWaterBytes: number;
   /** The first message must arrive within this, or the session sweep closes with 4408. */
   handshakeTimeoutMs: number;
   rateLimits: RateLimits;
@@ -73,14 +79,15 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly options: ConnectionOptions,
+    session: ConnectionSession,
+    private readonly options: ConnectionContext,
   ) {
-    this.docName = options.docName;
-    this.quotaKey = options.quotaKey;
-    this.readOnly = options.readOnly;
-    this.extensions = options.extensions;
-    this.expiresAt = options.expiresAt;
-    this.request = options.request;
+    this.docName = session.docName;
+    this.quotaKey = session.quotaKey;
+    this.readOnly = session.readOnly;
+    this.extensions = session.extensions;
+    this.expiresAt = session.expiresAt;
+    this.request = session.request;
     this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
     this.rateLimiter = new ConnectionRateLimiter(options.rateLimits);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '@quire/shared';
 import { CreationQuota, creationQuotaKey } from './auth/creation-quota.js';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionContext } from './connection.js';
 import { ConnectionCaps } from './auth/connection-caps.js';
 import { startRevalidation } from './auth/revalidate.js';
 import { startSessionSweep } from './auth/session-sweep.js';
@@ -96,29 +96,36 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
         })
       : () => {};
 
+  const revalidating = options.revalidateIntervalMs > 0 && options.authorize !== undefined;
+  const connectionContext: ConnectionContext = {
+    sendHighWaterBytes: options.sendHighWaterBytes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    rateLimits: options,
+    updateGuard,
+    log,
+    metrics,
+    onClose: (c) => {
+      connections.delete(c);
+      metrics.connectionsClosed++;
+    },
+  };
   const onConnection = (ws: WebSocket, session: Session) => {
-    const connection = new Connection(ws, {
-      docName: session.docName,
-      readOnly: session.access.mode === 'ro',
-      extensions: session.extensions,
-      sendHighWaterBytes: options.sendHighWaterBytes,
-      expiresAt: session.access.expiresAt,
-      request: session.request,
-      quotaKey: creationQuotaKey(
-        session.access.principal,
-        session.remoteAddress,
-        options.ipCapExemptAddresses,
-      ),
-      handshakeTimeoutMs: options.handshakeTimeoutMs,
-      rateLimits: options,
-      updateGuard,
-      log,
-      metrics,
-      onClose: (c) => {
-        connections.delete(c);
-        metrics.connectionsClosed++;
+    const connection = new Connection(
+      ws,
+      {
+        docName: session.docName,
+        readOnly: session.access.mode === 'ro',
+        extensions: session.extensions,
+        expiresAt: session.access.expiresAt,
+        request: revalidating ? session.request : undefined,
+        quotaKey: creationQuotaKey(
+          session.access.principal,
+          session.remoteAddress,
+          options.ipCapExemptAddresses,
+        ),
       },
-    });
+      connectionContext,
+    );
     connections.add(connection);
     metrics.connectionsOpened++;
     rooms

@@ -41,9 +41,7 @@ export async function handleUpgrade(
   socket: Duplex,
   head: Buffer,
 ): Promise<void> {
-  socket.on('error', (error) =>
-    ctx.log.debug('upgrade socket error', { error: errorMessage(error) }),
-  );
+  const onSocketError = logSocketErrors(socket, ctx.log);
   const remoteAddress = req.socket.remoteAddress ?? 'unknown';
   const refuse = (status: number, message: string, fields: Record<string, string> = {}) => {
     ctx.log.warn('upgrade refused', { status, reason: message, remote: remoteAddress, ...fields });
@@ -67,6 +65,8 @@ export async function handleUpgrade(
   socket.once('close', slot.release);
 
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
+    // From here ws handles the socket's errors (and reports them as the connection's).
+    socket.off('error', onSocketError);
     ctx.onConnection(ws, {
       docName,
       request,
@@ -75,4 +75,14 @@ export async function handleUpgrade(
       remoteAddress,
     });
   });
+}
+
+/** Logs errors of a socket still in its handshake. A separate function, so the listener's closure
+ * holds only the logger: a closure in handleUpgrade would share its scope, keeping the request,
+ * its headers and URL alive as long as the socket. */
+function logSocketErrors(socket: Duplex, log: Logger): (error: Error) => void {
+  const onError = (error: Error) =>
+    log.debug('upgrade socket error', { error: errorMessage(error) });
+  socket.on('error', onError);
+  return onError;
 }

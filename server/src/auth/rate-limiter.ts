@@ -1,33 +1,11 @@
 /**
- * A token bucket: `ratePerSecond` sustained, up to `burst` at once. No timers: the bucket is
- * refilled lazily from the elapsed time whenever it is asked.
+ * Per-connection message and byte budgets: two token buckets (`ratePerSecond` sustained, up to
+ * `burst` at once), refilled lazily from the elapsed time whenever a message arrives. No timers.
+ *
+ * Every connection has one, so both buckets live in one small object of plain numbers (the limits
+ * are shared by reference): at 10,000 sockets, three objects per connection instead of one cost
+ * ≈ 2 MiB of heap for nothing.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    now: number = performance.now(),
-  ) {
-    this.tokens = burst;
-    this.last = now;
-  }
-
-  /** Takes `cost` tokens; false when the bucket does not hold that many. */
-  take(cost = 1, now: number = performance.now()): boolean {
-    this.tokens = Math.min(
-      this.burst,
-      this.tokens + ((now - this.last) / 1000) * this.ratePerSecond,
-    );
-    this.last = now;
-    if (this.tokens < cost) return false;
-    this.tokens -= cost;
-    return true;
-  }
-}
-
 export interface RateLimits {
   messagesPerSecond: number;
   messageBurst: number;
@@ -35,21 +13,37 @@ export interface RateLimits {
   byteBurst: number;
 }
 
-/** Per-connection message and byte budgets. */
-export class ConnectionRateLimiter {
-  private readonly messages: TokenBucket;
-  private readonly bytes: TokenBucket;
+/** Tokens in a bucket after `elapsedMs` at `ratePerSecond`, never above `burst`. */
+function refilled(tokens: number, elapsedMs: number, ratePerSecond: number, burst: number): number {
+  return Math.min(burst, tokens + (elapsedMs / 1000) * ratePerSecond);
+}
 
-  constructor(limits: RateLimits) {
-    this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
-    this.bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst);
+export class ConnectionRateLimiter {
+  private messageTokens: number;
+  private byteTokens: number;
+  private last: number;
+
+  constructor(
+    private readonly limits: RateLimits,
+    now: number = performance.now(),
+  ) {
+    this.messageTokens = limits.messageBurst;
+    this.byteTokens = limits.byteBurst;
+    this.last = now;
   }
 
-  /** Whether a message of `size` bytes is within budget (both budgets are charged). */
-  allow(size: number): boolean {
-    const now = performance.now();
-    const withinMessages = this.messages.take(1, now);
-    const withinBytes = this.bytes.take(size, now);
+  /** Whether a message of `size` bytes is within both budgets (each is charged if it holds
+   * enough; a connection over budget is closed anyway). */
+  allow(size: number, now: number = performance.now()): boolean {
+    const elapsed = now - this.last;
+    this.last = now;
+    const { messagesPerSecond, messageBurst, bytesPerSecond, byteBurst } = this.limits;
+    this.messageTokens = refilled(this.messageTokens, elapsed, messagesPerSecond, messageBurst);
+    this.byteTokens = refilled(this.byteTokens, elapsed, bytesPerSecond, byteBurst);
+    const withinMessages = this.messageTokens >= 1;
+    const withinBytes = this.byteTokens >= size;
+    if (withinMessages) this.messageTokens -= 1;
+    if (withinBytes) this.byteTokens -= size;
     return withinMessages && withinBytes;
   }
 }

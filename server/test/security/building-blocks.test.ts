@@ -9,7 +9,7 @@ import {
   tokenFromRequest,
 } from '../../src/index.js';
 import { ConnectionCaps } from '../../src/auth/connection-caps.js';
-import { TokenBucket } from '../../src/auth/rate-limiter.js';
+import { ConnectionRateLimiter } from '../../src/auth/rate-limiter.js';
 import { sweepSessions } from '../../src/auth/session-sweep.js';
 import { UpdateGuard } from '../../src/auth/update-guard.js';
 import { checkAwarenessState } from '../../src/auth/awareness-state.js';
@@ -45,15 +45,25 @@ describe('ConnectionCaps', () => {
   });
 });
 
-describe('TokenBucket', () => {
-  it('allows the burst, then the sustained rate', () => {
-    const bucket = new TokenBucket(10, 5, 0);
-    for (let i = 0; i < 5; i++) expect(bucket.take(1, 0)).toBe(true);
-    expect(bucket.take(1, 0)).toBe(false);
-    expect(bucket.take(1, 100)).toBe(true); // 100 ms at 10/s refills one
-    expect(bucket.take(1, 100)).toBe(false);
-    expect(bucket.take(5, 10_000)).toBe(true); // never more than the burst
-    expect(bucket.take(1, 10_000)).toBe(false);
+describe('ConnectionRateLimiter', () => {
+  const limits = { messagesPerSecond: 10, messageBurst: 5, bytesPerSecond: 1_000, byteBurst: 500 };
+
+  it('allows the message burst, then the sustained rate, never more than the burst', () => {
+    const limiter = new ConnectionRateLimiter(limits, 0);
+    for (let i = 0; i < 5; i++) expect(limiter.allow(1, 0)).toBe(true);
+    expect(limiter.allow(1, 0)).toBe(false);
+    expect(limiter.allow(1, 100)).toBe(true); // 100 ms at 10/s refills one
+    expect(limiter.allow(1, 100)).toBe(false);
+    for (let i = 0; i < 5; i++) expect(limiter.allow(1, 10_000)).toBe(true);
+    expect(limiter.allow(1, 10_000)).toBe(false);
+  });
+
+  it('refuses a message over the byte budget even when the message budget has room', () => {
+    const limiter = new ConnectionRateLimiter(limits, 0);
+    expect(limiter.allow(400, 0)).toBe(true);
+    expect(limiter.allow(200, 0)).toBe(false); // 100 bytes left
+    expect(limiter.allow(200, 100)).toBe(true); // 100 ms at 1,000 B/s refills 100
+    expect(limiter.allow(501, 100_000)).toBe(false); // bigger than the burst: never
   });
 });
 
