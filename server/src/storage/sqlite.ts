@@ -12,9 +12,6 @@
  * out and reported (`StoredDocument.damaged`). Compaction is one transaction: a crash at any
  * instant leaves either the old or the new generation, never a mix.
  *
- * Checkpoints (copying the WAL into the database file) run on a worker thread with its own
- * connection, not inside a main-thread commit: see wal-checkpointer.ts.
- *
  * Document names are only ever SQL values, never file names, so no name can touch the file system.
  */
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
@@ -22,10 +19,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { createConsoleLogger, type Logger } from '../log.js';
 import type { DocumentInfo, StorageAdapter, StoredDocument } from './adapter.js';
 import { migrateSchema } from './sqlite-schema.js';
-import { WalCheckpointer, type CheckpointStats } from './wal-checkpointer.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -34,9 +29,6 @@ export const SQLITE_FILE_NAME = 'quire.sqlite';
 export interface SqliteStorageOptions {
   /** Directory holding the database file; created if missing. */
   dataDir: string;
-  /** Where checkpoint problems (and checkpoint stats at close) are logged. Default: warnings and
-   * errors to stderr. */
-  logger?: Logger;
 }
 
 interface DocumentRow {
@@ -62,9 +54,6 @@ export class SqliteStorage implements StorageAdapter {
   readonly path: string;
   private readonly dataDir: string;
   private readonly db: Database.Database;
-  private readonly log: Logger;
-  /** Runs WAL checkpoints off the main thread; exposed for its stats (and tests). */
-  readonly checkpointer: WalCheckpointer;
   private walFd: number | null = null;
   private dirSynced = false;
   private readonly statements;
@@ -80,12 +69,10 @@ export class SqliteStorage implements StorageAdapter {
     mkdirSync(options.dataDir, { recursive: true });
     this.dataDir = options.dataDir;
     this.path = join(options.dataDir, SQLITE_FILE_NAME);
-    this.log = options.logger ?? createConsoleLogger('warn');
     this.db = new Database(this.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     migrateSchema(this.db);
-    this.checkpointer = new WalCheckpointer({ db: this.db, dbPath: this.path, log: this.log });
     this.statements = {
       document: this.db.prepare<[string], DocumentRow>(
         `SELECT snapshot, snapshot_crc, snapshot_through, prev_snapshot, prev_crc, prev_through
@@ -167,15 +154,11 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
-    const seq = this.appendTx(name, update, Date.now());
-    this.checkpointer.noteCommit(update.byteLength);
-    return seq;
+    return this.appendTx(name, update, Date.now());
   }
 
   async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     this.compactTx(name, snapshot, throughSeq, Date.now());
-    // The old snapshot moves to the previous-generation column: both are rewritten.
-    this.checkpointer.noteCommit(2 * snapshot.byteLength);
   }
 
   async sync(): Promise<void> {
@@ -205,19 +188,9 @@ export class SqliteStorage implements StorageAdapter {
       this.statements.deleteLog.run(name);
       this.statements.deleteDoc.run(name);
     })();
-    this.checkpointer.noteCommit(0);
-  }
-
-  checkpointStats(): CheckpointStats {
-    return this.checkpointer.stats();
   }
 
   async close(): Promise<void> {
-    // The worker's connection closes first, so the main connection is the last one: its close
-    // checkpoints the whole WAL into the database file and removes the WAL, as it always did.
-    const wasOpen = this.db.open;
-    await this.checkpointer.stop();
-    if (wasOpen) this.log.info('checkpoint stats', { db: this.path, ...this.checkpointStats() });
     if (this.walFd !== null) closeSync(this.walFd);
     this.walFd = null;
     if (this.db.open) this.db.close();
