@@ -35,9 +35,10 @@ Options (environment variable in brackets):
   --allow-origin <o>   allow WebSockets from this page origin only; repeatable
                        [QUIRE_ALLOW_ORIGIN, comma-separated]            default: any origin
   --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
-  --heap-profile <p>   lean | default [QUIRE_HEAP_PROFILE]             default ${DEFAULT_HEAP_PROFILE}
-                       lean keeps V8's young generation at 1 MiB (less memory per idle
-                       connection after bursts); default lets V8 grow it to 16 MiB
+  --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
+                       lean: V8's young generation stays at 1 MiB (less memory per idle
+                       connection after bursts); small: also --optimize-for-size (least
+                       memory, more CPU); v8: V8's own sizing (young generation up to 16 MiB)
   -h, --help           show this help
 `;
 

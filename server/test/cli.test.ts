@@ -70,7 +70,7 @@ describe('quire-server CLI', () => {
     [['--host', ''], /--host \/ QUIRE_HOST is empty/],
     [['--bogus'], /Unknown option '--bogus'.*--help/s],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['--heap-profile', 'huge'], /--heap-profile "huge" must be one of lean, default/],
+    [['--heap-profile', 'huge'], /--heap-profile "huge" must be one of lean, small, v8/],
   ])('fails fast with exit 2 and a how-to message for %j', (args, message) => {
     const result = spawnSync(process.execPath, [CLI, ...args], {
       encoding: 'utf8',

@@ -18,25 +18,25 @@ function largestYoungGeneration(profile: string): number {
 }
 
 describe('heap profile', () => {
-  it('lean keeps the young generation small through an allocation burst; default lets it grow', () => {
+  it('lean and small keep the young generation small through an allocation burst; v8 lets it grow', () => {
     const lean = largestYoungGeneration('lean');
-    const grown = largestYoungGeneration('default');
+    const small = largestYoungGeneration('small');
+    const grown = largestYoungGeneration('v8');
     expect(lean).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(small).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(grown).toBeGreaterThanOrEqual(4 * lean);
   });
 
   it('is read from --heap-profile, --heap-profile=, QUIRE_HEAP_PROFILE, else lean', () => {
     expect(requestedHeapProfile([], {})).toBe('lean');
-    expect(requestedHeapProfile([], { QUIRE_HEAP_PROFILE: 'default' })).toBe('default');
+    expect(requestedHeapProfile([], { QUIRE_HEAP_PROFILE: 'v8' })).toBe('v8');
     const env = { QUIRE_HEAP_PROFILE: 'lean' };
-    expect(requestedHeapProfile(['--port', '1', '--heap-profile', 'default'], env)).toBe('default');
-    expect(requestedHeapProfile(['--heap-profile=default'], env)).toBe('default');
-    expect(parseServeArgs([], { QUIRE_HEAP_PROFILE: 'default' })).toMatchObject({
-      heapProfile: 'default',
+    expect(requestedHeapProfile(['--port', '1', '--heap-profile', 'v8'], env)).toBe('v8');
+    expect(requestedHeapProfile(['--heap-profile=v8'], env)).toBe('v8');
+    expect(parseServeArgs([], { QUIRE_HEAP_PROFILE: 'v8' })).toMatchObject({
+      heapProfile: 'v8',
     });
-    expect(
-      parseServeArgs(['--heap-profile', 'lean'], { QUIRE_HEAP_PROFILE: 'default' }),
-    ).toMatchObject({
+    expect(parseServeArgs(['--heap-profile', 'lean'], { QUIRE_HEAP_PROFILE: 'v8' })).toMatchObject({
       heapProfile: 'lean',
     });
   });
