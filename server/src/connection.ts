@@ -2,6 +2,7 @@
  * One WebSocket: decodes frames, hands them to its room, applies backpressure and closes with a
  * named code on bad input. A bad frame closes only this socket; nothing here can throw into ws.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import {
@@ -20,6 +21,7 @@ import type { UpgradeRequest } from './access.js';
 import type { UpdateGuard } from './auth/update-guard.js';
 import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
+import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
@@ -77,6 +79,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
    * client's sync step 1 has been answered relative to it. */
   private earlyStateVector: Uint8Array | null = null;
 
+  /** The TCP socket under ws: frames are written to it directly, encoded once per broadcast
+   * (ws-frame.ts). ws sets it before it hands out the connection. */
+  private readonly socket: Socket;
+
   constructor(
     private readonly ws: WebSocket,
     session: ConnectionSession,
@@ -90,6 +96,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.request = session.request;
     this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
     this.rateLimiter = new ConnectionRateLimiter(options.rateLimits);
+    this.socket = (ws as unknown as { _socket: Socket })._socket;
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.isAlive = true;
@@ -139,8 +146,8 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       this.close(CloseCode.RateLimited, 'slow consumer: send buffer full');
       return;
     }
-    sendBatcher.hold(this.ws); // one write per socket per event-loop turn
-    this.ws.send(frame);
+    sendBatcher.hold(this.socket); // one write per socket per event-loop turn
+    this.socket.write(sharedBinaryFrame(frame));
     this.options.metrics.messagesSent++;
     this.options.metrics.bytesSent += frame.length;
   }

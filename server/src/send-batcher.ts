@@ -9,10 +9,10 @@
  * turn, after all input read in the turn was handled: Node then hands the kernel one writev per
  * socket per turn. No timer per connection, and no delay beyond the current turn.
  */
-import type { WebSocket } from 'ws';
+import { releaseSharedFrame } from './ws-frame.js';
 
-/** The part of net.Socket the batcher uses (ws keeps the socket in the internal `_socket`). */
-interface Corkable {
+/** The part of net.Socket the batcher uses. */
+export interface Corkable {
   cork(): void;
   uncork(): void;
 }
@@ -21,11 +21,10 @@ export class SendBatcher {
   private readonly corked = new Set<Corkable>();
   private scheduled = false;
 
-  /** Call right before `ws.send()`: that frame, and any other frame for the same socket in this
-   * turn, is written when the turn ends. */
-  hold(ws: WebSocket): void {
-    const socket = (ws as unknown as { _socket?: Corkable | null })._socket;
-    if (!socket || this.corked.has(socket)) return;
+  /** Call right before writing a frame to `socket`: that frame, and any other frame for the same
+   * socket in this turn, is written when the turn ends. */
+  hold(socket: Corkable): void {
+    if (this.corked.has(socket)) return;
     socket.cork();
     this.corked.add(socket);
     if (!this.scheduled) {
@@ -39,6 +38,7 @@ export class SendBatcher {
     this.scheduled = false;
     const sockets = [...this.corked];
     this.corked.clear();
+    releaseSharedFrame(); // the turn's broadcasts are done: no reason to keep the last frame
     // Uncorking a socket that was destroyed meanwhile is a no-op.
     for (const socket of sockets) socket.uncork();
   };

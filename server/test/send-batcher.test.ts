@@ -1,12 +1,22 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import { SendBatcher } from '../src/send-batcher.js';
+import { encodeBinaryFrame } from '../src/ws-frame.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { rawSocket, stockClient, waitFor, waitSynced, type RawSocket } from './helpers/clients.js';
 import { startServer, type RunningServer } from './helpers/server.js';
+
+/** The TCP socket under a ws connection, which Connection writes its frames to. */
+const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: Socket })._socket;
+
+/** What Connection.send does: hold the socket for the turn, write one prebuilt frame. */
+function send(batcher: SendBatcher, ws: WebSocket, payload: Uint8Array): void {
+  batcher.hold(socketOf(ws));
+  socketOf(ws).write(encodeBinaryFrame(payload));
+}
 
 describe('SendBatcher', () => {
   let http: Server | null = null;
@@ -30,13 +40,9 @@ describe('SendBatcher', () => {
   it('delivers every frame sent in one turn intact and in order', async () => {
     const batcher = new SendBatcher();
     const url = await wsServer((ws) => {
-      for (let i = 0; i < 100; i++) {
-        batcher.hold(ws);
-        ws.send(new Uint8Array([i, 255 - i, i % 7]));
-      }
+      for (let i = 0; i < 100; i++) send(batcher, ws, new Uint8Array([i, 255 - i, i % 7]));
       // A large frame in the same turn too.
-      batcher.hold(ws);
-      ws.send(new Uint8Array(200_000).fill(9));
+      send(batcher, ws, new Uint8Array(200_000).fill(9));
     });
     const client = await rawSocket(url);
     sockets.push(client);
@@ -55,10 +61,8 @@ describe('SendBatcher', () => {
     sockets.push(a, b);
     await waitFor(() => server.length === 2);
     const [first, second] = server as [WebSocket, WebSocket];
-    batcher.hold(first);
-    first.send(new Uint8Array([1]));
-    batcher.hold(second);
-    second.send(new Uint8Array([2]));
+    send(batcher, first, new Uint8Array([1]));
+    send(batcher, second, new Uint8Array([2]));
     first.terminate();
     const code = await a.closed;
     expect(code.code).toBe(1006);
@@ -74,12 +78,10 @@ describe('SendBatcher', () => {
     sockets.push(client);
     await waitFor(() => server.length === 1);
     const ws = server[0] as WebSocket;
-    batcher.hold(ws);
-    ws.send(new Uint8Array([1]));
+    send(batcher, ws, new Uint8Array([1]));
     batcher.flush();
     await waitFor(() => client.messages.length === 1);
-    batcher.hold(ws);
-    ws.send(new Uint8Array([2]));
+    send(batcher, ws, new Uint8Array([2]));
     await waitFor(() => client.messages.length === 2);
     expect(client.messages.map((m) => m[0])).toEqual([1, 2]);
   });
