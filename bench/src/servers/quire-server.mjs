@@ -2,12 +2,15 @@
 // per-client-IP caps: every benchmark socket comes from 127.0.0.1, so the per-IP connection cap
 // (500) would refuse the idle scenario and the per-IP new-documents-per-minute cap (120) could
 // refuse a larger typing run. Durability is the default: SQLite WAL, every
-// update committed before it is relayed. Like the CLI, it applies the default heap profile
+// update committed before it is relayed. Like the CLI, it applies the heap profile (default lean)
 // before the server's modules load (server/src/heap-profile.ts). Env: PORT, DATA. SIGTERM
 // flushes, like the CLI.
-import { applyHeapProfile, DEFAULT_HEAP_PROFILE } from '@quire/server/heap-profile';
+import { applyHeapProfile, isHeapProfile, requestedHeapProfile } from '@quire/server/heap-profile';
 
-applyHeapProfile(DEFAULT_HEAP_PROFILE);
+// QUIRE_HEAP_PROFILE=lean|small|v8 picks another profile, as it does for the CLI.
+const heapProfile = requestedHeapProfile([], process.env);
+if (!isHeapProfile(heapProfile)) throw new Error(`unknown QUIRE_HEAP_PROFILE "${heapProfile}"`);
+applyHeapProfile(heapProfile);
 const { createConsoleLogger, createQuireServer } = await import('@quire/server');
 
 /** Above the full run's 10,000 idle sockets plus the warm-up one. */
