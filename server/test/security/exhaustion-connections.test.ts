@@ -152,6 +152,9 @@ describe('ADVERSARIAL D: resource exhaustion — connections and transport (scal
     const dir = tempDir('quire-r11-');
     const first = await startServer({ dataDir: dir.path });
     const port = first.port;
+    // The stock y-websocket provider adds one process 'exit' listener per instance in Node.
+    const maxListeners = process.getMaxListeners();
+    process.setMaxListeners(maxListeners + 100);
     const clients = Array.from({ length: 100 }, (_, i) =>
       stockClient(first.wsUrl, `r11-${i % 10}`),
     );
@@ -173,6 +176,7 @@ describe('ADVERSARIAL D: resource exhaustion — connections and transport (scal
       expect(Y.encodeStateVector(clients[0]!.doc)).toEqual(Y.encodeStateVector(clients[20]!.doc));
     } finally {
       for (const c of clients) c.destroy();
+      process.setMaxListeners(maxListeners);
       await second.close();
       dir.remove();
     }
