@@ -8,12 +8,15 @@
  * not need. Too small a young generation costs CPU instead: every scavenge has a fixed cost, and
  * at 1 MiB the typing benchmark spent 26 % of the server's busy time in the garbage collector
  * (6–8 % at 8–16 MiB). Profiles, measured with the benchmark (BENCHMARKS.md):
- * - `lean` (default) lets the semispaces grow to 4 MiB and no further: 11 % of busy time in GC
- *   while typing, and after 2,000 sockets connect ≈ 14 KiB of RSS per idle connection instead of
- *   ≈ 23 KiB with V8's sizing.
+ * - `lean` (default) lets the semispaces grow to 4 MiB and no further. After 2,000 sockets
+ *   connect, ≈ 14 KiB of RSS per idle connection instead of ≈ 23 KiB with V8's sizing (9 instead
+ *   of 11 at 10,000). The price is CPU under heavy traffic: 8–10 % of busy time in GC in the
+ *   quick typing run (V8's sizing: 8 %), ≈ 12 % more CPU per delivery and +0.25 ms p50 at 27,000
+ *   deliveries a second. A relay mostly holds idle tabs, so memory is the default's priority.
  * - `small` keeps them at 1 MiB and adds V8's `--optimize-for-size` (smaller heap growth steps,
- *   more compaction): ≈ 11 KiB per idle connection, for ≈ 12 % more CPU per delivery and a higher
- *   typing p99. For memory-bound hosts with many mostly idle tabs.
+ *   more compaction): ≈ 11 KiB per idle connection at 2,000 sockets, and the most CPU of the
+ *   three (a 1 MiB cap alone spent 26 % of busy time in GC; the flag added ≈ 12 % CPU per delivery
+ *   and a higher typing p99 on top). For memory-bound hosts with many mostly idle tabs.
  * - `v8` leaves V8's own sizing alone.
  *
  * These are V8 flags, so they apply to the whole process: the CLI sets them; the library API
