@@ -78,6 +78,9 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   /** State vector of the stored state sent before the room loaded (early-sync.ts), until the
    * client's sync step 1 has been answered relative to it. */
   private earlyStateVector: Uint8Array | null = null;
+  /** The stored state sent early, until the room has loaded: its state vector is only computed
+   * then, so that the early send is not delayed by a parse of the whole document. */
+  private earlyState: Uint8Array | null = null;
 
   /** The TCP socket under ws: frames are written to it directly, encoded once per broadcast
    * (ws-frame.ts). ws sets it before it hands out the connection. */
@@ -120,6 +123,11 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   attach(room: Room): void {
     if (!this.isOpen) return;
     this.room = room;
+    if (this.earlyState) {
+      // The document is loaded: now the state vector of what was sent early can be computed.
+      this.earlyStateVector = Y.encodeStateVectorFromUpdate(this.earlyState);
+      this.earlyState = null;
+    }
     room.join(this);
     const queued = this.queued ?? [];
     this.queued = null;
@@ -136,8 +144,8 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     // and trip the slow-consumer check: such documents take the normal path (reply after load).
     if (state.length > this.options.sendHighWaterBytes / 2) return;
     this.send(encodeSyncStep2(state));
-    this.earlyStateVector = Y.encodeStateVectorFromUpdate(state);
     sendBatcher.flush(); // on the wire now, before the load integrates the document
+    this.earlyState = state;
   }
 
   send(frame: Uint8Array): void {
