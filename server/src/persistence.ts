@@ -78,12 +78,15 @@ export class DocumentStore {
   async load(
     name: string,
     onStoredState?: (state: Uint8Array) => void,
-  ): Promise<{ doc: Y.Doc; log: DocumentLog }> {
+  ): Promise<{ doc: Y.Doc; log: DocumentLog; storedState: Uint8Array | null }> {
     const started = performance.now();
     const stored = await this.adapter.load(name);
-    if (stored?.snapshot && stored.updates.length === 0 && !stored.damaged?.length) {
-      onStoredState?.(stored.snapshot);
-    }
+    // A snapshot alone is the whole document, byte for byte what the Y.Doc is built from.
+    const storedState =
+      stored?.snapshot && stored.updates.length === 0 && !stored.damaged?.length
+        ? stored.snapshot
+        : null;
+    if (storedState) onStoredState?.(storedState);
     const doc = new Y.Doc({ gc: true });
     if (stored) {
       doc.transact(() => {
@@ -112,7 +115,7 @@ export class DocumentStore {
     }
     doc.on('destroy', () => this.unsaved.delete(log));
     this.metrics.observeLoad(performance.now() - started);
-    return { doc, log };
+    return { doc, log, storedState };
   }
 
   /** Appends an update. Never rejects: a failed write is logged, counted and marked for repair

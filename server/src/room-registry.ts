@@ -56,14 +56,20 @@ export class RoomRegistry {
 
   private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
     try {
-      const { doc, log } = await this.options.store.load(name, onStoredState);
-      const room = new Room(name, doc, log, {
-        store: this.options.store,
-        creationQuota: this.options.creationQuota,
-        log: this.options.log,
-        maxAwarenessStateBytes: this.options.maxAwarenessStateBytes,
-        onEmpty: (r) => this.scheduleUnload(r),
-      });
+      const { doc, log, storedState } = await this.options.store.load(name, onStoredState);
+      const room = new Room(
+        name,
+        doc,
+        log,
+        {
+          store: this.options.store,
+          creationQuota: this.options.creationQuota,
+          log: this.options.log,
+          maxAwarenessStateBytes: this.options.maxAwarenessStateBytes,
+          onEmpty: (r) => this.scheduleUnload(r),
+        },
+        storedState,
+      );
       this.rooms.set(name, room);
       this.options.metrics.roomsLoaded++;
       // A room nobody joins (the joiner vanished during the load) must not stay forever.

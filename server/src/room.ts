@@ -47,8 +47,9 @@ export class Room {
   /** Resolves when every write queued so far is done; relays and replies chain onto it. */
   private chain: Promise<void> = Promise.resolve();
   private compacting = false;
-  /** Full state encoded for empty-state-vector sync requests; dropped on every change. */
-  private fullState: Uint8Array | null = null;
+  /** Full state for empty-state-vector sync requests (a new tab): the stored snapshot the room
+   * was loaded from, else encoded on first request; dropped on every change. */
+  private fullState: Uint8Array | null;
   /** Set by the afterTransaction listener while an update is applied. */
   private lastApplyChanged = false;
   /** The state before the last transaction, to re-encode what a partly applied update added. */
@@ -63,7 +64,11 @@ export class Room {
     readonly doc: Y.Doc,
     readonly log: DocumentLog,
     private readonly ctx: RoomContext,
+    /** The stored bytes `doc` was built from, when they alone are the whole document: served
+     * as they are instead of re-encoding the document for every new tab. */
+    storedState: Uint8Array | null = null,
   ) {
+    this.fullState = storedState;
     this.awareness = new AwarenessRegistry(ctx.maxAwarenessStateBytes);
     this.creationPending = doc.store.clients.size === 0;
     // Persisted acks (group commit → durable state vector) go to this room's opted-in peers.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeServerFrame, encodeSyncStep1, encodeSyncUpdate } from '@quire/shared';
 import { stepOneAfterEarlySync } from '../src/early-sync.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
 import { startServer } from './helpers/server.js';
 import { rawSocket, stockClient, waitFor, waitSynced } from './helpers/clients.js';
 import { testScope } from './helpers/scope.js';
@@ -23,6 +24,16 @@ async function seed(dir: string, docName: string, text: string): Promise<void> {
     writer.destroy();
     await server.close();
   }
+}
+
+/** The update a change to `doc` produces. */
+function captureUpdate(doc: Y.Doc, change: () => void): Uint8Array {
+  let update = new Uint8Array();
+  const capture = (u: Uint8Array) => (update = u);
+  doc.on('update', capture);
+  change();
+  doc.off('update', capture);
+  return update;
 }
 
 describe('early initial sync of cold documents', () => {
@@ -52,6 +63,50 @@ describe('early initial sync of cold documents', () => {
       expect(first.getText('text').toString()).toBe(content);
       expect(steps[1]!.update.length).toBeLessThan(content.length / 10);
       socket.ws.close();
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('a new tab on a loaded, unchanged document gets the stored snapshot as it is; after an edit, the edited state', async () => {
+    const dir = dataDir();
+    // A snapshot that still carries deleted text: re-encoding the loaded (garbage-collected)
+    // document would give different bytes, so the bytes show which one was served.
+    const source = new Y.Doc({ gc: false });
+    const inserted = captureUpdate(source, () => source.getText('text').insert(0, 'kept, dropped'));
+    const deleted = captureUpdate(source, () => source.getText('text').delete(4, 9));
+    const snapshot = Y.mergeUpdates([inserted, deleted]);
+    const storage = new SqliteStorage({ dataDir: dir });
+    await storage.compact('warm', snapshot, 0);
+    await storage.close();
+
+    const running = await startServer({ dataDir: dir });
+    /** A new tab's sync step 2: the answer to an empty state vector. */
+    const newTabStepTwo = async (): Promise<Uint8Array> => {
+      const socket = await rawSocket(`${running.wsUrl}/warm`);
+      socket.ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+      await waitFor(() => socket.messages.some((m) => decodeServerFrame(m).kind === 'sync-step2'));
+      const step = socket.messages
+        .map((m) => decodeServerFrame(m))
+        .find((f) => f.kind === 'sync-step2');
+      socket.ws.close();
+      return step?.kind === 'sync-step2' ? step.update : new Uint8Array();
+    };
+    try {
+      const editor = scope.client(running.wsUrl, 'warm'); // loads the room
+      await waitSynced(editor);
+      expect(editor.text.toString()).toBe('kept');
+      const served = await newTabStepTwo();
+      expect(Buffer.compare(served, snapshot)).toBe(0);
+      const loaded = new Y.Doc();
+      Y.applyUpdate(loaded, snapshot);
+      expect(Buffer.compare(Y.encodeStateAsUpdate(loaded), snapshot)).not.toBe(0);
+
+      editor.text.insert(0, 'edited, ');
+      await waitFor(() => running.server.metrics.updatesPersisted >= 1);
+      const after = new Y.Doc();
+      Y.applyUpdate(after, await newTabStepTwo());
+      expect(after.getText('text').toString()).toBe('edited, kept');
     } finally {
       await running.close();
     }
