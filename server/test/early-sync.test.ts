@@ -28,7 +28,7 @@ async function seed(dir: string, docName: string, text: string): Promise<void> {
 
 /** The update a change to `doc` produces. */
 function captureUpdate(doc: Y.Doc, change: () => void): Uint8Array {
-  let update = new Uint8Array();
+  let update: Uint8Array = new Uint8Array();
   const capture = (u: Uint8Array) => (update = u);
   doc.on('update', capture);
   change();
