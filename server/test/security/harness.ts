@@ -8,7 +8,7 @@
  *  (e) no bytes of the attack payload appear in persisted state.
  * (d, memory returning to baseline, is measured in exhaustion.test.ts where it means something.)
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import * as Y from 'yjs';
 import {
   MemoryStorage,
@@ -170,4 +170,33 @@ export async function expectCloseThenOracle(
   const result = await attack(await h.url(doc), messages);
   expect(result.code).toBe(code);
   await h.oracle(doc, legitimateText);
+}
+
+/** One harness for a describe block: started before its tests, closed after them. `h()` is the
+ * running harness; `expectClose` is expectCloseThenOracle bound to it. */
+export function harnessPerSuite(): {
+  h: () => Harness;
+  expectClose: (
+    doc: string,
+    messages: (Uint8Array | string)[],
+    code: number,
+    legitimateText?: string,
+  ) => Promise<void>;
+} {
+  let running: Harness | null = null;
+  beforeAll(async () => {
+    running = await startHarness();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const h = (): Harness => {
+    if (!running) throw new Error('the harness has not started');
+    return running;
+  };
+  return {
+    h,
+    expectClose: (doc, messages, code, legitimateText = '') =>
+      expectCloseThenOracle(h(), doc, messages, code, legitimateText),
+  };
 }

@@ -2,7 +2,7 @@
  * ADVERSARIAL.md section A, awareness: P16–P18 (sizes, impersonation, hostile names and
  * colors). Each case attacks one document through a real socket, then checks the global oracle.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CloseCode,
   decodeServerFrame,
@@ -12,19 +12,10 @@ import {
 } from '@quire/shared';
 import { rawSocket, waitFor } from '../helpers/clients.js';
 import { attack, bytes } from './attack.js';
-import { expectCloseThenOracle, startHarness, type Harness } from './harness.js';
+import { harnessPerSuite } from './harness.js';
 
 describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
-  const expectClose = (doc: string, messages: (Uint8Array | string)[], code: number, text = '') =>
-    expectCloseThenOracle(h, doc, messages, code, text);
+  const { h, expectClose } = harnessPerSuite();
 
   it('P16 awareness: 5 MB state → 4413; 10^6 entries claimed in a few bytes → 4400; deep JSON bounded', async () => {
     const big = encodeAwarenessUpdate([
@@ -40,7 +31,7 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
     );
     const deepButSmall = '['.repeat(10_000) + ']'.repeat(10_000);
     const result = await attack(
-      await h.url('p16'),
+      await h().url('p16'),
       [
         encodeAwareness(
           encodeAwarenessUpdate([{ clientID: 3, clock: 1, stateJSON: deepButSmall }]),
@@ -49,13 +40,13 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
       1_000,
     );
     expect([-1, CloseCode.BadMessage]).toContain(result.code);
-    await h.oracle('p16', '');
+    await h().oracle('p16', '');
   });
 
   it("P17 awareness for another connection's client ID (higher clock, null) → dropped; the victim's cursor survives", async () => {
-    const victim = await h.client('p17');
+    const victim = await h().client('p17');
     victim.provider.awareness.setLocalState({ user: { name: 'victim', color: '#112233' } });
-    const observer = await h.client('p17');
+    const observer = await h().client('p17');
     const victimID = victim.doc.clientID;
     const seen = () =>
       observer.provider.awareness.getStates().get(victimID) as
@@ -68,7 +59,7 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
     const erase = encodeAwarenessUpdate([
       { clientID: victimID, clock: clock + 1, stateJSON: 'null' },
     ]);
-    const attacker = await rawSocket(await h.url('p17'));
+    const attacker = await rawSocket(await h().url('p17'));
     attacker.ws.send(encodeAwareness(hijack));
     attacker.ws.send(encodeAwareness(erase));
     // A message after the attack, so we know the server processed it.
@@ -80,7 +71,7 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
       'attacker answered',
     );
     expect(seen()?.user?.name).toBe('victim');
-    const late = await h.client('p17');
+    const late = await h().client('p17');
     await waitFor(
       () => late.provider.awareness.getStates().has(victimID),
       5_000,
@@ -90,15 +81,15 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
       (late.provider.awareness.getStates().get(victimID) as { user: { name: string } }).user.name,
     ).toBe('victim');
     expect(
-      h.logs.some((l) => l.includes("awareness for another connection's client ID dropped")),
+      h().logs.some((l) => l.includes("awareness for another connection's client ID dropped")),
     ).toBe(true);
     attacker.ws.close();
     for (const c of [victim, observer, late]) c.destroy();
-    await h.oracle('p17', '');
+    await h().oracle('p17', '');
   });
 
   it('P18 awareness color "red;background:url(//evil)" and a 1 MB name → sanitized server-side', async () => {
-    const observer = await h.client('p18');
+    const observer = await h().client('p18');
     const state = {
       user: {
         name: `${'n'.repeat(100)}\u202e`,
@@ -106,7 +97,7 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
         colorLight: 'url(x)',
       },
     };
-    const attacker = await rawSocket(await h.url('p18'));
+    const attacker = await rawSocket(await h().url('p18'));
     attacker.ws.send(
       encodeAwareness(
         encodeAwarenessUpdate([
@@ -127,12 +118,12 @@ describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
     expect(relayed.user.name).toBe('n'.repeat(64));
     // A 1 MB name is over the 64 KiB state limit: refused outright.
     const huge = JSON.stringify({ user: { name: 'n'.repeat(1_000_000), color: '#000000' } });
-    const result = await attack(await h.url('p18'), [
+    const result = await attack(await h().url('p18'), [
       encodeAwareness(encodeAwarenessUpdate([{ clientID: 4_000_002, clock: 1, stateJSON: huge }])),
     ]);
     expect(result.code).toBe(CloseCode.TooLarge);
     attacker.ws.close();
     observer.destroy();
-    await h.oracle('p18', '');
+    await h().oracle('p18', '');
   });
 });

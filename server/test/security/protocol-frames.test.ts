@@ -3,25 +3,16 @@
  * frames, RFC 6455 violations, compression). Each case attacks one document through a real
  * socket, then checks the global oracle. Updates: protocol-updates; awareness: protocol-awareness.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode, decodeClientFrame, encodeSyncUpdate } from '@quire/shared';
 import { waitFor } from '../helpers/clients.js';
 import { bytes, textUpdate } from './attack.js';
-import { expectCloseThenOracle, startHarness, type Harness } from './harness.js';
+import { harnessPerSuite } from './harness.js';
 import { Opcode, frame, openRaw } from './raw-frames.js';
 
 describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
-  const expectClose = (doc: string, messages: (Uint8Array | string)[], code: number, text = '') =>
-    expectCloseThenOracle(h, doc, messages, code, text);
+  const { h, expectClose } = harnessPerSuite();
 
   it.each([
     ['P1 empty binary message', 'p1', [new Uint8Array()]],
@@ -57,12 +48,12 @@ describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
 
   describe('RFC 6455 violations, closed by ws before Quire sees them', () => {
     const rawCase = async (doc: string, frames: Buffer[], expected: number) => {
-      const conn = await openRaw(h.running.port, `/${doc}`);
+      const conn = await openRaw(h().running.port, `/${doc}`);
       for (const f of frames) conn.socket.write(f);
       await waitFor(() => conn.closeCode() !== null || conn.socket.destroyed, 5_000, 'close');
       await conn.ended;
       expect(conn.closeCode()).toBe(expected);
-      await h.oracle(doc, '');
+      await h().oracle(doc, '');
     };
     it('P8 text frame with invalid UTF-8 → 1007', async () => {
       await rawCase(
@@ -120,13 +111,13 @@ describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
   });
 
   it('P20 permessage-deflate offered → not negotiated', async () => {
-    const ws = new WebSocket(await h.url('p20'), { perMessageDeflate: true });
+    const ws = new WebSocket(await h().url('p20'), { perMessageDeflate: true });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
     expect(ws.extensions).toBe('');
     ws.close();
-    await h.oracle('p20', '');
+    await h().oracle('p20', '');
   });
 });
