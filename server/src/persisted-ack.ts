@@ -13,9 +13,13 @@ import { encodePersistedAck } from '@quire/shared';
 import type { CommitParticipant, GroupCommit } from './group-commit.js';
 import type { Peer } from './peer.js';
 
+/** The fsync still has to happen (the writes need it); there is just no one to send an ack to. */
+const NOTHING_TO_ACKNOWLEDGE = (): void => {};
+
 export class PersistedAck implements CommitParticipant {
   private inFlight = 0;
-  /** The last state vector known durable; null until the first fsync after load. */
+  /** The last state vector known durable; null until the first fsync after load, and after a
+   * round in which no opted-in peer was present (see prepare). */
   private durable: Uint8Array | null = null;
   private peers: Iterable<Peer> = [];
   private disposed = false;
@@ -47,7 +51,11 @@ export class PersistedAck implements CommitParticipant {
   /** A newly joined peer learns the durable state at once (if it is known yet); it has sent
    * nothing yet, so none of its messages are counted. */
   join(peer: Peer): void {
-    if (peer.extensions && this.durable) peer.send(encodePersistedAck(this.durable, 0));
+    if (!peer.extensions) return;
+    if (this.durable) peer.send(encodePersistedAck(this.durable, 0));
+    // Not captured since the last write (no opted-in peer wanted it then): one more commit round
+    // captures it now that someone does. Nothing is dirty, so its fsync is cheap.
+    else if (!this.disposed) this.commit.request(this);
   }
 
   writeStarted(): void {
@@ -64,14 +72,21 @@ export class PersistedAck implements CommitParticipant {
     // A destroyed document has no peers left, but its final writes still need the fsync.
     if (this.disposed) return () => {};
     if (this.inFlight > 0 || this.hooks.needsRepair()) return null;
-    const stateVector = Y.encodeStateVector(this.doc);
     // With no write in flight, every update message handled so far is written: the fsync that
     // follows makes each peer's count durable too.
-    const handled = new Map<Peer, number>();
+    let handled: Map<Peer, number> | null = null;
     for (const peer of this.peers) {
-      if (peer.extensions) handled.set(peer, peer.updatesHandled);
+      if (peer.extensions) (handled ??= new Map()).set(peer, peer.updatesHandled);
     }
-    return () => this.acknowledge(stateVector, handled);
+    if (handled === null) {
+      // Nobody to tell. Encoding the state vector on every round is a measurable share of a
+      // busy relay's CPU, so the durable state becomes "unknown" and join() asks for it.
+      this.durable = null;
+      return NOTHING_TO_ACKNOWLEDGE;
+    }
+    const stateVector = Y.encodeStateVector(this.doc);
+    const counts = handled;
+    return () => this.acknowledge(stateVector, counts);
   }
 
   syncFailed(): void {

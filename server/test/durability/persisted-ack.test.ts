@@ -67,6 +67,22 @@ describe('persisted acks', () => {
     expect(joiner.saved()).toBe(true);
   });
 
+  it('tells a client that joins after edits from stock clients only which state is durable', async () => {
+    // No opted-in peer was present when these edits were fsynced, so the server did not capture
+    // their state vector then; the opted-in joiner must still learn that they are on disk.
+    const { running, storage } = await setup();
+    const stock = track(stockClient(running.wsUrl, 'stock-first'));
+    await waitSynced(stock);
+    const syncsBefore = storage.calls.sync;
+    stock.text.insert(0, 'written by a stock client');
+    await waitFor(() => storage.calls.sync > syncsBefore, 5_000, 'fsync after the stock edit');
+
+    const joiner = track(ackingClient(running.wsUrl, 'stock-first'));
+    await waitSynced(joiner);
+    expect(joiner.text.toString()).toBe('written by a stock client');
+    await waitFor(() => joiner.saved(), 5_000, 'ack covering the stock edit');
+  });
+
   it('never sends the extension message to a client that did not opt in', async () => {
     const { running } = await setup();
     const plain = await rawSocket(`${running.wsUrl}/quiet`);
