@@ -5,7 +5,7 @@
  */
 import type { ScenarioResult } from './scenarios/common.js';
 import { median } from './stats.js';
-import type { ServerName } from './servers.js';
+import { isPeer, type ServerName } from './servers.js';
 
 export type Results = Map<string, Map<ServerName, ScenarioResult[]>>;
 
@@ -67,7 +67,7 @@ export function ratioToBestPeer(
 ): number {
   const quire = medianMetric(results, scenario, 'quire', metric);
   const peers = servers
-    .filter((s) => s !== 'quire')
+    .filter(isPeer)
     .map((s) => medianMetric(results, scenario, s, metric))
     .filter((v) => !Number.isNaN(v));
   if (peers.length === 0 || Number.isNaN(quire)) return NaN;

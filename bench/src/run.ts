@@ -5,7 +5,8 @@
  * prints the results and the ratios as Markdown. Options:
  *   --full              bigger, longer scenarios, 3 repetitions
  *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer
- *   --servers=a,b       quire, y-websocket-server, hocuspocus
+ *   --servers=a,b       quire, y-websocket-server, hocuspocus (the default), and floor: a
+ *                       do-nothing relay showing the harness's own share (never in a ratio)
  *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
  *   --json=PATH         also write the raw results as JSON
  */
@@ -21,7 +22,7 @@ import { runIdle } from './scenarios/idle.js';
 import { runPaste } from './scenarios/paste.js';
 import { runSlowConsumer } from './scenarios/slow-consumer.js';
 import { runTyping } from './scenarios/typing.js';
-import { SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
+import { ALL_SERVER_NAMES, SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
 const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer'] as const;
@@ -37,8 +38,13 @@ const { values } = parseArgs({
   },
 });
 
-function pick<T extends string>(list: string | undefined, all: readonly T[], what: string): T[] {
-  if (!list) return [...all];
+function pick<T extends string>(
+  list: string | undefined,
+  all: readonly T[],
+  what: string,
+  defaults: readonly T[] = all,
+): T[] {
+  if (!list) return [...defaults];
   const chosen = list.split(',').map((s) => s.trim());
   const unknown = chosen.filter((s) => !all.includes(s as T));
   if (unknown.length > 0) {
@@ -56,7 +62,7 @@ const config: BenchConfig = {
   ...(Number.isNaN(repetitions) ? {} : { repetitions }),
 };
 const scenarios = pick(values.only, SCENARIOS, 'scenario');
-const servers = pick(values.servers, SERVER_NAMES, 'server');
+const servers = pick(values.servers, ALL_SERVER_NAMES, 'server', SERVER_NAMES);
 const pinning = setUpPinning();
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -92,6 +98,8 @@ for (const [s, scenario] of scenarios.entries()) {
     const shift = (s + rep) % servers.length;
     const order = [...servers.slice(shift), ...servers.slice(0, shift)];
     for (const name of order) {
+      // The floor keeps no documents, so it has nothing to load.
+      if (name === 'floor' && scenario === 'cold-load') continue;
       const server = new ServerProcess(name, pinning);
       const started = performance.now();
       let result: ScenarioResult;

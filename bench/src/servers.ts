@@ -5,7 +5,8 @@
  *   the connection caps: all benchmark sockets share one IP, see servers/quire-server.mjs);
  * - @y/websocket-server 0.1.1: YPERSISTENCE (y-leveldb), each update stored asynchronously after
  *   it was applied, relay does not wait;
- * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce.
+ * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce;
+ * - floor (only when asked for): stores nothing, see servers/floor-relay.mjs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
@@ -17,8 +18,14 @@ import { cpuSeconds, rssBytes, writeSyscalls } from './proc-stats.js';
 import type { Dialect } from './wire.js';
 import type { Pinning } from './pinning.js';
 
-export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus';
+export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus' | 'floor';
+/** The servers a run compares by default. */
 export const SERVER_NAMES: readonly ServerName[] = ['quire', 'y-websocket-server', 'hocuspocus'];
+/** Every name `--servers` accepts: the defaults plus the harness floor (servers/floor-relay.mjs),
+ * a do-nothing relay that shows what the load generator and sockets alone cost. */
+export const ALL_SERVER_NAMES: readonly ServerName[] = [...SERVER_NAMES, 'floor'];
+/** Servers Quire is compared with: everything but itself and the floor. */
+export const isPeer = (name: ServerName): boolean => name !== 'quire' && name !== 'floor';
 
 const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = join(BENCH_DIR, '..');
@@ -60,6 +67,12 @@ function launchFor(name: ServerName, port: number, dataDir: string): Launch {
         dialect: 'hocuspocus',
         args: [join(BENCH_DIR, 'src/servers/hocuspocus-server.mjs')],
         env: { PORT: String(port), DATA: dataDir },
+      };
+    case 'floor':
+      return {
+        dialect: 'y-websocket',
+        args: [join(BENCH_DIR, 'src/servers/floor-relay.mjs')],
+        env: { PORT: String(port) },
       };
   }
 }
