@@ -109,7 +109,8 @@ export function renderScenario(
   }
   const gate = servers.map((s) => {
     const list = runs.get(s) ?? [];
-    return list.length > 0 && list.every((r) => r.correct) ? 'pass' : 'FAIL';
+    if (list.length === 0) return '—'; // not run (the floor skips cold-load)
+    return list.every((r) => r.correct) ? 'pass' : 'FAIL';
   });
   lines.push(`| correctness gate | ${gate.join(' | ')} | |`);
   const notes = servers.flatMap((s) =>

@@ -3,7 +3,8 @@
 // (500) would refuse the idle scenario and the per-IP new-documents-per-minute cap (120) could
 // refuse a larger typing run. Durability is the default: SQLite WAL, every
 // update committed before it is relayed. Like the CLI, it applies the heap profile (default lean)
-// before the server's modules load (server/src/heap-profile.ts). Env: PORT, DATA. SIGTERM
+// before the server's modules load (server/src/heap-profile.ts). Env: PORT, DATA,
+// BENCH_QUIRE_STORAGE (sqlite, the default, or memory). SIGTERM
 // flushes, like the CLI.
 import { applyHeapProfile, isHeapProfile, requestedHeapProfile } from '@quire/server/heap-profile';
 
@@ -11,7 +12,12 @@ import { applyHeapProfile, isHeapProfile, requestedHeapProfile } from '@quire/se
 const heapProfile = requestedHeapProfile([], process.env);
 if (!isHeapProfile(heapProfile)) throw new Error(`unknown QUIRE_HEAP_PROFILE "${heapProfile}"`);
 applyHeapProfile(heapProfile);
-const { createConsoleLogger, createQuireServer } = await import('@quire/server');
+const { createConsoleLogger, createQuireServer, MemoryStorage } = await import('@quire/server');
+
+const storageKind = process.env.BENCH_QUIRE_STORAGE ?? 'sqlite';
+if (storageKind !== 'sqlite' && storageKind !== 'memory') {
+  throw new Error(`unknown BENCH_QUIRE_STORAGE "${storageKind}" (sqlite or memory)`);
+}
 
 /** Above the full run's 10,000 idle sockets plus the warm-up one. */
 const BENCH_MAX_CONNECTIONS = 12_000;
@@ -21,6 +27,8 @@ const server = createQuireServer({
   host: '127.0.0.1',
   dataDir: process.env.DATA ?? './data',
   logger: createConsoleLogger('warn'),
+  // BENCH_QUIRE_STORAGE=memory: no disk at all (ephemeral mode), to measure what durability costs.
+  ...(storageKind === 'memory' ? { storage: new MemoryStorage() } : {}),
   maxConnections: BENCH_MAX_CONNECTIONS,
   maxConnectionsPerIp: BENCH_MAX_CONNECTIONS,
   /** Every room of every scenario may be created within one minute. */
