@@ -95,6 +95,8 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   const readOnlyExtension = (ro: boolean): Extension => [
     EditorState.readOnly.of(ro),
     EditorView.editable.of(!ro),
+    // An empty view-only document must not invite typing.
+    placeholder(ro ? 'Nothing written yet.' : 'Start typing…'),
   ];
   let isReadOnly = options.readOnly ?? hints.mode === 'ro';
   chrome.setReadOnly(isReadOnly);
@@ -108,7 +110,6 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
         drawSelection(),
         highlightSpecialChars(),
         EditorView.lineWrapping,
-        placeholder('Start typing…'),
         readOnly.of(readOnlyExtension(isReadOnly)),
         // Tracks only this editor's own changes: undo never reverts someone else's typing.
         // No awareness here: remoteCarets draws cursors (with names that update on rename).
@@ -127,8 +128,10 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   const refresh = (): void => {
     scheduled = false;
     const state = connection.state();
-    if (state.denied !== null && !isReadOnly) {
-      // The server refused our writes (a view-only link): stop accepting typing at once.
+    if ((state.denied !== null || state.fatal !== null) && !isReadOnly) {
+      // The server refused our writes (a view-only link) or closed for good (an expired token,
+      // a link for another document): typing could never reach anyone, so stop accepting it at
+      // once. Whatever was typed before stays in the offline store for the next session.
       isReadOnly = true;
       view.dispatch({ effects: readOnly.reconfigure(readOnlyExtension(true)) });
       chrome.setReadOnly(true);

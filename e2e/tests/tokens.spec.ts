@@ -56,6 +56,9 @@ test('an expired token (close 4401) stops reconnecting and says why', async ({
   });
   await expect(alice.page.locator('.quire-status')).toContainText('expired');
   await expect(alice.page.locator('.quire-announcer')).toContainText('expired');
+  // Typing now could never be saved: the editor stops taking it.
+  await expect(alice.page.locator('.cm-content')).toHaveAttribute('contenteditable', 'false');
+  await expect(alice.page.locator('.cm-placeholder')).toHaveText('Nothing written yet.');
   const afterClose = sockets;
   await alice.page.waitForTimeout(3_000);
   expect(sockets).toBe(afterClose);
@@ -75,6 +78,7 @@ test('a token for another document is refused at once with a clear message, not 
   // asks the server's access probe and shows why.
   await expect(alice.page.locator('.quire-status')).toHaveAttribute('data-status', 'denied');
   await expect(alice.page.locator('.quire-status')).toContainText('No access');
+  await expect(alice.page.locator('.cm-content')).toHaveAttribute('contenteditable', 'false');
   const afterRefusal = sockets;
   await alice.page.waitForTimeout(3_000);
   expect(sockets).toBe(afterRefusal);
