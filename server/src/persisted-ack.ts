@@ -58,6 +58,12 @@ export class PersistedAck implements CommitParticipant {
     else if (!this.disposed) this.commit.request(this);
   }
 
+  /** An ack after the next fsync even though nothing was written: a peer's message that changed
+   * nothing still has to be counted as durable. */
+  requestRound(): void {
+    if (!this.disposed) this.commit.request(this);
+  }
+
   writeStarted(): void {
     this.inFlight++;
   }

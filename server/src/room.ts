@@ -161,7 +161,13 @@ export class Room {
       // peers agree.
       applied = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.lastBeforeState));
     }
-    if (!this.lastApplyChanged) return;
+    if (!this.lastApplyChanged) {
+      // Nothing to write (typically a reconnecting client's sync step 2 when the server already
+      // has everything), so no fsync would follow and the client would wait for an ack that
+      // counts this message forever ("saving…"). Ask for a round: it acknowledges the count.
+      if (peer.extensions) this.log.ack.requestRound();
+      return;
+    }
     this.fullState = null;
     const frame = encodeSyncUpdate(applied);
     const written = this.ctx.store.append(this.name, this.log, applied);

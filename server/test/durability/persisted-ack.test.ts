@@ -1,12 +1,13 @@
 /** Persisted acks (message type 100) and the group commit behind them. */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MessageType, decodeServerFrame, encodeSyncUpdate } from '@quire/shared';
+import { MessageType, decodeServerFrame, encodeSyncStep2, encodeSyncUpdate } from '@quire/shared';
 import { SqliteStorage } from '../../src/index.js';
 import { ackingClient, type AckingClient } from '../helpers/ack-client.js';
 import {
   rawSocket,
   stockClient,
+  type RawSocket,
   waitFor,
   waitSynced,
   type StockClient,
@@ -187,6 +188,37 @@ describe('persisted acks count durable update messages', () => {
       for (const u of stored?.updates ?? []) Y.applyUpdate(rebuilt, u);
       expect(rebuilt.getText('text').toString()).toBe('ac');
       socket.ws.close();
+    } finally {
+      await running.close();
+      dir.remove();
+    }
+  });
+
+  it('counts a message that changed nothing, such as the sync step 2 of a client that reconnects with nothing new', async () => {
+    // Without this the reconnected editor waits for "saved" until its user types again.
+    const dir = tempDir();
+    const running = await startServer({ storage: new SqliteStorage({ dataDir: dir.path }) });
+    try {
+      const writer = await rawSocket(`${running.wsUrl}/nothing-new?quire=1`);
+      const content = new Y.Doc();
+      content.getText('text').insert(0, 'already there');
+      writer.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(content)));
+      const counts = (socket: RawSocket) =>
+        socket.messages
+          .filter((m) => m[0] === MessageType.PersistedAck)
+          .map((m) => decodeServerFrame(m))
+          .flatMap((f) => (f.kind === 'persisted-ack' ? [f.durableUpdates ?? 0] : []));
+      await waitFor(() => counts(writer).some((n) => n >= 1), 5_000, 'the write acked');
+
+      const returning = await rawSocket(`${running.wsUrl}/nothing-new?quire=1`);
+      await waitFor(() => counts(returning).length > 0, 5_000, 'the ack on join');
+      // Its answer to the server's sync step 1: it has nothing the server lacks.
+      returning.ws.send(
+        encodeSyncStep2(Y.encodeStateAsUpdate(content, Y.encodeStateVector(content))),
+      );
+      await waitFor(() => counts(returning).some((n) => n >= 1), 5_000, 'an ack counting it');
+      writer.ws.close();
+      returning.ws.close();
     } finally {
       await running.close();
       dir.remove();
