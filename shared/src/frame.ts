@@ -12,17 +12,24 @@ import {
 import { QuireError } from './errors.js';
 import { AuthMessageType, MessageType, SyncMessageType } from './message-type.js';
 
-/** A message a client may send to the server. */
-export type ClientFrame =
+/** The y-websocket messages that flow both ways (the relay forwards what clients send). */
+type RelayedFrame =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
   | { kind: 'sync-step2'; update: Uint8Array }
   | { kind: 'sync-update'; update: Uint8Array }
   | { kind: 'awareness'; update: Uint8Array }
   | { kind: 'query-awareness' };
 
+/** A message a client may send to the server. */
+export type ClientFrame =
+  | RelayedFrame
+  /** Quire extension: the last state vector the server acknowledged as durable to this client,
+   * sent when the server's sync step 1 shows it no longer has all of it. */
+  | { kind: 'rollback-report'; acknowledged: Uint8Array };
+
 /** A message the server may send to a client. */
 export type ServerFrame =
-  | ClientFrame
+  | RelayedFrame
   | { kind: 'permission-denied'; reason: string }
   | {
       kind: 'persisted-ack';
@@ -48,8 +55,11 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case MessageType.QueryAwareness:
       frame = { kind: 'query-awareness' };
       break;
+    case MessageType.RollbackReport:
+      frame = { kind: 'rollback-report', acknowledged: reader.readVarUint8Array() };
+      break;
     default:
-      // Auth and extension types only flow server → client; anything else is not ours.
+      // Auth and PersistedAck only flow server → client; anything else is not ours.
       throw new QuireError('frame-unknown-type', `unknown or unexpected message type ${type}`);
   }
   reader.expectEnd();
@@ -89,7 +99,11 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
     reader.expectEnd();
     return { kind: 'persisted-ack', stateVector, durableUpdates };
   }
-  return decodeClientFrame(bytes);
+  const frame = decodeClientFrame(bytes);
+  if (frame.kind === 'rollback-report') {
+    throw new QuireError('frame-unknown-type', 'a rollback report only flows client → server');
+  }
+  return frame;
 }
 
 export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array =>
@@ -108,6 +122,11 @@ export const encodeQueryAwareness = (): Uint8Array => Uint8Array.of(MessageType.
 
 export const encodePermissionDenied = (reason: string): Uint8Array =>
   encodeVarString([MessageType.Auth, AuthMessageType.PermissionDenied], reason);
+
+/** Quire extension, client → server: `acknowledged` is the last durable state vector the server
+ * sent this client, which the server's current state no longer covers. */
+export const encodeRollbackReport = (acknowledged: Uint8Array): Uint8Array =>
+  encodeWithPayload([MessageType.RollbackReport], acknowledged);
 
 /** Quire extension: `stateVector` is the document state that is durably on disk, and
  * `durableUpdates` how many of the recipient's own sync step 2 / update messages are. */

@@ -20,6 +20,7 @@ export {
   encodeQueryAwareness,
   encodePermissionDenied,
   encodePersistedAck,
+  encodeRollbackReport,
 } from './frame.js';
 export {
   type AwarenessEntry,

@@ -1,7 +1,7 @@
 /**
  * Top-level message types: the first varUint of every binary frame. 0–3 are the y-websocket
- * protocol; 100+ are Quire extensions, sent only to clients that opted in (`quire=1`), so a stock
- * client never receives a type it does not know.
+ * protocol; 100+ are Quire extensions, exchanged only with clients that opted in (`quire=1`), so
+ * a stock client never receives a type it does not know.
  */
 export const MessageType = {
   Sync: 0,
@@ -10,6 +10,8 @@ export const MessageType = {
   QueryAwareness: 3,
   /** Quire extension: the document state that is durably on disk (see PROTOCOL.md). */
   PersistedAck: 100,
+  /** Quire extension, client → server: the server lost state it had acknowledged as durable. */
+  RollbackReport: 101,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -21,6 +21,7 @@ import {
   isQuireError,
   varUintSize,
   writeVarUint,
+  type ClientFrame,
   type ServerFrame,
 } from '../src/index.js';
 import {
@@ -119,8 +120,10 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** A frame's bytes field, whichever kind it is, so two frames compare with firstDifference. */
-function frameBytes(frame: ServerFrame): Uint8Array {
+function frameBytes(frame: ServerFrame | ClientFrame): Uint8Array {
   switch (frame.kind) {
+    case 'rollback-report':
+      return frame.acknowledged;
     case 'sync-step1':
     case 'persisted-ack':
       return frame.stateVector;
@@ -135,7 +138,11 @@ function frameBytes(frame: ServerFrame): Uint8Array {
   }
 }
 
-function expectSameFrame(actual: ServerFrame, expected: ServerFrame, label: string): void {
+function expectSameFrame(
+  actual: ServerFrame | ClientFrame,
+  expected: ServerFrame,
+  label: string,
+): void {
   expect(actual.kind, label).toBe(expected.kind);
   if (actual.kind === 'permission-denied' && expected.kind === 'permission-denied') {
     expect(actual.reason, label).toBe(expected.reason);

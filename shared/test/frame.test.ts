@@ -12,6 +12,7 @@ import {
   encodePermissionDenied,
   encodePersistedAck,
   encodeQueryAwareness,
+  encodeRollbackReport,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -197,6 +198,19 @@ describe('decoded payloads are exact-size copies', () => {
     );
   });
 
+  it('carries a rollback report (type 101) from a client: the acknowledged state vector', () => {
+    const sv = Uint8Array.of(1, 200, 1, 7);
+    expect(encodeRollbackReport(sv)).toEqual(Uint8Array.of(101, 4, 1, 200, 1, 7));
+    expect(decodeClientFrame(encodeRollbackReport(sv))).toEqual({
+      kind: 'rollback-report',
+      acknowledged: sv,
+    });
+    expect(errorCodeOf(() => decodeClientFrame(Uint8Array.of(101)))).toBe('frame-truncated');
+    expect(errorCodeOf(() => decodeClientFrame(Uint8Array.of(101, 1, 0, 0)))).toBe(
+      'frame-trailing-bytes',
+    );
+  });
+
   it('copies the persisted-ack state vector and the server-side frames as well', () => {
     const input = encodePersistedAck(Uint8Array.of(1, 200, 1, 7));
     const frame = decodeServerFrame(input);
@@ -269,7 +283,12 @@ describe('malformed server frames carry the right QuireError code', () => {
     ['a persisted ack whose length exceeds the frame', [100, 9, 1, 2], 'frame-truncated'],
     ['a persisted ack with trailing bytes', [100, 1, 0, 0, 0], 'frame-trailing-bytes'],
     ['a persisted ack with a truncated count', [100, 1, 0, 0x80], 'frame-truncated'],
-    ['unknown type 101', [101], 'frame-unknown-type'],
+    [
+      'a rollback report (client → server only) sent by a server',
+      [101, 1, 0],
+      'frame-unknown-type',
+    ],
+    ['unknown type 102', [102], 'frame-unknown-type'],
   ];
 
   it.each(cases)('refuses %s', (_name, bytes, code) => {
