@@ -23,6 +23,7 @@ import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
 import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
+import { lostSinceAcknowledged, type LostState } from './rollback-report.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -60,6 +61,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   readonly id = nextConnectionId++;
   readonly awarenessIds = new Set<number>();
   updatesHandled = 0;
+  private rollbackReported = false;
   /** Not readonly: revalidation can turn an editor into a viewer mid-session. */
   readOnly: boolean;
   readonly extensions: boolean;
@@ -224,6 +226,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
 
   /** Document updates pass the poison-update guard first; only then does the room see them. */
   private dispatch(room: Room, frame: ClientFrame): void {
+    if (frame.kind === 'rollback-report') {
+      this.onRollbackReport(room, frame.acknowledged);
+      return;
+    }
     if (frame.kind === 'sync-step1' && this.earlyStateVector) {
       frame = stepOneAfterEarlySync(frame, this.earlyStateVector);
       this.earlyStateVector = null;
@@ -247,6 +253,41 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       }
     }
     room.handle(this, frame);
+  }
+
+  /** See rollback-report.ts. One report per connection is examined; any more are ignored. */
+  private onRollbackReport(room: Room, acknowledged: Uint8Array): void {
+    const context = { conn: this.id, doc: this.docName };
+    if (!this.extensions) {
+      this.options.log.warn('extension message from a client that did not opt in', context);
+      this.close(CloseCode.BadMessage, 'rollback report without quire=1');
+      return;
+    }
+    if (this.rollbackReported) return;
+    this.rollbackReported = true;
+    let lost: LostState | null;
+    try {
+      lost = lostSinceAcknowledged(room.doc, acknowledged);
+    } catch (error) {
+      this.options.log.warn('malformed rollback report', {
+        ...context,
+        error: errorMessage(error),
+      });
+      this.close(CloseCode.BadMessage, 'malformed rollback report');
+      return;
+    }
+    if (lost === null) {
+      this.options.log.warn(
+        'rollback report not confirmed: the document holds everything it acknowledged',
+        context,
+      );
+      return;
+    }
+    this.options.metrics.storageRollbacksReported++;
+    this.options.log.error(
+      'storage lost edits it had acknowledged as durable (deleted or restored from an old backup?); the reporting client restores them',
+      { ...context, clients: lost.clients, missingClocks: lost.missingClocks },
+    );
   }
 
   private onClosed(): void {

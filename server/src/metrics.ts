@@ -16,6 +16,8 @@ export class Metrics {
   roomsUnloaded = 0;
   loadFailures = 0;
   protocolErrors = 0;
+  /** Confirmed rollback reports from clients (rollback-report.ts): alert on any increase. */
+  storageRollbacksReported = 0;
   private loadMsTotal = 0;
 
   observeLoad(ms: number): void {
@@ -65,6 +67,11 @@ export class Metrics {
       'protocol_errors_total',
       'Connections closed for a malformed message.',
       this.protocolErrors,
+    );
+    counter(
+      'storage_rollbacks_reported_total',
+      'Clients that found acknowledged edits missing from storage (restored from their copies).',
+      this.storageRollbacksReported,
     );
     return `${lines.join('\n')}\n`;
   }
