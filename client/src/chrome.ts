@@ -1,5 +1,5 @@
 /**
- * The DOM around the editor: status indicator, view-only badge, presence list. Everything is
+ * The DOM around the editor: status indicator, view-only badge, presence list, notice. Everything is
  * built with DOM APIs and text nodes; nothing user-controlled is ever parsed as markup.
  */
 import type { StatusView, QuireStatus } from './status.js';
@@ -10,6 +10,8 @@ export interface EditorChrome {
   presenceList: HTMLElement;
   setStatus(status: StatusView): void;
   setReadOnly(readOnly: boolean): void;
+  /** A message that stays until the page goes away (role="alert": read out at once). */
+  showNotice(text: string): void;
   remove(): void;
 }
 
@@ -52,9 +54,14 @@ export function mountChrome(parent: HTMLElement, docName: string): EditorChrome 
   presenceList.setAttribute('aria-live', 'polite');
   bar.append(status, readOnlyBadge, presenceList, live);
 
+  const notice = doc.createElement('div');
+  notice.className = 'quire-notice';
+  notice.setAttribute('role', 'alert');
+  notice.hidden = true;
+
   const editorHost = doc.createElement('div');
   editorHost.className = 'quire-editor';
-  root.append(bar, editorHost);
+  root.append(bar, notice, editorHost);
   parent.append(root);
 
   let announced = '';
@@ -74,6 +81,10 @@ export function mountChrome(parent: HTMLElement, docName: string): EditorChrome 
     setReadOnly(readOnly) {
       readOnlyBadge.hidden = !readOnly;
       root.classList.toggle('quire-is-readonly', readOnly);
+    },
+    showNotice(text) {
+      notice.textContent = text;
+      notice.hidden = false;
     },
     remove() {
       root.remove();

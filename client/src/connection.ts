@@ -11,6 +11,7 @@ import { sanitizeAwarenessUpdate } from './awareness-guard.js';
 import { sendOwnAwarenessOnly } from './awareness-sender.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { registerPermissionDenied, registerPersistedAck } from './persisted-ack.js';
+import { watchForRollback } from './rollback-watch.js';
 import { countSentUpdates } from './sent-updates.js';
 import { accessProbeUrl, probeRefusal, type Refusal } from './access-probe.js';
 import { docPath, toWebSocketUrl } from './connection-url.js';
@@ -42,6 +43,9 @@ export interface ConnectionState {
   fatal: string | null;
   /** The latest permission-denied reason the server sent (e.g. writes on a read-only link). */
   denied: string | null;
+  /** Set when the server was found to have lost acknowledged edits (restored from this copy
+   * and reported; see rollback-watch.ts): how many items it lacked. */
+  rollbackRepaired: number | null;
 }
 
 export interface QuireConnection {
@@ -89,7 +93,11 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     sentUpdates: 0,
     fatal: null,
     denied: null,
+    rollbackRepaired: null,
   };
+  /** The last durable state vector the server sent, kept across reconnects (state.durable is
+   * not: it describes one server session). */
+  let lastAcknowledged: Uint8Array | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let openedThisAttempt = false;
   /** Consecutive attempts whose socket never opened. */
@@ -108,8 +116,16 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
   });
   registerPersistedAck(provider, (sv, durableUpdates) => {
     state.durable = sv;
+    lastAcknowledged = sv;
     state.durableUpdates = durableUpdates;
     changed();
+  });
+  watchForRollback(provider, {
+    acknowledged: () => lastAcknowledged,
+    onRollback: (missing) => {
+      state.rollbackRepaired = missing;
+      changed();
+    },
   });
   registerPermissionDenied(provider, (reason) => {
     state.denied = reason;

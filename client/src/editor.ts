@@ -125,6 +125,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   const statusListeners = new Set<(status: StatusView) => void>();
   let current: StatusView = { status: 'connecting', label: 'Connecting…' };
   let scheduled = false;
+  let rollbackNoticeShown = false;
   const refresh = (): void => {
     scheduled = false;
     const state = connection.state();
@@ -135,6 +136,14 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       isReadOnly = true;
       view.dispatch({ effects: readOnly.reconfigure(readOnlyExtension(true)) });
       chrome.setReadOnly(true);
+    }
+    if (state.rollbackRepaired !== null && !rollbackNoticeShown) {
+      rollbackNoticeShown = true;
+      chrome.showNotice(
+        'The server had lost recent changes to this document (its storage was reset or restored ' +
+          'from an old backup). This editor still had them and has sent them back; the server ' +
+          'has logged the loss for its operators.',
+      );
     }
     const next = computeStatus({
       ...state,

@@ -19,6 +19,9 @@ export const QUIRE_CSS = `
 .quire-status[data-status="denied"] { background: #ffebe9; color: #a40e26; font-weight: 600; }
 .quire-readonly { font-size: 12px; color: #57606a; border: 1px solid #d0d7de;
   border-radius: 999px; padding: 1px 8px; }
+.quire-notice { font-size: 13px; padding: 6px 12px; background: #fff8c5; color: #6c4400;
+  border-bottom: 1px solid #d4a72c; }
+.quire-notice[hidden] { display: none; }
 .quire-presence { list-style: none; display: flex; flex-wrap: wrap; gap: 0.6rem;
   margin: 0 0 0 auto; padding: 0; }
 .quire-person { display: inline-flex; align-items: center; gap: 0.3rem; font-size: 12px; }

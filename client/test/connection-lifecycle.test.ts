@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
-import { CloseCode, encodeAwareness } from '@quire/shared';
+import {
+  CloseCode,
+  encodeAwareness,
+  encodePersistedAck,
+  encodeRollbackReport,
+  encodeSyncStep1,
+} from '@quire/shared';
 import { createConnection, type QuireConnection } from '../src/connection.js';
 import type { Refusal } from '../src/access-probe.js';
 
@@ -182,5 +188,43 @@ describe('createConnection', () => {
     const state = conn.awareness.getStates().get(peer.clientID);
     expect(state?.user).toEqual({ name: 'Mallory', color: '#6b7280', colorLight: '#6b728033' });
     expect(latest().sent.length).toBe(sentBefore);
+  });
+
+  it('reports a server that lost acknowledged edits before restoring them, and says so', () => {
+    const conn = connect();
+    conn.provider.doc.getText('codemirror').insert(0, 'acknowledged');
+    const acknowledged = Y.encodeStateVector(conn.provider.doc);
+    latest().accept();
+    latest().onmessage?.({ data: encodePersistedAck(acknowledged, 1).slice().buffer });
+    latest().drop(1006);
+    vi.advanceTimersByTime(1000);
+    // The restarted server's storage was restored from a backup: it has nothing.
+    latest().accept();
+    const sentBefore = latest().sent.length;
+    latest().onmessage?.({ data: encodeSyncStep1(Uint8Array.of(0)).slice().buffer });
+    const replies = latest().sent.slice(sentBefore);
+    expect(replies[0]).toEqual(encodeRollbackReport(acknowledged));
+    // Then the provider's own answer: sync step 2 with everything the server lacks.
+    expect(Array.from(replies[1]?.subarray(0, 2) ?? [])).toEqual([0, 1]);
+    expect(conn.state().rollbackRepaired).toBe('acknowledged'.length);
+  });
+
+  it('sends no report when the server still has everything it acknowledged', () => {
+    const conn = connect();
+    conn.provider.doc.getText('codemirror').insert(0, 'kept');
+    const acknowledged = Y.encodeStateVector(conn.provider.doc);
+    latest().accept();
+    latest().onmessage?.({ data: encodePersistedAck(acknowledged, 1).slice().buffer });
+    latest().drop(1006);
+    vi.advanceTimersByTime(1000);
+    latest().accept();
+    const sentBefore = latest().sent.length;
+    latest().onmessage?.({ data: encodeSyncStep1(acknowledged).slice().buffer });
+    expect(
+      latest()
+        .sent.slice(sentBefore)
+        .some((f) => f[0] === 101),
+    ).toBe(false);
+    expect(conn.state().rollbackRepaired).toBeNull();
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * Notices when the server has lost state it once acknowledged as durable (its database deleted or
+ * restored from an old backup; ADVERSARIAL F8) and tells it, so the loss is not silent.
+ *
+ * The client keeps the last persisted-ack state vector across reconnects. When a new connection's
+ * sync step 1 (the server's state vector) is behind it for some client ID, the server has lost
+ * acknowledged edits. The normal sync then restores them from this copy (the provider answers
+ * that step 1 with everything the server lacks); before that answer goes out, this sends a
+ * rollback report (message type 101) so the server can confirm the loss against its document and
+ * raise the alert, and it tells the editor, which shows a notice.
+ */
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import type { WebsocketProvider } from 'y-websocket';
+import { MessageType, SyncMessageType, encodeRollbackReport } from '@quire/shared';
+
+export interface RollbackWatchHooks {
+  /** The last state vector the server acknowledged as durable (encoded), if any. */
+  acknowledged(): Uint8Array | null;
+  /** The server lacks `missingClocks` acknowledged items; the report has been sent. */
+  onRollback(missingClocks: number): void;
+}
+
+/** How many items of `acknowledged` are missing from `current` (both decoded state vectors). */
+export function missingClocks(
+  acknowledged: Map<number, number>,
+  current: Map<number, number>,
+): number {
+  let missing = 0;
+  for (const [client, clock] of acknowledged) {
+    const have = current.get(client) ?? 0;
+    if (clock > have) missing += clock - have;
+  }
+  return missing;
+}
+
+export function watchForRollback(provider: WebsocketProvider, hooks: RollbackWatchHooks): void {
+  const handleSync = provider.messageHandlers[MessageType.Sync];
+  if (!handleSync) throw new Error('the provider has no sync handler to wrap');
+  provider.messageHandlers[MessageType.Sync] = (encoder, decoder, p, emitSynced, type) => {
+    const acknowledged = hooks.acknowledged();
+    if (acknowledged !== null) {
+      const missing = missingFromStepOne(decoding.clone(decoder), acknowledged);
+      if (missing > 0) {
+        p.ws?.send(encodeRollbackReport(acknowledged));
+        hooks.onRollback(missing);
+      }
+    }
+    handleSync(encoder, decoder, p, emitSynced, type);
+  };
+}
+
+/** For a sync step 1, the items of `acknowledged` its state vector lacks; else 0. A frame this
+ * cannot read is left to the provider's own handler. */
+function missingFromStepOne(decoder: decoding.Decoder, acknowledged: Uint8Array): number {
+  try {
+    if (decoding.readVarUint(decoder) !== SyncMessageType.Step1) return 0;
+    const serverState = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    return missingClocks(Y.decodeStateVector(acknowledged), serverState);
+  } catch {
+    return 0;
+  }
+}
