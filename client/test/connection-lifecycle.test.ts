@@ -190,19 +190,27 @@ describe('createConnection', () => {
     expect(latest().sent.length).toBe(sentBefore);
   });
 
-  it('reports a server that lost acknowledged edits before restoring them, and says so', () => {
+  /** Types `text`, gets it acknowledged as durable, loses the socket and reconnects; then the
+   * new server's sync step 1 carries `serverState` (its state vector, or the acknowledged one
+   * when omitted). Returns what the client sent in reply. */
+  function reconnectAfterAck(text: string, serverState?: Uint8Array) {
     const conn = connect();
-    conn.provider.doc.getText('codemirror').insert(0, 'acknowledged');
+    conn.provider.doc.getText('codemirror').insert(0, text);
     const acknowledged = Y.encodeStateVector(conn.provider.doc);
     latest().accept();
     latest().onmessage?.({ data: encodePersistedAck(acknowledged, 1).slice().buffer });
     latest().drop(1006);
     vi.advanceTimersByTime(1000);
-    // The restarted server's storage was restored from a backup: it has nothing.
     latest().accept();
     const sentBefore = latest().sent.length;
-    latest().onmessage?.({ data: encodeSyncStep1(Uint8Array.of(0)).slice().buffer });
-    const replies = latest().sent.slice(sentBefore);
+    const stepOne = encodeSyncStep1(serverState ?? acknowledged);
+    latest().onmessage?.({ data: stepOne.slice().buffer });
+    return { conn, acknowledged, replies: latest().sent.slice(sentBefore) };
+  }
+
+  it('reports a server that lost acknowledged edits before restoring them, and says so', () => {
+    // The restarted server's storage was restored from a backup: it has nothing.
+    const { conn, acknowledged, replies } = reconnectAfterAck('acknowledged', Uint8Array.of(0));
     expect(replies[0]).toEqual(encodeRollbackReport(acknowledged));
     // Then the provider's own answer: sync step 2 with everything the server lacks.
     expect(Array.from(replies[1]?.subarray(0, 2) ?? [])).toEqual([0, 1]);
@@ -210,21 +218,8 @@ describe('createConnection', () => {
   });
 
   it('sends no report when the server still has everything it acknowledged', () => {
-    const conn = connect();
-    conn.provider.doc.getText('codemirror').insert(0, 'kept');
-    const acknowledged = Y.encodeStateVector(conn.provider.doc);
-    latest().accept();
-    latest().onmessage?.({ data: encodePersistedAck(acknowledged, 1).slice().buffer });
-    latest().drop(1006);
-    vi.advanceTimersByTime(1000);
-    latest().accept();
-    const sentBefore = latest().sent.length;
-    latest().onmessage?.({ data: encodeSyncStep1(acknowledged).slice().buffer });
-    expect(
-      latest()
-        .sent.slice(sentBefore)
-        .some((f) => f[0] === 101),
-    ).toBe(false);
+    const { conn, replies } = reconnectAfterAck('kept');
+    expect(replies.some((frame) => frame[0] === 101)).toBe(false);
     expect(conn.state().rollbackRepaired).toBeNull();
   });
 });
