@@ -29,6 +29,9 @@ export interface ConnectionOptions {
   WebSocketPolyfill?: typeof WebSocket;
   /** Asks why an upgrade failed (access-probe.ts); replaceable for tests. */
   probeAccess?: (url: string) => Promise<Refusal | null>;
+  /** Called with every durable state vector the server acknowledges (to keep it for a later
+   * page: see `remember` below and rollback-watch.ts). */
+  onAcknowledged?: (stateVector: Uint8Array) => void;
 }
 
 export interface ConnectionState {
@@ -55,6 +58,9 @@ export interface QuireConnection {
   onChange(listener: () => void): () => void;
   /** Starts connecting (after offline data loaded, so our first sync carries it). */
   connect(): void;
+  /** A durable state vector an earlier page received from this server: until this page gets
+   * its own, a server that lacks part of it has lost acknowledged edits. */
+  rememberAcknowledged(stateVector: Uint8Array): void;
   destroy(): void;
 }
 
@@ -117,6 +123,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
   registerPersistedAck(provider, (sv, durableUpdates) => {
     state.durable = sv;
     lastAcknowledged = sv;
+    options.onAcknowledged?.(sv);
     state.durableUpdates = durableUpdates;
     changed();
   });
@@ -230,6 +237,9 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     },
     connect() {
       if (!destroyed) provider.connect();
+    },
+    rememberAcknowledged(stateVector) {
+      lastAcknowledged ??= stateVector;
     },
     destroy() {
       destroyed = true;

@@ -69,18 +69,20 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   const docName = canonicalDocName(options.doc);
   const ydoc = new Y.Doc();
   const ytext = ydoc.getText(TEXT_NAME);
+  const useOffline = options.offline ?? true;
+  const store: OfflineStore | null = useOffline
+    ? attachOfflineStore(ydoc, options.serverUrl, docName)
+    : null;
   const connection = createConnection({
     serverUrl: options.serverUrl,
     docName,
     ydoc,
     token: options.token,
     backoff: options.backoff,
+    // Kept with the offline copy, so a rollback is noticed after a reload too.
+    onAcknowledged: store ? (sv) => store.saveAcknowledged(sv) : undefined,
   });
   const { provider, awareness } = connection;
-  const useOffline = options.offline ?? true;
-  const store: OfflineStore | null = useOffline
-    ? attachOfflineStore(ydoc, options.serverUrl, docName)
-    : null;
 
   const hints = readTokenHints(options.token);
   let user = resolveUser(
@@ -167,10 +169,13 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   ydoc.on('update', scheduleRefresh);
 
   let destroyed = false;
-  const ready = (store?.whenLoaded ?? Promise.resolve()).then(() => {
-    // Connect after offline edits are loaded, so the first sync already carries them.
-    if (!destroyed) connection.connect();
-  });
+  const ready = (store?.whenLoaded ?? Promise.resolve())
+    .then(() => store?.loadAcknowledged() ?? null)
+    .then((acknowledged) => {
+      if (acknowledged) connection.rememberAcknowledged(acknowledged);
+      // Connect after offline edits are loaded, so the first sync already carries them.
+      if (!destroyed) connection.connect();
+    });
 
   return {
     view,

@@ -9,8 +9,27 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 export interface OfflineStore {
   /** Resolves once stored updates are applied (or at once when IndexedDB is unavailable). */
   whenLoaded: Promise<void>;
+  /** The last durable state vector the server acknowledged, as saved by an earlier page. */
+  loadAcknowledged(): Promise<Uint8Array | null>;
+  /** Keeps `stateVector` for the next page (written at most once per ACK_SAVE_INTERVAL_MS). */
+  saveAcknowledged(stateVector: Uint8Array): void;
   destroy(): void;
 }
+
+/** Acks arrive every few milliseconds while someone types; IndexedDB gets the latest one at
+ * most this often (and once more when the editor is destroyed). */
+export const ACK_SAVE_INTERVAL_MS = 1000;
+/** How long reading the acknowledged state vector may delay connecting. */
+export const ACK_LOAD_TIMEOUT_MS = 500;
+/** Key of the acknowledged state vector in y-indexeddb's custom store. */
+const ACKNOWLEDGED_KEY = 'quire:acknowledged';
+
+const NO_STORE: OfflineStore = {
+  whenLoaded: Promise.resolve(),
+  loadAcknowledged: () => Promise.resolve(null),
+  saveAcknowledged: () => {},
+  destroy: () => {},
+};
 
 /** How long to wait for IndexedDB before connecting anyway (some browsers block it silently). */
 export const OFFLINE_LOAD_TIMEOUT_MS = 3000;
@@ -21,15 +40,13 @@ export function offlineStoreName(serverUrl: string, docName: string): string {
 }
 
 export function attachOfflineStore(ydoc: Y.Doc, serverUrl: string, docName: string): OfflineStore {
-  if (typeof indexedDB === 'undefined') {
-    return { whenLoaded: Promise.resolve(), destroy: () => {} };
-  }
+  if (typeof indexedDB === 'undefined') return NO_STORE;
   let persistence: IndexeddbPersistence;
   try {
     persistence = new IndexeddbPersistence(offlineStoreName(serverUrl, docName), ydoc);
   } catch (error) {
     console.warn('quire: offline storage unavailable', error);
-    return { whenLoaded: Promise.resolve(), destroy: () => {} };
+    return NO_STORE;
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => {
@@ -39,10 +56,40 @@ export function attachOfflineStore(ydoc: Y.Doc, serverUrl: string, docName: stri
     () => undefined,
     (error: unknown) => console.warn('quire: could not read offline edits', error),
   );
+  let pendingAck: Uint8Array | null = null;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  const writeAck = (): void => {
+    ackTimer = undefined;
+    if (pendingAck === null) return;
+    const value = pendingAck;
+    pendingAck = null;
+    // y-indexeddb keeps ArrayBuffers (an exact-size copy: `value` may be a view).
+    persistence.set(ACKNOWLEDGED_KEY, value.slice().buffer).catch((error: unknown) => {
+      console.warn('quire: could not keep the acknowledged state', error);
+    });
+  };
   return {
     whenLoaded: Promise.race([loaded, timeout]).finally(() => clearTimeout(timer)),
+    loadAcknowledged: () => {
+      let bound: ReturnType<typeof setTimeout> | undefined;
+      // Bounded like whenLoaded: a blocked IndexedDB must not keep the editor from connecting.
+      const gaveUp = new Promise<null>((resolve) => {
+        bound = setTimeout(() => resolve(null), ACK_LOAD_TIMEOUT_MS);
+      });
+      const read = persistence.get(ACKNOWLEDGED_KEY).then(
+        (value: unknown) => (value instanceof ArrayBuffer ? new Uint8Array(value) : null),
+        () => null,
+      );
+      return Promise.race([read, gaveUp]).finally(() => clearTimeout(bound));
+    },
+    saveAcknowledged: (stateVector) => {
+      pendingAck = stateVector;
+      ackTimer ??= setTimeout(writeAck, ACK_SAVE_INTERVAL_MS);
+    },
     destroy: () => {
       clearTimeout(timer);
+      clearTimeout(ackTimer);
+      writeAck();
       void persistence.destroy();
     },
   };

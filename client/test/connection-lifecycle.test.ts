@@ -50,8 +50,12 @@ let docCounter = 0;
 let probeAnswer: Refusal | null = null;
 let probedUrls: string[] = [];
 
+/** What the connection handed to its onAcknowledged option (for the offline store). */
+const acknowledgedSeen: Uint8Array[] = [];
+
 function connect(): QuireConnection {
   FakeSocket.instances.length = 0;
+  acknowledgedSeen.length = 0;
   probedUrls = [];
   connection = createConnection({
     probeAccess: async (url) => {
@@ -64,6 +68,7 @@ function connect(): QuireConnection {
     token: 'abc',
     backoff: { baseMs: 100, maxMs: 1000 },
     WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    onAcknowledged: (sv) => acknowledgedSeen.push(sv),
   });
   connection.connect();
   return connection;
@@ -215,6 +220,18 @@ describe('createConnection', () => {
     // Then the provider's own answer: sync step 2 with everything the server lacks.
     expect(Array.from(replies[1]?.subarray(0, 2) ?? [])).toEqual([0, 1]);
     expect(conn.state().rollbackRepaired).toBe('acknowledged'.length);
+    expect(acknowledgedSeen).toEqual([acknowledged]);
+  });
+
+  it('reports a server behind the durable state an earlier page kept (after a reload)', () => {
+    const earlierPage = new Y.Doc();
+    earlierPage.getText('codemirror').insert(0, 'from the last page');
+    const conn = connect();
+    conn.rememberAcknowledged(Y.encodeStateVector(earlierPage));
+    latest().accept();
+    latest().onmessage?.({ data: encodeSyncStep1(Uint8Array.of(0)).slice().buffer });
+    expect(latest().sent.some((frame) => frame[0] === 101)).toBe(true);
+    expect(conn.state().rollbackRepaired).toBe('from the last page'.length);
   });
 
   it('sends no report when the server still has everything it acknowledged', () => {
