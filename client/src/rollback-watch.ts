@@ -39,7 +39,9 @@ export function watchForRollback(provider: WebsocketProvider, hooks: RollbackWat
   if (!handleSync) throw new Error('the provider has no sync handler to wrap');
   provider.messageHandlers[MessageType.Sync] = (encoder, decoder, p, emitSynced, type) => {
     const acknowledged = hooks.acknowledged();
-    if (acknowledged !== null) {
+    // Every update arrives through here: look at the subtype byte (a one-byte varUint) before
+    // doing anything, so only the one sync step 1 per connection costs more than a comparison.
+    if (acknowledged !== null && decoder.arr[decoder.pos] === SyncMessageType.Step1) {
       const missing = missingFromStepOne(decoding.clone(decoder), acknowledged);
       if (missing > 0) {
         p.ws?.send(encodeRollbackReport(acknowledged));
@@ -50,11 +52,11 @@ export function watchForRollback(provider: WebsocketProvider, hooks: RollbackWat
   };
 }
 
-/** For a sync step 1, the items of `acknowledged` its state vector lacks; else 0. A frame this
- * cannot read is left to the provider's own handler. */
+/** The items of `acknowledged` a sync step 1's state vector lacks. A frame this cannot read is
+ * left to the provider's own handler. */
 function missingFromStepOne(decoder: decoding.Decoder, acknowledged: Uint8Array): number {
   try {
-    if (decoding.readVarUint(decoder) !== SyncMessageType.Step1) return 0;
+    decoding.readVarUint(decoder); // the subtype, checked by the caller
     const serverState = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
     return missingClocks(Y.decodeStateVector(acknowledged), serverState);
   } catch {
