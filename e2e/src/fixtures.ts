@@ -8,6 +8,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type Locator,
   type Page,
 } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -67,6 +68,11 @@ export async function newUser(
 }
 
 /** The document text as CodeMirror holds it (without the caret-label widgets' text). */
+/** The editor's status indicator (its `data-status` is connecting/online/saved/offline/denied). */
+export function statusOf(page: Page): Locator {
+  return page.locator('.quire-status');
+}
+
 export function editorText(page: Page): Promise<string> {
   return page.evaluate(() => window.quire?.view.state.doc.toString() ?? '');
 }

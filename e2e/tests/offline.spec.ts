@@ -1,14 +1,12 @@
-import type { Page } from '@playwright/test';
 import {
   editorText,
   expect,
   newUser,
   saveScreenshot,
+  statusOf,
   test,
   typeInEditor,
 } from '../src/fixtures.js';
-
-const status = (page: Page) => page.locator('.quire-status');
 
 test('edits made while the server is down reach everyone after it restarts, even from a closed tab', async ({
   browser,
@@ -22,7 +20,7 @@ test('edits made while the server is down reach everyone after it restarts, even
 
   await server.kill();
   for (const user of [alice, bob]) {
-    await expect(status(user.page)).toHaveAttribute('data-status', 'offline');
+    await expect(statusOf(user.page)).toHaveAttribute('data-status', 'offline');
   }
   // Presence of the others is gone while offline; only you remain.
   await expect(alice.page.locator('.quire-presence li')).toHaveText(['Alice (you)']);
@@ -31,7 +29,7 @@ test('edits made while the server is down reach everyone after it restarts, even
     typeInEditor(alice.page, '\nAlice typed this offline.'),
     typeInEditor(bob.page, '\nBob typed this offline, then closed the tab.'),
   ]);
-  await expect(status(alice.page)).toContainText('Offline');
+  await expect(statusOf(alice.page)).toContainText('Offline');
   await expect(alice.page.locator('.quire-announcer')).toContainText('Offline');
   await saveScreenshot(alice.page, 'offline-alice');
 
@@ -41,12 +39,12 @@ test('edits made while the server is down reach everyone after it restarts, even
   await bob.page.close();
 
   await server.restart();
-  await expect(status(alice.page)).toHaveAttribute('data-status', /online|saved/, {
+  await expect(statusOf(alice.page)).toHaveAttribute('data-status', /online|saved/, {
     timeout: 20_000,
   });
   // Bob comes back later: his browser still has the edits he made offline.
   const bobPage = await bob.reopen(doc);
-  await expect(status(bobPage)).toHaveAttribute('data-status', /online|saved/);
+  await expect(statusOf(bobPage)).toHaveAttribute('data-status', /online|saved/);
 
   for (const page of [alice.page, bobPage]) {
     await expect.poll(() => editorText(page)).toContain('Alice typed this offline.');
@@ -57,8 +55,8 @@ test('edits made while the server is down reach everyone after it restarts, even
   }
   expect(await editorText(alice.page)).toBe(await editorText(bobPage));
   // The offline edits are on the restarted server's disk, not just relayed.
-  await expect(status(alice.page)).toHaveAttribute('data-status', 'saved');
-  await expect(status(bobPage)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(alice.page)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(bobPage)).toHaveAttribute('data-status', 'saved');
   // After the reconnect each sees the other in the presence list at once (awareness clock bump).
   await expect(alice.page.locator('.quire-presence li')).toHaveText(['Alice (you)', 'Bob']);
   await expect(bobPage.locator('.quire-presence li')).toHaveText(['Bob (you)', 'Alice']);
@@ -74,10 +72,10 @@ test('presence reappears for the others at once after a server restart', async (
   await expect(alice.page.locator('.quire-presence li')).toHaveText(['Alice (you)', 'Bob']);
 
   await server.kill();
-  await expect(status(alice.page)).toHaveAttribute('data-status', 'offline');
+  await expect(statusOf(alice.page)).toHaveAttribute('data-status', 'offline');
   await server.restart();
   for (const user of [alice, bob]) {
-    await expect(status(user.page)).toHaveAttribute('data-status', /online|saved/, {
+    await expect(statusOf(user.page)).toHaveAttribute('data-status', /online|saved/, {
       timeout: 20_000,
     });
   }
@@ -104,6 +102,6 @@ test('content survives a server restart', async ({ browser, server }) => {
 
   // A brand-new browser profile: no offline copy, so the text can only come from the server.
   const carol = await newUser(browser, server, 'Carol', '/d/durable');
-  await expect(status(carol.page)).toHaveAttribute('data-status', /online|saved/);
+  await expect(statusOf(carol.page)).toHaveAttribute('data-status', /online|saved/);
   await expect.poll(() => editorText(carol.page)).toBe('Written before the crash.');
 });

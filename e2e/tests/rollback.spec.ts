@@ -8,11 +8,10 @@ import {
   expect,
   newUser,
   saveScreenshot,
+  statusOf,
   test,
   typeInEditor,
 } from '../src/fixtures.js';
-
-const status = (page: Page) => page.locator('.quire-status');
 
 /** Copies every file of the server's data directory (SQLite database, WAL) into `to`. */
 function copyFiles(from: string, to: string): void {
@@ -42,11 +41,11 @@ const BOTH = 'Written before the backup. Written after it.';
 /** Types a sentence, takes a backup, types another; both saved. Returns the backup. */
 async function writeAroundBackup(page: Page, server: ServerHandle): Promise<string> {
   await typeInEditor(page, 'Written before the backup.');
-  await expect(status(page)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(page)).toHaveAttribute('data-status', 'saved');
   const backup = await takeBackup(server);
-  await expect(status(page)).toHaveAttribute('data-status', 'saved', { timeout: 20_000 });
+  await expect(statusOf(page)).toHaveAttribute('data-status', 'saved', { timeout: 20_000 });
   await typeInEditor(page, ' Written after it.');
-  await expect(status(page)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(page)).toHaveAttribute('data-status', 'saved');
   return backup;
 }
 
@@ -65,7 +64,7 @@ test('storage restored from an old backup: the editor restores what was lost and
     'The server had lost recent changes',
     { timeout: 20_000 },
   );
-  await expect(status(alice.page)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(alice.page)).toHaveAttribute('data-status', 'saved');
   expect(await editorText(alice.page)).toBe(BOTH);
   // Someone opening the document now gets all of it, from the server.
   const bob = await newUser(browser, server, 'Bob', doc);
@@ -90,7 +89,7 @@ test('the loss is noticed by an editor opened again after the restore, from what
   await restoreBackup(server, backup);
   const page = await alice.reopen(doc);
   await expect(page.locator('.quire-notice')).toContainText('The server had lost recent changes');
-  await expect(status(page)).toHaveAttribute('data-status', 'saved');
+  await expect(statusOf(page)).toHaveAttribute('data-status', 'saved');
   expect(await editorText(page)).toBe(BOTH);
   await expect.poll(() => server.output()).toMatch(/storage lost edits.*kept-across-reloads/);
 });
