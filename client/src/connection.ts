@@ -30,7 +30,7 @@ export interface ConnectionOptions {
   /** Asks why an upgrade failed (access-probe.ts); replaceable for tests. */
   probeAccess?: (url: string) => Promise<Refusal | null>;
   /** Called with every durable state vector the server acknowledges (to keep it for a later
-   * page: see `remember` below and rollback-watch.ts). */
+   * page: see `rememberAcknowledged` below and rollback-watch.ts). */
   onAcknowledged?: (stateVector: Uint8Array) => void;
 }
 

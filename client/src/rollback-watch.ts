@@ -12,26 +12,18 @@
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import type { WebsocketProvider } from 'y-websocket';
-import { MessageType, SyncMessageType, encodeRollbackReport } from '@quire/shared';
+import {
+  MessageType,
+  SyncMessageType,
+  encodeRollbackReport,
+  stateVectorShortfall,
+} from '@quire/shared';
 
 export interface RollbackWatchHooks {
   /** The last state vector the server acknowledged as durable (encoded), if any. */
   acknowledged(): Uint8Array | null;
   /** The server lacks `missingClocks` acknowledged items; the report has been sent. */
   onRollback(missingClocks: number): void;
-}
-
-/** How many items of `acknowledged` are missing from `current` (both decoded state vectors). */
-export function missingClocks(
-  acknowledged: Map<number, number>,
-  current: Map<number, number>,
-): number {
-  let missing = 0;
-  for (const [client, clock] of acknowledged) {
-    const have = current.get(client) ?? 0;
-    if (clock > have) missing += clock - have;
-  }
-  return missing;
 }
 
 export function watchForRollback(provider: WebsocketProvider, hooks: RollbackWatchHooks): void {
@@ -58,7 +50,7 @@ function missingFromStepOne(decoder: decoding.Decoder, acknowledged: Uint8Array)
   try {
     decoding.readVarUint(decoder); // the subtype, checked by the caller
     const serverState = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
-    return missingClocks(Y.decodeStateVector(acknowledged), serverState);
+    return stateVectorShortfall(Y.decodeStateVector(acknowledged), serverState).missingClocks;
   } catch {
     return 0;
   }

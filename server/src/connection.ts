@@ -23,7 +23,7 @@ import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
 import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
-import { lostSinceAcknowledged, type LostState } from './rollback-report.js';
+import { lostSinceAcknowledged } from './rollback-report.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -265,7 +265,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     }
     if (this.rollbackReported) return;
     this.rollbackReported = true;
-    let lost: LostState | null;
+    let lost: ReturnType<typeof lostSinceAcknowledged>;
     try {
       lost = lostSinceAcknowledged(room.doc, acknowledged);
     } catch (error) {

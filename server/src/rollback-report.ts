@@ -11,28 +11,12 @@
  * the document contradicts is only a warning.
  */
 import * as Y from 'yjs';
-
-export interface LostState {
-  /** Client IDs whose acknowledged clock is ahead of the document's. */
-  clients: number;
-  /** Sum over those clients of acknowledged clock − current clock: how many items are gone. */
-  missingClocks: number;
-}
+import { stateVectorShortfall, type Shortfall } from '@quire/shared';
 
 /** What of `acknowledged` (a state vector this server once sent as durable) `doc` lacks now, or
  * null when it lacks nothing. Throws on bytes that are not a state vector. */
-export function lostSinceAcknowledged(doc: Y.Doc, acknowledged: Uint8Array): LostState | null {
-  const reported = Y.decodeStateVector(acknowledged);
+export function lostSinceAcknowledged(doc: Y.Doc, acknowledged: Uint8Array): Shortfall | null {
   const current = Y.decodeStateVector(Y.encodeStateVector(doc));
-  let clients = 0;
-  let missingClocks = 0;
-  for (const [client, clock] of reported) {
-    if (!Number.isSafeInteger(clock) || clock < 0) throw new Error('invalid clock');
-    const have = current.get(client) ?? 0;
-    if (clock > have) {
-      clients++;
-      missingClocks += clock - have;
-    }
-  }
-  return clients === 0 ? null : { clients, missingClocks };
+  const lost = stateVectorShortfall(Y.decodeStateVector(acknowledged), current);
+  return lost.clients === 0 ? null : lost;
 }

@@ -8,6 +8,7 @@ export {
 } from './message-type.js';
 export { CloseCode, FATAL_CLOSE_CODES, closeCodeName } from './close-codes.js';
 export { ByteReader, varUintSize, writeVarUint, encodeWithPayload } from './bytes.js';
+export { stateVectorShortfall, type Shortfall } from './state-vector.js';
 export {
   type ClientFrame,
   type ServerFrame,

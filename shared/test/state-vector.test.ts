@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { missingClocks } from '../src/rollback-watch.js';
+import { stateVectorShortfall } from '../src/index.js';
 
-describe('missingClocks', () => {
+const missingClocks = (a: Map<number, number>, b: Map<number, number>) =>
+  stateVectorShortfall(a, b).missingClocks;
+
+describe('stateVectorShortfall', () => {
   const sv = (entries: [number, number][]) => new Map(entries);
 
   it('counts the acknowledged items the current state lacks, per client', () => {
@@ -40,5 +43,23 @@ describe('missingClocks', () => {
       ),
     ).toBe(0);
     expect(missingClocks(sv([]), sv([[1, 1]]))).toBe(0);
+  });
+
+  it('counts the clients that are behind, and refuses clocks no state vector can hold', () => {
+    expect(
+      stateVectorShortfall(
+        sv([
+          [1, 10],
+          [2, 4],
+          [3, 1],
+        ]),
+        sv([[1, 7]]),
+      ),
+    ).toEqual({
+      clients: 3,
+      missingClocks: 8,
+    });
+    expect(() => stateVectorShortfall(sv([[1, -1]]), sv([]))).toThrow(RangeError);
+    expect(() => stateVectorShortfall(sv([[1, 2 ** 60]]), sv([]))).toThrow(RangeError);
   });
 });
