@@ -7,6 +7,7 @@ declare global {
     quire?: {
       view: { state: { doc: { toString(): string } } };
       status(): { status: string; label: string };
+      provider: { wsconnected: boolean };
     };
   }
 }

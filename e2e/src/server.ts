@@ -1,7 +1,7 @@
 /**
  * Runs the real quire-server CLI as a child process on a free port with a temp data dir, and
- * can kill (SIGKILL: a crash, no flush) and restart it on the same port and data, which is what
- * the offline and durability tests need.
+ * can kill it (SIGKILL: a crash, no flush) or stop it (SIGTERM: a deploy) and restart it on the
+ * same port and data, which is what the offline, durability and restart tests need.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,8 @@ export const serverBin = join(repoRoot, 'server', 'bin', 'quire-server.js');
 
 /** How long the server may take to print its address (loads SQLite, binds the port). */
 const START_TIMEOUT_MS = 15_000;
+/** How long a graceful stop (flush, fsync, final acks, close with 1001) may take. */
+const STOP_TIMEOUT_MS = 10_000;
 
 export function assertBuilt(): void {
   const missing = [
@@ -38,6 +40,9 @@ export interface ServerHandle {
   args: string[];
   /** SIGKILL: the server gets no chance to flush; durable data must already be on disk. */
   kill(): Promise<void>;
+  /** SIGTERM, keeping the data dir: resolves with the exit code once the process has exited
+   * (0 means everything was saved). Rejects if it does not exit in time (then it is killed). */
+  stop(): Promise<number | null>;
   /** Starts again on the same port with the same data dir. */
   restart(): Promise<void>;
   /** Graceful stop (SIGTERM) and removal of the data dir. */
@@ -106,6 +111,22 @@ export async function startServer(args: string[] = []): Promise<ServerHandle> {
     async kill() {
       child.kill('SIGKILL');
       await waitForExit(child);
+    },
+    async stop() {
+      const exited = waitForExit(child);
+      child.kill('SIGTERM');
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolveLate) => {
+        timer = setTimeout(() => resolveLate('late'), STOP_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (outcome === 'late') {
+        child.kill('SIGKILL');
+        await exited;
+        throw new Error(`quire-server did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+      }
+      return child.exitCode;
     },
     async restart() {
       ({ child, url, port } = await launch(port, dataDir, args, log));
