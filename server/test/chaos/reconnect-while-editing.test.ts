@@ -149,12 +149,9 @@ describe('stock clients reconnecting while others type', () => {
 
       const result = clients[0]!.text;
       const content = result.toString();
+      const delta = result.toDelta() as { insert: string | { marker: string } }[];
       const embeds = new Set(
-        result
-          .toDelta()
-          .map((op: { insert: unknown }) => op.insert)
-          .filter((insert): insert is { marker: string } => typeof insert === 'object')
-          .map((insert) => insert.marker),
+        delta.flatMap(({ insert }) => (typeof insert === 'object' ? [insert.marker] : [])),
       );
       for (const typist of typists) {
         const typed = typist.keystrokes - typist.markers.length;
