@@ -4,9 +4,7 @@
  * is behind and why when it times out.
  */
 import * as Y from 'yjs';
-// The band stock 3.x treats as final; to be replaced by @quire/shared's isFinalCloseCode once
-// that export is built.
-const isFinalCloseCode = (code: number) => code >= 4400 && code <= 4499;
+import { isFinalCloseCode } from '@quire/shared';
 import { waitFor } from '../helpers/clients.js';
 import {
   versionedStockClient,
@@ -30,6 +28,10 @@ export interface FleetClient extends VersionedStockClient {
   name: string;
   /** Set when a 3.x provider announced that it stopped for good (its `closed` event). */
   stoppedWith: number | null;
+  /** Connection attempts the provider started after it was created (`connecting` status events). */
+  attempts: number;
+  /** Messages of failed attempts, e.g. `Unexpected server response: 401` for a refused upgrade. */
+  connectionErrors: string[];
 }
 
 /** Creates clients and remembers them, so one `destroyAll()` in afterEach cleans up. */
@@ -47,7 +49,17 @@ export class StockFleet {
       ...base,
       name: `${version}#${this.clients.length}`,
       stoppedWith: null,
+      attempts: 0,
+      connectionErrors: [],
     };
+    base.provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'connecting') client.attempts++;
+    });
+    base.provider.on('connection-error', (event: Event) => {
+      // ws's ErrorEvent carries the reason, e.g. the HTTP status of a refused upgrade.
+      const { message } = event as Event & { message?: string };
+      client.connectionErrors.push(message ?? 'connection error');
+    });
     // Only 3.x emits `closed`: its default shouldReconnect refused to retry after this code.
     base.provider.on('closed', (event: { code: number }) => {
       client.stoppedWith = event.code;
