@@ -31,6 +31,7 @@ import {
   DEFAULT_MESSAGES_PER_SECOND,
   DEFAULT_ROOM_UNLOAD_GRACE_MS,
   DEFAULT_SEND_HIGH_WATER_BYTES,
+  DEFAULT_SLOW_CONSUMER_TIMEOUT_MS,
   MIN_SECRET_LENGTH,
 } from './limits.js';
 
@@ -74,8 +75,11 @@ export interface QuireServerOptions {
   maxBufferedChunks?: number;
   /** Most open connections per process; more get HTTP 503. Default 10000. */
   maxConnections?: number;
-  /** Unsent bytes after which a slow reader is closed with 4429. Default 8 MiB. */
+  /** Unsent bytes after which a slow reader gets no more updates until its socket drains; then
+   * it is sent what it missed in one sync step 2. Default 8 MiB. */
   sendHighWaterBytes?: number;
+  /** How long a slow reader may take to drain before it is closed with 1013. Default 30000 ms. */
+  slowConsumerTimeoutMs?: number;
   /** Largest awareness state (JSON text). Default 64 KiB. */
   maxAwarenessStateBytes?: number;
   /** Largest document (encoded Yjs state); growing past it closes the writer with 4413.
@@ -89,18 +93,20 @@ export interface QuireServerOptions {
   /** Open connections per token subject (`sub`); more get HTTP 429. Default 100. */
   maxConnectionsPerPrincipal?: number;
   /** New documents a token subject (or, without one, a client IP not in ipCapExemptAddresses)
-   * may create per minute; the write that would create one more is refused with 4429.
+   * may create per minute; the write that would create one more is refused with 1013 (try
+   * again later).
    * Default 120. */
   maxNewDocumentsPerMinute?: number;
-  /** Sustained messages per second per connection; beyond the burst, 4429. Default 100. */
+  /** Sustained messages per second per connection; beyond the burst, the connection is
+   * throttled (its socket is not read until the budget refills), never closed. Default 500. */
   messagesPerSecond?: number;
   /** Messages a connection may send at once above the sustained rate. Default 1000. */
   messageBurst?: number;
-  /** Sustained bytes per second per connection; beyond the burst (2 × maxMessageBytes), 4429.
-   * Default 4 MiB. */
+  /** Sustained bytes per second per connection; beyond the burst (2 × maxMessageBytes), the
+   * connection is throttled like above. Default 4 MiB. */
   bytesPerSecond?: number;
   /** Deadline for `authorize` (HTTP 503 after it) and for a new connection's first message
-   * (4408 after it). Default 10000 ms. */
+   * (1013 after it). Default 10000 ms. */
   handshakeTimeoutMs?: number;
   /** Re-check every open session this often by calling `authorize` again with its upgrade
    * request: a refusal closes it (4401/4403), a `ro` answer makes it a viewer. Use with an
@@ -158,6 +164,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     maxBufferedChunks: options.maxBufferedChunks ?? DEFAULT_MAX_BUFFERED_CHUNKS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     sendHighWaterBytes: options.sendHighWaterBytes ?? DEFAULT_SEND_HIGH_WATER_BYTES,
+    slowConsumerTimeoutMs: options.slowConsumerTimeoutMs ?? DEFAULT_SLOW_CONSUMER_TIMEOUT_MS,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes ?? DEFAULT_MAX_AWARENESS_STATE_BYTES,
     maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -202,6 +209,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'maxBufferedChunks',
     'maxConnections',
     'sendHighWaterBytes',
+    'slowConsumerTimeoutMs',
     'maxAwarenessStateBytes',
     'maxDocumentBytes',
     'maxConnectionsPerIp',

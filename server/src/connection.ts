@@ -1,6 +1,9 @@
 /**
- * One WebSocket: decodes frames, hands them to its room, applies backpressure and closes with a
- * named code on bad input. A bad frame closes only this socket; nothing here can throw into ws.
+ * One WebSocket: decodes frames, hands them to its room, throttles a client over its budget
+ * (read-throttle.ts), holds back frames for a reader that cannot keep up (slow-reader.ts), asks
+ * for what is missing when an update arrives before what it depends on (sync-gap.ts), and closes
+ * with a named code on bad input. A bad frame closes only this socket; nothing here can throw
+ * into ws.
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -9,12 +12,16 @@ import {
   CloseCode,
   decodeClientFrame,
   encodePermissionDenied,
+  encodeSyncStep1,
   encodeSyncStep2,
   isQuireError,
   type ClientFrame,
 } from '@quire/shared';
 import type { Peer } from './peer.js';
 import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
+import { ReadThrottle } from './read-throttle.js';
+import { SlowReader, type DocState } from './slow-reader.js';
+import { SyncGapRequests } from './sync-gap.js';
 import type { RevalidatedSession } from './auth/revalidate.js';
 import type { SweptSession } from './auth/session-sweep.js';
 import type { UpgradeRequest } from './access.js';
@@ -23,7 +30,7 @@ import type { Room } from './room.js';
 import { sendBatcher } from './send-batcher.js';
 import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
-import { lostSinceAcknowledged } from './rollback-report.js';
+import { examineRollbackReport } from './rollback-report.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -46,7 +53,8 @@ export interface ConnectionSession {
 /** What every connection of one server shares: built once per server, not per socket. */
 export interface ConnectionContext {
   sendHighWaterBytes: number;
-  /** The first message must arrive within this, or the session sweep closes with 4408. */
+  slowConsumerTimeoutMs: number;
+  /** The first message must arrive within this, or the session sweep closes with 1013. */
   handshakeTimeoutMs: number;
   rateLimits: RateLimits;
   updateGuard: UpdateGuard;
@@ -70,7 +78,9 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   readonly request: UpgradeRequest | undefined;
   readonly quotaKey: string | null;
   firstMessageDeadline: number | null;
-  private readonly rateLimiter: ConnectionRateLimiter;
+  private readonly throttle: ReadThrottle;
+  private readonly slowReader: SlowReader;
+  private readonly gaps = new SyncGapRequests();
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
   isAlive = true;
   private room: Room | null = null;
@@ -100,8 +110,24 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.expiresAt = session.expiresAt;
     this.request = session.request;
     this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
-    this.rateLimiter = new ConnectionRateLimiter(options.rateLimits);
     this.socket = (ws as unknown as { _socket: Socket })._socket;
+    this.throttle = new ReadThrottle(ws, new ConnectionRateLimiter(options.rateLimits));
+    this.slowReader = new SlowReader(
+      this.socket,
+      options.sendHighWaterBytes,
+      options.slowConsumerTimeoutMs,
+      {
+        drained: (missedFrom) => this.onDrained(missedFrom),
+        timedOut: () => {
+          options.metrics.slowConsumersClosed++;
+          options.log.warn('slow consumer did not drain in time', {
+            conn: this.id,
+            doc: this.docName,
+          });
+          this.close(CloseCode.TryAgainLater, 'slow consumer: send buffer did not drain');
+        },
+      },
+    );
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.isAlive = true;
@@ -137,6 +163,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       if (!this.isOpen) break;
       this.dispatch(room, frame);
     }
+    this.throttle.loaded();
   }
 
   /** Sends a still-loading document's stored state as sync step 2 (see early-sync.ts). */
@@ -150,12 +177,15 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.earlyState = state;
   }
 
-  send(frame: Uint8Array): void {
+  /** `covers`: for a frame that carries a document change, the state this reader had before it;
+   * if the frame has to be held back, the resync starts there (slow-reader.ts). */
+  send(frame: Uint8Array, covers?: DocState): void {
     if (!this.isOpen) return;
-    if (this.ws.bufferedAmount > this.options.sendHighWaterBytes) {
-      this.close(CloseCode.RateLimited, 'slow consumer: send buffer full');
-      return;
-    }
+    if (this.slowReader.shouldDrop(covers)) return;
+    this.write(frame);
+  }
+
+  private write(frame: Uint8Array): void {
     sendBatcher.hold(this.socket); // one write per socket per event-loop turn
     this.socket.write(sharedBinaryFrame(frame));
     this.options.metrics.messagesSent++;
@@ -169,6 +199,18 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.ws.close(code, reason);
   }
 
+  /** The slow reader's socket drained: the room sends what it missed, after queued writes. */
+  private onDrained(missedFrom: DocState | null): void {
+    if (!this.isOpen || !this.room) return;
+    this.options.metrics.slowConsumerResyncs++;
+    this.room.resync(this, missedFrom, (frame) => this.write(frame));
+  }
+
+  /** Called by the room once the resync is written: frames go out again. */
+  caughtUp(): void {
+    this.slowReader.caughtUp();
+  }
+
   /** For the heartbeat: a peer that never answered the last ping. */
   terminate(): void {
     this.closing = true;
@@ -176,6 +218,9 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   }
 
   ping(): void {
+    // A throttled socket is not being read, so its pong waits unread; it is alive (it has just
+    // sent more than its budget).
+    if (this.throttle.throttled) return;
     this.isAlive = false;
     this.ws.ping();
   }
@@ -191,10 +236,14 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.firstMessageDeadline = null;
     this.options.metrics.messagesReceived++;
     this.options.metrics.bytesReceived += data.length;
-    if (!this.rateLimiter.allow(data.length)) {
-      this.options.log.warn('rate limit exceeded', { conn: this.id, doc: this.docName });
-      this.close(CloseCode.RateLimited, 'rate limit exceeded');
-      return;
+    const pausesBefore = this.throttle.pauses;
+    this.throttle.charge(data.length);
+    if (this.throttle.pauses !== pausesBefore) {
+      this.options.metrics.connectionsThrottled++;
+      this.options.log.debug('over the message budget: reading paused', {
+        conn: this.id,
+        doc: this.docName,
+      });
     }
     if (!isBinary) {
       this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
@@ -217,10 +266,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     }
     if (this.room) {
       this.dispatch(this.room, frame);
-    } else if (this.queued && this.queued.length < MAX_MESSAGES_BEFORE_READY) {
+    } else if (this.queued) {
       this.queued.push(frame);
-    } else {
-      this.close(CloseCode.RateLimited, 'too many messages before the document loaded');
+      // Nothing is dropped: past the limit the socket is simply not read until the load ends.
+      if (this.queued.length >= MAX_MESSAGES_BEFORE_READY) this.throttle.holdUntilLoaded();
     }
   }
 
@@ -236,6 +285,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     }
     if (frame.kind === 'sync-step2' || frame.kind === 'sync-update') {
       const verdict = this.options.updateGuard.check(room.doc, frame.update, this.readOnly);
+      if (!verdict.ok && 'missing' in verdict) {
+        this.onGap(room, frame.kind === 'sync-step2', verdict.reason);
+        return;
+      }
       if (!verdict.ok) {
         this.options.log.warn('update refused', {
           conn: this.id,
@@ -251,48 +304,51 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
         if (!verdict.nothingNew) this.send(encodePermissionDenied('read-only'));
         return;
       }
+      if (frame.kind === 'sync-step2') this.gaps.answered();
     }
     room.handle(this, frame);
   }
 
+  /** See sync-gap.ts: ask for what is missing; a viewer's gapped update is a refused write. */
+  private onGap(room: Room, isSyncStep2: boolean, reason: string): void {
+    if (this.readOnly) {
+      this.send(encodePermissionDenied('read-only'));
+      return;
+    }
+    const decision = this.gaps.onGap(isSyncStep2);
+    if (decision === 'wait') return;
+    if (decision === 'give-up') {
+      this.options.log.warn('update refused: gaps remain after repeated sync rounds', {
+        conn: this.id,
+        doc: this.docName,
+        reason,
+      });
+      this.close(CloseCode.BadMessage, 'updates keep missing dependencies');
+      return;
+    }
+    this.options.metrics.syncGapRequests++;
+    this.options.log.debug('update arrived before what it depends on: asking for it', {
+      conn: this.id,
+      doc: this.docName,
+      reason,
+    });
+    // Written even to a reader that is being held back: without it the client would never
+    // send what is missing. One small frame per round.
+    this.write(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+  }
+
   /** See rollback-report.ts. One report per connection is examined; any more are ignored. */
   private onRollbackReport(room: Room, acknowledged: Uint8Array): void {
-    const context = { conn: this.id, doc: this.docName };
-    if (!this.extensions) {
-      this.options.log.warn('extension message from a client that did not opt in', context);
-      this.close(CloseCode.BadMessage, 'rollback report without quire=1');
-      return;
-    }
     if (this.rollbackReported) return;
     this.rollbackReported = true;
-    let lost: ReturnType<typeof lostSinceAcknowledged>;
-    try {
-      lost = lostSinceAcknowledged(room.doc, acknowledged);
-    } catch (error) {
-      this.options.log.warn('malformed rollback report', {
-        ...context,
-        error: errorMessage(error),
-      });
-      this.close(CloseCode.BadMessage, 'malformed rollback report');
-      return;
-    }
-    if (lost === null) {
-      this.options.log.warn(
-        'rollback report not confirmed: the document holds everything it acknowledged',
-        context,
-      );
-      return;
-    }
-    this.options.metrics.storageRollbacksReported++;
-    this.options.log.error(
-      'storage lost edits it had acknowledged as durable (deleted or restored from an old backup?); the reporting client restores them',
-      { ...context, clients: lost.clients, missingClocks: lost.missingClocks },
-    );
+    examineRollbackReport(this, room.doc, acknowledged, this.options.log, this.options.metrics);
   }
 
   private onClosed(): void {
     this.closing = true;
     this.queued = null;
+    this.throttle.destroy();
+    this.slowReader.destroy();
     this.room?.leave(this);
     this.room = null;
     this.options.onClose(this);

@@ -12,9 +12,23 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
  * connection costs a few KiB; 10k keeps a 2-core box responsive. */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
-/** A connection whose unsent bytes pass this mark is a slow consumer: it is closed with 4429 and
- * resyncs on reconnect, instead of growing server memory without bound. */
+/** A connection whose unsent bytes pass this mark is a slow consumer: nothing more is queued for
+ * it (server memory stays bounded), and once its socket drains it gets one sync step 2 with
+ * exactly what it missed (slow-reader.ts). */
 export const DEFAULT_SEND_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/** How long a slow consumer may take to drain its send buffer before it is closed with 1013
+ * (try again later: stock clients reconnect and resync). Long enough for a phone on a bad link
+ * to take in several MiB; short enough that a reader that stopped reading altogether does not
+ * hold its buffer for minutes. */
+export const DEFAULT_SLOW_CONSUMER_TIMEOUT_MS = 30_000;
+
+/** Rounds of "you sent an update with missing dependencies; here is my sync step 1" one
+ * connection may cause within SYNC_GAP_WINDOW_MS. A reconnect needs one or two (a keystroke
+ * that overtook the offline edits it builds on); a client whose answers never fill the gap
+ * would otherwise loop forever, so past this it is closed with 4400 as a bad client. */
+export const MAX_SYNC_GAP_ROUNDS = 20;
+export const SYNC_GAP_WINDOW_MS = 60_000;
 
 /** Ping interval. A peer that has not answered the previous ping by the next tick is terminated,
  * so a dead peer is freed within two intervals. One timer for all connections. */
@@ -30,7 +44,9 @@ export const DEFAULT_COMPACT_AFTER_UPDATES = 500;
 export const DEFAULT_COMPACT_AFTER_BYTES = 1024 * 1024;
 
 /** Messages a connection may send before its document finishes loading; a client sends 2–3
- * (sync step 1, awareness), so more than this is abuse. */
+ * (sync step 1, awareness), and one typing into an editor that reconnects a few more. Past this
+ * the server stops reading the socket until the document is loaded (TCP backpressure), so
+ * what waits is in the kernel's buffers, not in ours. */
 export const MAX_MESSAGES_BEFORE_READY = 64;
 
 /** Awareness entries in one message. A client announces its own state (one entry); a few more
@@ -69,10 +85,14 @@ export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 100;
  * day; a script writing into thousands of fresh names would grow storage without bound. */
 export const DEFAULT_MAX_NEW_DOCUMENTS_PER_MINUTE = 120;
 
-/** Sustained messages per second per connection. Fast typing with cursor moves is 20–40/s. */
-export const DEFAULT_MESSAGES_PER_SECOND = 100;
+/** Sustained messages per second per connection. Fast typing with cursor moves is 20–40/s; an
+ * importer or a script sends as fast as it can. Over budget, a connection is throttled, never
+ * closed (throttle.ts): the server stops reading its socket until the budget refills, so a burst
+ * is applied in full at this rate. One message costs the server tens of microseconds, so 500/s
+ * keeps one flooding client to a few per cent of a core. */
+export const DEFAULT_MESSAGES_PER_SECOND = 500;
 /** Burst allowance on top of the sustained rate (reconnect: step 1, step 2, awareness, queued
- * offline edits). Beyond it the connection is closed with 4429. */
+ * offline edits), taken at full speed before throttling starts. */
 export const DEFAULT_MESSAGE_BURST = 1_000;
 
 /** Sustained bytes per second per connection: a pasted book every few seconds. */
@@ -81,7 +101,8 @@ export const DEFAULT_BYTES_PER_SECOND = 4 * 1024 * 1024;
 export const byteBurstFor = (maxMessageBytes: number): number => 2 * maxMessageBytes;
 
 /** Deadline for the access check (`authorize` hook) and for a new connection's first message
- * (stock clients send sync step 1 at once). Late upgrades get HTTP 503, silent sockets 4408. */
+ * (stock clients send sync step 1 at once). Late upgrades get HTTP 503, silent sockets 1013
+ * (a stalled link at connect time is a passing condition: stock clients retry). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** HTTP: time to receive a request's headers (slowloris). Node's default is 60 s. */
@@ -101,7 +122,7 @@ export const DEFAULT_MAX_FRAGMENTS = 128;
  * message in 1 KiB segments. Refused with 1008. */
 export const DEFAULT_MAX_BUFFERED_CHUNKS = 16_384;
 
-/** How often expired tokens (4401) and silent new connections (4408) are swept: one interval for
+/** How often expired tokens (4401) and silent new connections (1013) are swept: one interval for
  * all connections, so a session ends at most this long after its token. */
 export const SESSION_SWEEP_INTERVAL_MS = 1_000;
 

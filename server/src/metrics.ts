@@ -18,6 +18,14 @@ export class Metrics {
   protocolErrors = 0;
   /** Confirmed rollback reports from clients (rollback-report.ts): alert on any increase. */
   storageRollbacksReported = 0;
+  /** Updates that arrived before what they depend on, answered with our sync step 1. */
+  syncGapRequests = 0;
+  /** Times a connection went over its message or byte budget and its socket was paused. */
+  connectionsThrottled = 0;
+  /** Slow readers resynced in place once their socket drained. */
+  slowConsumerResyncs = 0;
+  /** Slow readers closed with 1013 because they did not drain in time. */
+  slowConsumersClosed = 0;
   private loadMsTotal = 0;
 
   observeLoad(ms: number): void {
@@ -72,6 +80,26 @@ export class Metrics {
       'storage_rollbacks_reported_total',
       'Clients that found acknowledged edits missing from storage (restored from their copies).',
       this.storageRollbacksReported,
+    );
+    counter(
+      'sync_gap_requests_total',
+      'Updates that arrived before what they depend on (a reconnect race), answered with a sync request.',
+      this.syncGapRequests,
+    );
+    counter(
+      'connections_throttled_total',
+      'Times a connection over its message or byte budget had its reading paused.',
+      this.connectionsThrottled,
+    );
+    counter(
+      'slow_consumer_resyncs_total',
+      'Slow readers sent what they missed in place once their socket drained.',
+      this.slowConsumerResyncs,
+    );
+    counter(
+      'slow_consumers_closed_total',
+      'Slow readers closed with 1013 because their send buffer did not drain in time.',
+      this.slowConsumersClosed,
     );
     return `${lines.join('\n')}\n`;
   }

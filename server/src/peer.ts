@@ -1,4 +1,6 @@
 /** What a room needs from a connection: kept narrow so rooms can be tested without sockets. */
+import type { DocState } from './slow-reader.js';
+
 export interface Peer {
   /** Stable id for logs. */
   readonly id: number;
@@ -14,6 +16,11 @@ export interface Peer {
    * or found empty). The persisted ack reports how many of them are durable, because a
    * delete-only edit does not move the state vector the ack also carries. */
   updatesHandled: number;
-  send(frame: Uint8Array): void;
+  /** `covers`: for a frame that carries a document change, the document state the peer had
+   * before it. A peer that cannot keep up may hold such a frame back and later resync from that
+   * state instead (slow-reader.ts). */
+  send(frame: Uint8Array, covers?: DocState): void;
+  /** The resync a slow peer asked for (Room.resync) has been written: it takes frames again. */
+  caughtUp(): void;
   close(code: number, reason: string): void;
 }

@@ -22,6 +22,7 @@ import type { CreationQuota } from './auth/creation-quota.js';
 import { discardPending } from './auth/update-guard.js';
 import type { DocumentLog, DocumentStore } from './persistence.js';
 import type { Peer } from './peer.js';
+import type { DocState } from './slow-reader.js';
 import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 
@@ -113,18 +114,38 @@ export class Room {
     }
   }
 
+  /** The reply is computed now and sent after every write queued so far: now, the document holds
+   * exactly what those writes store, so the reply never carries an update that is not yet on
+   * disk (one applied later is relayed after its own write, behind this reply). */
   private replyToSyncStep1(peer: Peer, stateVector: Uint8Array): void {
+    let update: Uint8Array;
+    let covers: DocState;
+    try {
+      covers = Y.decodeStateVector(stateVector);
+      update = isEmptyStateVector(stateVector)
+        ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
+        : Y.encodeStateAsUpdate(this.doc, stateVector);
+    } catch (error) {
+      this.reject(peer, CloseCode.BadMessage, 'invalid state vector', error);
+      return;
+    }
+    const frame = encodeSyncStep2(update);
+    this.afterWrites(() => peer.send(frame, covers));
+  }
+
+  /** A slow peer's socket drained (slow-reader.ts): send it, after the writes queued so far,
+   * everything since `missedFrom` and the current presence, computed now (see replyToSyncStep1
+   * for why now). `write` bypasses the peer's hold-back. */
+  resync(peer: Peer, missedFrom: DocState | null, write: (frame: Uint8Array) => void): void {
+    const update =
+      missedFrom === null
+        ? null
+        : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(missedFrom as Map<number, number>));
     this.afterWrites(() => {
-      let update: Uint8Array;
-      try {
-        update = isEmptyStateVector(stateVector)
-          ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
-          : Y.encodeStateAsUpdate(this.doc, stateVector);
-      } catch (error) {
-        this.reject(peer, CloseCode.BadMessage, 'invalid state vector', error);
-        return;
-      }
-      peer.send(encodeSyncStep2(update));
+      if (update !== null) write(encodeSyncStep2(update));
+      write(encodeAwareness(encodeAwarenessUpdate(this.awareness.present())));
+      peer.caughtUp();
+      if (peer.extensions) this.log.ack.requestRound();
     });
   }
 
@@ -136,7 +157,7 @@ export class Room {
     }
     if (this.creationPending && update.length > EMPTY_UPDATE_BYTES) {
       if (!this.ctx.creationQuota.tryCharge(peer.quotaKey)) {
-        this.reject(peer, CloseCode.RateLimited, 'too many new documents; retry later', null);
+        this.reject(peer, CloseCode.TryAgainLater, 'too many new documents; retry later', null);
         return;
       }
       this.creationPending = false;
@@ -170,11 +191,14 @@ export class Room {
     }
     this.fullState = null;
     const frame = encodeSyncUpdate(applied);
+    // What every other peer had before this update: a slow one that must skip the frame later
+    // resyncs from here (slow-reader.ts).
+    const before: DocState = this.lastBeforeState ?? new Map<number, number>();
     const written = this.ctx.store.append(this.name, this.log, applied);
     this.chain = this.chain
       .then(() => written)
       .then(() => {
-        this.broadcast(frame, peer);
+        this.broadcast(frame, peer, before);
         this.maybeCompact();
       });
   }
@@ -223,9 +247,9 @@ export class Room {
     this.broadcast(encodeAwareness(relayed), peer);
   }
 
-  private broadcast(frame: Uint8Array, except: Peer | null): void {
+  private broadcast(frame: Uint8Array, except: Peer | null, covers?: DocState): void {
     for (const peer of this.peers) {
-      if (peer !== except) peer.send(frame);
+      if (peer !== except) peer.send(frame, covers);
     }
   }
 

@@ -84,7 +84,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   let accepting = true;
   let closing: Promise<void> | null = null;
   const stopHeartbeat = startHeartbeat(connections, options.heartbeatIntervalMs);
-  // Token expiry (4401) and silent new sockets (4408): one interval, no timer per connection.
+  // Token expiry (4401) and silent new sockets (1013): one interval, no timer per connection.
   const stopSessionSweep = startSessionSweep(connections, SESSION_SWEEP_INTERVAL_MS);
   const stopRevalidation =
     options.revalidateIntervalMs > 0 && options.authorize
@@ -99,6 +99,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const revalidating = options.revalidateIntervalMs > 0 && options.authorize !== undefined;
   const connectionContext: ConnectionContext = {
     sendHighWaterBytes: options.sendHighWaterBytes,
+    slowConsumerTimeoutMs: options.slowConsumerTimeoutMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     rateLimits: options,
     updateGuard,

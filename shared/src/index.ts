@@ -6,7 +6,7 @@ export {
   AuthMessageType,
   QUIRE_EXTENSIONS_PARAM,
 } from './message-type.js';
-export { CloseCode, FATAL_CLOSE_CODES, closeCodeName } from './close-codes.js';
+export { CloseCode, closeCodeName, isFinalCloseCode } from './close-codes.js';
 export { ByteReader, varUintSize, writeVarUint, encodeWithPayload } from './bytes.js';
 export { stateVectorShortfall, type Shortfall } from './state-vector.js';
 export {

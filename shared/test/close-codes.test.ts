@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, FATAL_CLOSE_CODES, closeCodeName } from '../src/index.js';
+import { CloseCode, closeCodeName, isFinalCloseCode } from '../src/index.js';
 
 describe('close codes', () => {
   it('keeps the documented numbers (clients and the README depend on them)', () => {
@@ -7,12 +7,11 @@ describe('close codes', () => {
       GoingAway: 1001,
       UnsupportedData: 1003,
       InternalError: 1011,
+      TryAgainLater: 1013,
       BadMessage: 4400,
       Unauthenticated: 4401,
       Forbidden: 4403,
-      HandshakeTimeout: 4408,
       TooLarge: 4413,
-      RateLimited: 4429,
     });
   });
 
@@ -26,16 +25,17 @@ describe('close codes', () => {
     }
   });
 
-  it('marks exactly bad message, unauthenticated and forbidden as fatal (no auto-retry)', () => {
-    expect([...FATAL_CLOSE_CODES].sort()).toEqual([4400, 4401, 4403]);
-    for (const retryable of [1001, 1003, 1006, 1011, 4408, 4413, 4429]) {
-      expect(FATAL_CLOSE_CODES.has(retryable)).toBe(false);
+  it('uses the band stock clients treat as final only for what a retry cannot fix', () => {
+    const final = Object.values(CloseCode).filter(isFinalCloseCode).sort();
+    expect(final).toEqual([4400, 4401, 4403, 4413]);
+    for (const retryable of [1001, 1003, 1006, 1011, 1012, 1013, 4399, 4500, 4599]) {
+      expect(isFinalCloseCode(retryable)).toBe(false);
     }
   });
 
   it('names known codes and labels unknown ones', () => {
     expect(closeCodeName(4403)).toBe('Forbidden');
-    expect(closeCodeName(1001)).toBe('GoingAway');
+    expect(closeCodeName(1013)).toBe('TryAgainLater');
     expect(closeCodeName(4999)).toBe('Unknown(4999)');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * One interval for every connection (never a timer each): closes sessions whose token expired
- * (4401) and new connections that never sent a message within the handshake timeout (4408).
+ * (4401) and new connections that never sent a message within the handshake timeout (1013: a
+ * stalled link is a passing condition, so stock clients must retry).
  */
 import { CloseCode } from '@quire/shared';
 
@@ -17,7 +18,7 @@ export function sweepSessions(sessions: Iterable<SweptSession>, now: number = Da
     if (session.expiresAt !== undefined && now >= session.expiresAt) {
       session.close(CloseCode.Unauthenticated, 'token expired');
     } else if (session.firstMessageDeadline !== null && now >= session.firstMessageDeadline) {
-      session.close(CloseCode.HandshakeTimeout, 'no message within the handshake timeout');
+      session.close(CloseCode.TryAgainLater, 'no message within the handshake timeout');
     }
   }
 }

@@ -3,7 +3,8 @@
  * - it must decode as a Yjs V1 update (a stack overflow from 10^5-deep content is caught here);
  * - every struct and every reference (left/right origin, parent) must be in the document or
  *   earlier in the same update, and every deleted range must be known — otherwise Yjs would keep
- *   the update as "pending" state that is neither visible nor safe to persist or relay;
+ *   the update as "pending" state that is neither visible nor safe to persist or relay. Such an
+ *   update is not refused as malformed: it is a gap the client can fill (`missing`);
  * - the work it can cause is bounded: overlapping delete ranges (each re-walks the document) and
  *   thousands of concurrent inserts at one spot (quadratic conflict resolution) are refused;
  * - the document must stay under the size limit (4413).
@@ -22,10 +23,16 @@ export type UpdateVerdict =
        * our sync step 1), so it is accepted silently; otherwise it is a write to refuse. */
       nothingNew?: boolean;
     }
-  | { ok: false; code: number; reason: string };
+  | { ok: false; code: number; reason: string }
+  /** The update builds on, or deletes, content the document does not have yet. Normal while a
+   * client reconnects (a keystroke sent before the sync exchange delivered the edits it depends
+   * on), so not an error: the update is not applied, and the connection asks the client for
+   * everything the server lacks (see sync-gap.ts). */
+  | { ok: false; missing: true; reason: string };
 
 const OK: UpdateVerdict = { ok: true };
 const bad = (reason: string): UpdateVerdict => ({ ok: false, code: CloseCode.BadMessage, reason });
+const gap = (reason: string): UpdateVerdict => ({ ok: false, missing: true, reason });
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 /** The decoded delete set (yjs does not export its DeleteSet type). */
@@ -84,7 +91,7 @@ function checkDependencies(doc: Y.Doc, structs: Struct[], ds: DeleteSet): Update
     if (clock + struct.length > Number.MAX_SAFE_INTEGER) return bad('update clock out of range');
     if (struct instanceof Y.Skip) continue;
     const next = known.get(client) ?? Y.getState(doc.store, client);
-    if (clock > next) return bad('update has missing dependencies');
+    if (clock > next) return gap('update has missing dependencies');
     known.set(client, Math.max(next, clock + struct.length));
   }
   const has = (id: Y.ID | null): boolean =>
@@ -96,7 +103,7 @@ function checkDependencies(doc: Y.Doc, structs: Struct[], ds: DeleteSet): Update
     if (!(struct instanceof Y.Item)) continue;
     const parent = struct.parent instanceof Y.ID ? struct.parent : null;
     if (!has(struct.origin) || !has(struct.rightOrigin) || !has(parent)) {
-      return bad('update has missing dependencies');
+      return gap('update has missing dependencies');
     }
     const key = `${idKey(struct.origin)}|${idKey(struct.rightOrigin)}|${parentKey(struct)}`;
     const count = (siblings.get(key) ?? 0) + 1;
@@ -110,7 +117,7 @@ function checkDependencies(doc: Y.Doc, structs: Struct[], ds: DeleteSet): Update
     const sorted = [...ranges].sort((a, b) => a.clock - b.clock);
     let previousEnd = 0;
     for (const { clock, len } of sorted) {
-      if (clock + len > end) return bad('update deletes unknown content');
+      if (clock + len > end) return gap('update deletes unknown content');
       if (clock < previousEnd) return bad('update has overlapping deletions');
       previousEnd = clock + len;
     }

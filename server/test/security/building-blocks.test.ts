@@ -48,27 +48,30 @@ describe('ConnectionCaps', () => {
 describe('ConnectionRateLimiter', () => {
   const limits = { messagesPerSecond: 10, messageBurst: 5, bytesPerSecond: 1_000, byteBurst: 500 };
 
-  it('allows the message burst, then the sustained rate, never more than the burst', () => {
+  it('takes the message burst at once, then says how long to wait to be back in budget', () => {
     const limiter = new ConnectionRateLimiter(limits, 0);
-    for (let i = 0; i < 5; i++) expect(limiter.allow(1, 0)).toBe(true);
-    expect(limiter.allow(1, 0)).toBe(false);
-    expect(limiter.allow(1, 100)).toBe(true); // 100 ms at 10/s refills one
-    expect(limiter.allow(1, 100)).toBe(false);
-    for (let i = 0; i < 5; i++) expect(limiter.allow(1, 10_000)).toBe(true);
-    expect(limiter.allow(1, 10_000)).toBe(false);
+    for (let i = 0; i < 5; i++) expect(limiter.charge(1, 0)).toBe(0);
+    expect(limiter.charge(1, 0)).toBeCloseTo(100); // one message of debt at 10/s
+    expect(limiter.charge(1, 0)).toBeCloseTo(200); // a message that arrives anyway deepens it
+    expect(limiter.delay(150)).toBeCloseTo(50);
+    expect(limiter.delay(200)).toBe(0);
+    // Refills never go above the burst.
+    for (let i = 0; i < 5; i++) expect(limiter.charge(1, 10_000)).toBe(0);
+    expect(limiter.charge(1, 10_000)).toBeGreaterThan(0);
   });
 
-  it('refuses a message over the byte budget even when the message budget has room', () => {
+  it('throttles on the byte budget even when the message budget has room', () => {
     const limiter = new ConnectionRateLimiter(limits, 0);
-    expect(limiter.allow(400, 0)).toBe(true);
-    expect(limiter.allow(200, 0)).toBe(false); // 100 bytes left
-    expect(limiter.allow(200, 100)).toBe(true); // 100 ms at 1,000 B/s refills 100
-    expect(limiter.allow(501, 100_000)).toBe(false); // bigger than the burst: never
+    expect(limiter.charge(400, 0)).toBe(0);
+    expect(limiter.charge(200, 0)).toBeCloseTo(100); // 100 bytes of debt at 1,000 B/s
+    expect(limiter.delay(100)).toBe(0);
+    // A message bigger than the burst is still taken, followed by a longer wait.
+    expect(limiter.charge(1_501, 100_000)).toBeCloseTo(1_001);
   });
 });
 
 describe('sweepSessions', () => {
-  it('closes expired sessions with 4401 and silent new ones with 4408', () => {
+  it('closes expired sessions with 4401 and silent new ones with 1013 (try again later)', () => {
     const closed: number[] = [];
     const session = (expiresAt: number | undefined, firstMessageDeadline: number | null) => ({
       expiresAt,
@@ -84,12 +87,12 @@ describe('sweepSessions', () => {
       ],
       1_000,
     );
-    expect(closed).toEqual([CloseCode.Unauthenticated, CloseCode.HandshakeTimeout]);
+    expect(closed).toEqual([CloseCode.Unauthenticated, CloseCode.TryAgainLater]);
   });
 });
 
 describe('UpdateGuard', () => {
-  it('lets real updates through and refuses gaps, size overruns and garbage', () => {
+  it('lets real updates through, tells gaps apart, and refuses size overruns and garbage', () => {
     const doc = new Y.Doc();
     const guard = new UpdateGuard(10_000);
     const first = textUpdate('hello', { clientID: 1 });
@@ -100,7 +103,8 @@ describe('UpdateGuard', () => {
       base: [first, textUpdate(' you', { clientID: 1, base: [first], index: 5 })],
       index: 9,
     });
-    expect(guard.check(doc, third, false)).toMatchObject({ ok: false, code: CloseCode.BadMessage });
+    // A gap is not malformed: it is answered with a sync request (sync-gap.ts).
+    expect(guard.check(doc, third, false)).toMatchObject({ ok: false, missing: true });
     expect(guard.check(doc, textUpdate('x'.repeat(20_000), { clientID: 2 }), false)).toMatchObject({
       ok: false,
       code: CloseCode.TooLarge,

@@ -37,10 +37,10 @@ describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', ()
     h = null;
   });
 
-  it('R4 (scaled: 20 MiB streamed, high-water 256 KiB) → the non-reading client gets 4429; it resyncs on reconnect', async () => {
+  it('R4 (scaled: 20 MiB streamed, high-water 256 KiB) → the non-reading client is held back, not closed; once it reads again it gets exactly what it missed in place', async () => {
     h = await startHarness({ sendHighWaterBytes: 256 * 1024 });
     const slow = await openRaw(h.running.port, '/r4');
-    slow.socket.pause(); // stops reading: the kernel buffers fill, then ws's send buffer
+    slow.socket.pause(); // stops reading: the kernel buffers fill, then the server's send buffer
     const writer = await h.client('r4');
     const rssBefore = process.memoryUsage().rss;
     // Each 512 KiB insert is deleted again, so 20 MiB stream past while the document (deleted
@@ -54,38 +54,35 @@ describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', ()
     writer.text.insert(0, 'end');
     const reader = await h.client('r4');
     await waitFor(() => reader.text.toString() === 'end', 20_000, 'stream delivered to others');
-    console.log(`R4: RSS ${mb(rssBefore)} → ${mb(process.memoryUsage().rss)}`);
+    const rssAfter = process.memoryUsage().rss;
+    // Held back, not queued: far less than the 20 MiB that streamed past stays in memory.
+    expect(rssAfter - rssBefore).toBeLessThan(64 * 1024 * 1024);
     slow.socket.resume();
-    await waitFor(() => slow.closeCode() !== null, 20_000, 'slow consumer close frame');
-    expect(slow.closeCode()).toBe(CloseCode.RateLimited);
+    await waitFor(() => slow.documentText() === 'end', 20_000, 'slow reader resynced in place');
+    expect(slow.closeCode()).toBeNull();
     slow.socket.destroy();
-    // A fresh connection resyncs the whole document.
-    const again = await h.client('r4');
-    expect(again.text.toString()).toBe('end');
-    for (const c of [writer, reader, again]) c.destroy();
+    for (const c of [writer, reader]) c.destroy();
     await h.oracle('r4', 'end');
   });
 
-  it('R5 (scaled: 2000 messages at once, 100/s + burst 200) → 4429; other clients keep round-tripping', async () => {
-    h = await startHarness({ messagesPerSecond: 100, messageBurst: 200 });
+  it('R5 (scaled: 2000 messages at once, 500/s + burst 200) → throttled, never closed: every message is answered; other clients keep round-tripping', async () => {
+    h = await startHarness({ messagesPerSecond: 500, messageBurst: 200 });
     const a = await h.client('r5');
     const b = await h.client('r5');
     const flood = await rawSocket(`${h.wsUrl}/r5`);
-    const latencies: number[] = [];
     const probe = (async () => {
       for (let i = 0; i < 10; i++) {
         const marker = `m${i};`;
-        const started = performance.now();
         a.text.insert(a.text.length, marker);
         await waitFor(() => b.text.toString().includes(marker), 5_000, 'probe');
-        latencies.push(performance.now() - started);
       }
     })();
     for (let i = 0; i < 2_000; i++) flood.ws.send(encodeQueryAwareness());
-    expect((await outcome(flood, 5_000)).code).toBe(CloseCode.RateLimited);
+    const answers = () =>
+      flood.messages.filter((m) => decodeServerFrame(m).kind === 'awareness').length;
+    await waitFor(() => answers() >= 2_000, 15_000, 'every flooded query answered');
+    expect((await outcome(flood, 200)).code).toBe(-1); // still open
     await probe;
-    latencies.sort((x, y) => x - y);
-    console.log(`R5: others' round trip during the flood: max ${latencies.at(-1)!.toFixed(1)} ms`);
     a.destroy();
     b.destroy();
     await h.oracle('r5');
@@ -113,7 +110,7 @@ describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', ()
     await h.oracle('r6-0-0', 'junk');
   });
 
-  it('R6b (scaled: 5 new documents a minute per user) → the write that would create a 6th gets 4429 and stores nothing; existing documents and other users are unaffected', async () => {
+  it('R6b (scaled: 5 new documents a minute per user) → the write that would create a 6th gets 1013 (try again later) and stores nothing; existing documents and other users are unaffected', async () => {
     h = await startHarness({ auth: true, maxNewDocumentsPerMinute: 5 });
     const token = await signToken({ secret: TEST_SECRET, doc: '*', mode: 'rw', sub: 'attacker' });
     const url = (doc: string) => `${h!.wsUrl}/${doc}?token=${token}`;
@@ -129,7 +126,7 @@ describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', ()
     // …but putting content into it would create it: refused.
     viewer.ws.send(encodeSyncUpdate(textUpdate('one too many')));
     const refused = await outcome(viewer);
-    expect(refused.code).toBe(CloseCode.RateLimited);
+    expect(refused.code).toBe(CloseCode.TryAgainLater);
     expect(await h.storage.load('r6b-5')).toBeNull();
 
     // The same user keeps editing what exists.

@@ -5,11 +5,15 @@
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import * as Y from 'yjs';
+import { decodeServerFrame } from '@quire/shared';
 
 export interface RawConnection {
   socket: Socket;
   /** The close code of the first close frame the server sent, once it has sent one. */
   closeCode(): number | null;
+  /** The text ('text') of a replica built from every document frame received so far. */
+  documentText(): string;
   /** Resolves when the TCP connection has ended. */
   ended: Promise<void>;
 }
@@ -23,6 +27,13 @@ export async function openRaw(port: number, path: string): Promise<RawConnection
   let pending: Buffer = Buffer.alloc(0);
   let upgraded = false;
   let code: number | null = null;
+  const replica = new Y.Doc();
+  const onBinary = (payload: Buffer) => {
+    const decoded = decodeServerFrame(new Uint8Array(payload));
+    if (decoded.kind === 'sync-step2' || decoded.kind === 'sync-update') {
+      Y.applyUpdate(replica, decoded.update);
+    }
+  };
   let resolveHead: (status: string) => void = () => {};
   const head = new Promise<string>((resolve, reject) => {
     resolveHead = resolve;
@@ -41,6 +52,7 @@ export async function openRaw(port: number, path: string): Promise<RawConnection
       const parsed = parseFrame(pending);
       if (!parsed) return;
       if (parsed.opcode === 0x8 && code === null) code = parsed.closeCode;
+      if (parsed.opcode === 0x2) onBinary(pending.subarray(parsed.payloadStart, parsed.size));
       pending = pending.subarray(parsed.size);
     }
   });
@@ -53,11 +65,18 @@ export async function openRaw(port: number, path: string): Promise<RawConnection
   const status = await head;
   if (!status.startsWith('HTTP/1.1 101'))
     throw new Error(`not upgraded: ${status.split('\r\n')[0]}`);
-  return { socket, closeCode: () => code, ended };
+  return {
+    socket,
+    closeCode: () => code,
+    documentText: () => replica.getText('text').toString(),
+    ended,
+  };
 }
 
 /** One complete server frame (never masked) at the start of `data`, or null if incomplete. */
-function parseFrame(data: Buffer): { opcode: number; size: number; closeCode: number } | null {
+function parseFrame(
+  data: Buffer,
+): { opcode: number; size: number; payloadStart: number; closeCode: number } | null {
   if (data.length < 2) return null;
   const opcode = data[0]! & 0x0f;
   let length = data[1]! & 0x7f;
@@ -73,7 +92,7 @@ function parseFrame(data: Buffer): { opcode: number; size: number; closeCode: nu
   }
   if (data.length < headerLength + length) return null;
   const closeCode = opcode === 0x8 && length >= 2 ? data.readUInt16BE(headerLength) : 1005;
-  return { opcode, size: headerLength + length, closeCode };
+  return { opcode, size: headerLength + length, payloadStart: headerLength, closeCode };
 }
 
 export interface FrameSpec {
