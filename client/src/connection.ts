@@ -1,12 +1,13 @@
 /**
  * The network side of one editor: the stock y-websocket provider with Quire's handlers
- * registered, jittered reconnects, fatal close codes, and an awareness clock bump on reconnect.
+ * registered, jittered reconnects after everything except the few answers listed in
+ * stop-policy.ts, and an awareness clock bump on reconnect.
  */
 import type * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
-import { FATAL_CLOSE_CODES, MessageType, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
+import { MessageType, QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
 import { sanitizeAwarenessUpdate } from './awareness-guard.js';
 import { sendOwnAwarenessOnly } from './awareness-sender.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -15,7 +16,8 @@ import { watchForRollback } from './rollback-watch.js';
 import { countSentUpdates } from './sent-updates.js';
 import { accessProbeUrl, probeRefusal, type Refusal } from './access-probe.js';
 import { docPath, toWebSocketUrl } from './connection-url.js';
-import { fatalCloseMessage, type ConnectionPhase } from './status.js';
+import type { ConnectionPhase } from './status.js';
+import { retryNotice, stopMessage, stopReasonForClose } from './stop-policy.js';
 
 export interface ConnectionOptions {
   /** `ws(s)://host[:port][/prefix]`; `http(s)://` is accepted and converted. */
@@ -37,12 +39,21 @@ export interface ConnectionOptions {
 export interface ConnectionState {
   phase: ConnectionPhase;
   synced: boolean;
+  /** A connection dropped or an attempt failed since the last sync (so we are retrying). */
   wasOffline: boolean;
+  /** Since the last sync, an attempt failed before its socket opened (server unreachable). */
+  unreachable: boolean;
+  /** Why the server closed the last socket, when it was a refusal we retry after (see
+   * `retryNotice` in stop-policy.ts); cleared by the next sync. */
+  retryNotice: string | null;
+  /** The delay of the retry now scheduled, null when none is. */
+  retryDelayMs: number | null;
   durable: Uint8Array | null;
   /** From the latest ack: how many of our update messages on this socket are durable. */
   durableUpdates: number | null;
   /** Update messages we sent on this socket (see sent-updates.ts). */
   sentUpdates: number;
+  /** Set when the editor stopped for good (stop-policy.ts): what to tell the person. */
   fatal: string | null;
   /** The latest permission-denied reason the server sent (e.g. writes on a read-only link). */
   denied: string | null;
@@ -94,6 +105,9 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
     phase: 'connecting',
     synced: false,
     wasOffline: false,
+    unreachable: false,
+    retryNotice: null,
+    retryDelayMs: null,
     durable: null,
     durableUpdates: null,
     sentUpdates: 0,
@@ -106,6 +120,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
   let lastAcknowledged: Uint8Array | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let openedThisAttempt = false;
+  /** The current socket completed a sync (it did useful work). */
+  let syncedThisSocket = false;
   /** Consecutive attempts whose socket never opened. */
   let failedOpens = 0;
   let destroyed = false;
@@ -151,6 +167,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
       if (local !== null) awareness.setLocalState({ ...local });
     } else if (status === 'connecting') {
       openedThisAttempt = false;
+      syncedThisSocket = false;
+      state.retryDelayMs = null;
       state.phase = 'connecting';
     } else {
       onOffline();
@@ -160,25 +178,38 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
   provider.on('sync', (synced: boolean) => {
     state.synced = synced;
     if (synced) {
+      syncedThisSocket = true;
       state.wasOffline = false;
-      backoff.reset();
+      state.unreachable = false;
+      state.retryNotice = null;
     }
     changed();
   });
   provider.on('closed', ({ code, reason }) => {
     const neverOpened = !openedThisAttempt;
+    const didUsefulWork = syncedThisSocket;
     onOffline();
-    if (FATAL_CLOSE_CODES.has(code)) {
-      state.fatal = fatalCloseMessage(code, reason);
-    } else {
-      scheduleRetry(backoff.next());
-      if (code === ABNORMAL_CLOSURE && neverOpened) probeWhyRefused();
+    const stop = stopReasonForClose(code);
+    if (stop !== null) {
+      state.fatal = stopMessage(stop, reason);
+      changed();
+      return;
     }
+    const notice = neverOpened ? null : retryNotice(code);
+    if (neverOpened) state.unreachable = true;
+    if (notice !== null) state.retryNotice = notice;
+    // An ordinary outage after a session that synced starts the backoff over. A refusal (4400,
+    // 4413, 1013, 1011) does not, even after a sync: a server that turns every session down
+    // again is then asked less and less often, up to the backoff's cap, instead of 4 times a
+    // second.
+    if (didUsefulWork && notice === null) backoff.reset();
+    scheduleRetry(backoff.next());
+    if (code === ABNORMAL_CLOSURE && neverOpened) probeWhyRefused();
     changed();
   });
 
-  /** A socket that never opened may have been refused (401/403/400), which browsers report as
-   * a plain 1006. Ask the server once, and again every few failures, while retrying anyway. */
+  /** A socket that never opened may have been refused (401/403/410/400), which browsers report
+   * as a plain 1006. Ask the server once, and again every few failures, while retrying anyway. */
   function probeWhyRefused(): void {
     failedOpens++;
     if (failedOpens !== 1 && failedOpens % PROBE_EVERY_FAILURES !== 0) return;
@@ -190,7 +221,8 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
         }
         clearTimeout(retryTimer);
         provider.disconnect();
-        state.fatal = fatalCloseMessage(refusal.code, refusal.reason);
+        state.retryDelayMs = null;
+        state.fatal = stopMessage(refusal.reason, refusal.detail);
         changed();
       },
     );
@@ -216,6 +248,7 @@ export function createConnection(options: ConnectionOptions): QuireConnection {
 
   function scheduleRetry(delay: number): void {
     clearTimeout(retryTimer);
+    state.retryDelayMs = delay;
     retryTimer = setTimeout(() => {
       if (!destroyed && state.fatal === null) provider.connect();
     }, delay);

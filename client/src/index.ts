@@ -9,6 +9,14 @@ export {
   type QuireStatus,
   type StatusView,
 } from './status.js';
+export {
+  HTTP_GONE,
+  retryNotice,
+  stopMessage,
+  stopReasonForClose,
+  stopReasonForHttpStatus,
+  type StopReason,
+} from './stop-policy.js';
 export { Backoff, backoffDelay, type BackoffOptions } from './backoff.js';
 export { toWebSocketUrl, docPath } from './connection.js';
 export { offlineStoreName } from './offline.js';

@@ -108,7 +108,7 @@ describe('createConnection', () => {
     expect(FakeSocket.instances).toHaveLength(3);
   });
 
-  it.each([CloseCode.Unauthenticated, CloseCode.Forbidden, CloseCode.BadMessage])(
+  it.each([CloseCode.Unauthenticated, CloseCode.Forbidden])(
     'stops for good after close code %i and says why',
     (code) => {
       const conn = connect();
@@ -117,11 +117,26 @@ describe('createConnection', () => {
       vi.advanceTimersByTime(60_000);
       expect(FakeSocket.instances).toHaveLength(1);
       expect(conn.state().fatal).toMatch(/token expired/);
+      expect(conn.state().retryDelayMs).toBeNull();
     },
   );
 
+  it.each([
+    [CloseCode.BadMessage, 'message rejected'],
+    [CloseCode.TooLarge, 'document too large'],
+    [CloseCode.TryAgainLater, 'server busy'],
+    [CloseCode.InternalError, 'server error'],
+  ])('reconnects after close code %i and says why meanwhile (%s)', (code, notice) => {
+    const conn = connect();
+    latest().accept();
+    latest().drop(code, 'update has missing dependencies');
+    expect(conn.state()).toMatchObject({ fatal: null, retryNotice: notice, unreachable: false });
+    vi.advanceTimersByTime(100);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
   it('asks the access probe when a socket fails before opening, and stops on a refusal', async () => {
-    probeAnswer = { code: CloseCode.Forbidden, reason: 'token is for another document' };
+    probeAnswer = { reason: 'forbidden', detail: 'token is for another document' };
     try {
       const conn = connect();
       latest().drop(1006);
@@ -158,10 +173,10 @@ describe('createConnection', () => {
     expect(probedUrls).toEqual([]);
   });
 
-  it('keeps retrying after a rate-limit or shutdown close', () => {
+  it('keeps retrying after a try-again-later or shutdown close', () => {
     connect();
     latest().accept();
-    latest().drop(CloseCode.RateLimited);
+    latest().drop(CloseCode.TryAgainLater);
     vi.advanceTimersByTime(1000);
     latest().drop(CloseCode.GoingAway);
     vi.advanceTimersByTime(1000);
