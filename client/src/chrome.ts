@@ -23,6 +23,8 @@ function announcement(status: QuireStatus): string {
     case 'online':
     case 'saved':
       return 'Online.';
+    case 'reconnecting':
+      return 'Reconnecting to the server.';
     case 'offline':
       return 'Offline. Your edits are kept and will sync when the connection is back.';
     case 'denied':

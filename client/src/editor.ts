@@ -151,7 +151,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       ...state,
       local: Y.encodeStateVector(ydoc),
       readOnly: isReadOnly,
-      offlineStore: store !== null,
+      offlineStore: store?.isAvailable() ?? false,
     });
     if (next.status === current.status && next.label === current.label) return;
     current = next;

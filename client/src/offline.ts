@@ -13,6 +13,9 @@ export interface OfflineStore {
   loadAcknowledged(): Promise<Uint8Array | null>;
   /** Keeps `stateVector` for the next page (written at most once per ACK_SAVE_INTERVAL_MS). */
   saveAcknowledged(stateVector: Uint8Array): void;
+  /** False when IndexedDB is missing or failed to open or load: then edits made offline live
+   * only in this tab, and the status must not claim they are kept on this device. */
+  isAvailable(): boolean;
   destroy(): void;
 }
 
@@ -28,6 +31,7 @@ const NO_STORE: OfflineStore = {
   whenLoaded: Promise.resolve(),
   loadAcknowledged: () => Promise.resolve(null),
   saveAcknowledged: () => {},
+  isAvailable: () => false,
   destroy: () => {},
 };
 
@@ -52,8 +56,12 @@ export function attachOfflineStore(ydoc: Y.Doc, serverUrl: string, docName: stri
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, OFFLINE_LOAD_TIMEOUT_MS);
   });
+  // Not claimed until IndexedDB has answered once (it can block silently, see the timeout).
+  let available = false;
   const loaded = persistence.whenSynced.then(
-    () => undefined,
+    () => {
+      available = true;
+    },
     (error: unknown) => console.warn('quire: could not read offline edits', error),
   );
   let pendingAck: Uint8Array | null = null;
@@ -86,6 +94,7 @@ export function attachOfflineStore(ydoc: Y.Doc, serverUrl: string, docName: stri
       pendingAck = stateVector;
       ackTimer ??= setTimeout(writeAck, ACK_SAVE_INTERVAL_MS);
     },
+    isAvailable: () => available,
     destroy: () => {
       clearTimeout(timer);
       clearTimeout(ackTimer);

@@ -4,9 +4,9 @@
  * everything this editor holds.
  */
 import * as Y from 'yjs';
-import { CloseCode } from '@quire/shared';
+import { stopMessage, stopReasonForClose } from './stop-policy.js';
 
-export type QuireStatus = 'connecting' | 'online' | 'saved' | 'offline' | 'denied';
+export type QuireStatus = 'connecting' | 'online' | 'saved' | 'reconnecting' | 'offline' | 'denied';
 export type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';
 
 export interface StatusInput {
@@ -15,6 +15,12 @@ export interface StatusInput {
   synced: boolean;
   /** True once a connection attempt failed or a connection dropped since the last sync. */
   wasOffline: boolean;
+  /** Since the last sync, an attempt failed before its socket opened: the server cannot be
+   * reached (down, or the network is). */
+  unreachable: boolean;
+  /** Why the server closed the last socket, when it was a refusal a retry may overcome (server
+   * busy, message rejected, …); null for an ordinary outage. */
+  retryNotice: string | null;
   /** Local document state vector (`Y.encodeStateVector`). */
   local: Uint8Array;
   /** Latest durable state vector from the server's persisted ack; null when none yet. */
@@ -29,7 +35,7 @@ export interface StatusInput {
   readOnly: boolean;
   /** The server refused one of our writes (permission denied), with its reason. */
   denied: string | null;
-  /** Offline persistence is on, so edits made now survive a closed tab. */
+  /** Offline persistence works, so edits made now survive a closed tab. */
   offlineStore: boolean;
 }
 
@@ -64,6 +70,14 @@ export function isDurablySaved(
   return stateVectorCovers(Y.decodeStateVector(durable), Y.decodeStateVector(local));
 }
 
+/** Labels that tests and the README quote exactly. */
+export const SAVED = 'All changes saved';
+export const RECONNECTING = 'Reconnecting…';
+export const OFFLINE = 'Offline';
+export const OFFLINE_KEPT_ON_DEVICE = 'Offline · edits kept on this device';
+/** Without IndexedDB the edits live in this tab's memory only: closing it loses them. */
+export const OFFLINE_KEPT_IN_TAB = 'Offline · edits kept in this tab';
+
 export function computeStatus(input: StatusInput): StatusView {
   if (input.fatal !== null) return { status: 'denied', label: input.fatal };
   if (input.phase === 'connected' && input.synced) {
@@ -74,37 +88,38 @@ export function computeStatus(input: StatusInput): StatusView {
     if (input.readOnly) return { status: 'online', label: 'Online' };
     const messages = { durable: input.durableUpdates, sent: input.sentUpdates };
     if (isDurablySaved(input.local, input.durable, messages)) {
-      return { status: 'saved', label: 'All changes saved' };
+      return { status: 'saved', label: SAVED };
     }
     return {
       status: 'online',
       label: input.durable === null ? 'Online' : 'Online · saving…',
     };
   }
-  // Once offline, stay "offline" through retries instead of flickering to "connecting" and
-  // back on every attempt (screen readers would announce each flip).
-  if (input.phase === 'disconnected' || input.wasOffline) {
+  // Once the server was found unreachable, stay "offline" through the retries until the next
+  // sync instead of flickering on every attempt (screen readers would announce each flip).
+  if (input.unreachable) {
+    if (input.readOnly) return { status: 'offline', label: OFFLINE };
     return {
       status: 'offline',
-      label: input.offlineStore
-        ? 'Offline · edits are kept on this device and sync when the server is back'
-        : 'Offline · reconnecting…',
+      label: input.offlineStore ? OFFLINE_KEPT_ON_DEVICE : OFFLINE_KEPT_IN_TAB,
+    };
+  }
+  // Had a connection and lost it, or the server closed it: retrying with backoff.
+  if (input.phase === 'disconnected' || input.wasOffline) {
+    return {
+      status: 'reconnecting',
+      label: input.retryNotice ? `${RECONNECTING} · ${input.retryNotice}` : RECONNECTING,
     };
   }
   return { status: 'connecting', label: 'Connecting…' };
 }
 
-/** The message shown when the server closed with a code after which we stop reconnecting. */
+/**
+ * The message for a close code after which the editor stops (see stop-policy.ts), or a neutral
+ * description for any other code (the editor retries after those and shows no message).
+ */
 export function fatalCloseMessage(code: number, reason: string): string {
-  const detail = reason ? ` (${reason})` : '';
-  switch (code) {
-    case CloseCode.Unauthenticated:
-      return `Not signed in: the access link is missing, invalid or expired${detail}. Ask for a new link and reload.`;
-    case CloseCode.Forbidden:
-      return `No access: this link does not allow opening this document${detail}.`;
-    case CloseCode.BadMessage:
-      return `The server refused a message from this editor${detail}. Reload the page.`;
-    default:
-      return `Disconnected by the server (code ${code})${detail}.`;
-  }
+  const stop = stopReasonForClose(code);
+  if (stop !== null) return stopMessage(stop, reason);
+  return `Disconnected by the server (code ${code})${reason ? ` (${reason})` : ''}.`;
 }

@@ -15,6 +15,7 @@ export const QUIRE_CSS = `
 .quire-status[data-status="connecting"] { background: #eaeef2; color: #424a53; }
 .quire-status[data-status="online"] { background: #ddf4ff; color: #0550ae; }
 .quire-status[data-status="saved"] { background: #dafbe1; color: #116329; }
+.quire-status[data-status="reconnecting"] { background: #fff8c5; color: #6c4400; }
 .quire-status[data-status="offline"] { background: #fff8c5; color: #6c4400; }
 .quire-status[data-status="denied"] { background: #ffebe9; color: #a40e26; font-weight: 600; }
 .quire-readonly { font-size: 12px; color: #57606a; border: 1px solid #d0d7de;

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '@quire/shared';
 import {
+  OFFLINE_KEPT_IN_TAB,
+  OFFLINE_KEPT_ON_DEVICE,
+  RECONNECTING,
+  SAVED,
   computeStatus,
   fatalCloseMessage,
   isDurablySaved,
@@ -19,6 +23,8 @@ const base = (overrides: Partial<StatusInput> = {}): StatusInput => ({
   phase: 'connected',
   synced: true,
   wasOffline: false,
+  unreachable: false,
+  retryNotice: null,
   local: Y.encodeStateVector(new Y.Doc()),
   durable: null,
   durableUpdates: null,
@@ -90,20 +96,69 @@ describe('computeStatus', () => {
     expect(computeStatus(base({ local: sv, durable: behind })).label).toBe('Online · saving…');
   });
 
-  it('is connecting before the first sync and offline once a connection failed', () => {
+  it('is connecting before the first sync', () => {
     expect(computeStatus(base({ phase: 'connecting', synced: false })).status).toBe('connecting');
     expect(computeStatus(base({ phase: 'connected', synced: false })).status).toBe('connecting');
-    expect(computeStatus(base({ phase: 'disconnected', synced: false })).status).toBe('offline');
-    // Retrying does not flip back to "connecting" (screen readers would announce every try).
-    expect(
-      computeStatus(base({ phase: 'connecting', synced: false, wasOffline: true })).status,
-    ).toBe('offline');
   });
 
-  it('explains whether offline edits are kept', () => {
-    const offline = base({ phase: 'disconnected', synced: false });
-    expect(computeStatus(offline).label).toMatch(/kept on this device/);
-    expect(computeStatus({ ...offline, offlineStore: false }).label).toMatch(/reconnecting/);
+  it('says "Reconnecting…" after losing a connection, until an attempt shows the server unreachable', () => {
+    const dropped = base({ phase: 'disconnected', synced: false, wasOffline: true });
+    expect(computeStatus(dropped)).toEqual({ status: 'reconnecting', label: RECONNECTING });
+    // The next attempt is under way: still reconnecting.
+    expect(computeStatus({ ...dropped, phase: 'connecting' }).label).toBe(RECONNECTING);
+    // Its socket opened but has not synced yet: still reconnecting, not "online".
+    expect(computeStatus({ ...dropped, phase: 'connected' }).status).toBe('reconnecting');
+  });
+
+  it('says why it reconnects when the server closed the socket with a refusal', () => {
+    const refused = base({
+      phase: 'disconnected',
+      synced: false,
+      wasOffline: true,
+      retryNotice: 'server busy',
+    });
+    expect(computeStatus(refused)).toEqual({
+      status: 'reconnecting',
+      label: 'Reconnecting… · server busy',
+    });
+  });
+
+  it('is offline once the server cannot be reached, and stays so through the retries', () => {
+    const unreachable = base({
+      phase: 'disconnected',
+      synced: false,
+      wasOffline: true,
+      unreachable: true,
+    });
+    expect(computeStatus(unreachable)).toEqual({
+      status: 'offline',
+      label: OFFLINE_KEPT_ON_DEVICE,
+    });
+    // A retry in progress, or one whose socket opened and is syncing, does not flip it back
+    // (screen readers would announce every attempt).
+    expect(computeStatus({ ...unreachable, phase: 'connecting' }).status).toBe('offline');
+    expect(computeStatus({ ...unreachable, phase: 'connected' }).status).toBe('offline');
+    // A page that never got online is offline too once its first attempt failed.
+    expect(computeStatus({ ...unreachable, wasOffline: false }).status).toBe('offline');
+  });
+
+  it('says where offline edits are kept: on this device only with a working offline store', () => {
+    const unreachable = base({ phase: 'disconnected', synced: false, unreachable: true });
+    expect(computeStatus(unreachable).label).toBe('Offline · edits kept on this device');
+    expect(computeStatus({ ...unreachable, offlineStore: false }).label).toBe(OFFLINE_KEPT_IN_TAB);
+    expect(OFFLINE_KEPT_IN_TAB).toBe('Offline · edits kept in this tab');
+    // A view-only editor has no edits to keep.
+    expect(computeStatus({ ...unreachable, readOnly: true }).label).toBe('Offline');
+  });
+
+  it('never says "saved" without a synced connection, whatever the last ack said', () => {
+    const sv = Y.encodeStateVector(docWith('kept'));
+    const covered = { local: sv, durable: sv, durableUpdates: 1, sentUpdates: 1 };
+    expect(computeStatus(base(covered)).label).toBe(SAVED);
+    for (const phase of ['connecting', 'connected', 'disconnected'] as const) {
+      const view = computeStatus(base({ ...covered, phase, synced: false, wasOffline: true }));
+      expect(view.status, phase).not.toBe('saved');
+    }
   });
 
   it('shows a fatal message above everything else', () => {
@@ -126,10 +181,15 @@ describe('computeStatus', () => {
 });
 
 describe('fatalCloseMessage', () => {
-  it('names the problem for each fatal close code', () => {
+  it('names the problem for each close code after which the editor stops', () => {
     expect(fatalCloseMessage(CloseCode.Unauthenticated, 'expired')).toMatch(/expired/);
     expect(fatalCloseMessage(CloseCode.Unauthenticated, '')).toMatch(/Not signed in/);
     expect(fatalCloseMessage(CloseCode.Forbidden, '')).toMatch(/No access/);
-    expect(fatalCloseMessage(CloseCode.BadMessage, '')).toMatch(/Reload/);
+  });
+
+  it('never tells anyone to reload for a code the editor retries after', () => {
+    for (const code of [CloseCode.BadMessage, CloseCode.TooLarge, 1011, 1013, 4500]) {
+      expect(fatalCloseMessage(code, 'update has missing dependencies')).not.toMatch(/reload/i);
+    }
   });
 });
