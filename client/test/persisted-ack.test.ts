@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { WebsocketProvider } from 'y-websocket';
@@ -36,7 +36,16 @@ describe('persisted ack handler', () => {
     const provider = { messageHandlers: [] as Handler[] } as unknown as WebsocketProvider;
     const acks: Uint8Array[] = [];
     registerPersistedAck(provider, (sv) => acks.push(sv));
-    expect(() => deliver(provider.messageHandlers[100], Uint8Array.of(100, 9, 1))).not.toThrow();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(() => deliver(provider.messageHandlers[100], Uint8Array.of(100, 9, 1))).not.toThrow();
+      expect(warn).toHaveBeenCalledWith(
+        'quire: ignoring a malformed server message',
+        expect.anything(),
+      );
+    } finally {
+      warn.mockRestore();
+    }
     expect(acks).toEqual([]);
   });
 });
