@@ -11,8 +11,6 @@ import * as Y from 'yjs';
 import {
   CloseCode,
   decodeClientFrame,
-  encodePermissionDenied,
-  encodeSyncStep1,
   encodeSyncStep2,
   isQuireError,
   type ClientFrame,
@@ -20,7 +18,7 @@ import {
 import type { Peer } from './peer.js';
 import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
 import { ReadThrottle } from './read-throttle.js';
-import { SlowReader, type DocState } from './slow-reader.js';
+import { SlowReader, type DocState, type SlowReaderEvents } from './slow-reader.js';
 import { SyncGapRequests } from './sync-gap.js';
 import type { RevalidatedSession } from './auth/revalidate.js';
 import type { SweptSession } from './auth/session-sweep.js';
@@ -31,6 +29,7 @@ import { sendBatcher } from './send-batcher.js';
 import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
 import { examineRollbackReport } from './rollback-report.js';
+import { admitUpdate, type UpdateSender } from './update-admission.js';
 import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -65,7 +64,9 @@ export interface ConnectionContext {
 
 let nextConnectionId = 1;
 
-export class Connection implements Peer, SweptSession, RevalidatedSession {
+export class Connection
+  implements Peer, SweptSession, RevalidatedSession, UpdateSender, SlowReaderEvents
+{
   readonly id = nextConnectionId++;
   readonly awarenessIds = new Set<number>();
   updatesHandled = 0;
@@ -80,7 +81,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
   firstMessageDeadline: number | null;
   private readonly throttle: ReadThrottle;
   private readonly slowReader: SlowReader;
-  private readonly gaps = new SyncGapRequests();
+  private gaps: SyncGapRequests | null = null;
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
   isAlive = true;
   private room: Room | null = null;
@@ -116,17 +117,7 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       this.socket,
       options.sendHighWaterBytes,
       options.slowConsumerTimeoutMs,
-      {
-        drained: (missedFrom) => this.onDrained(missedFrom),
-        timedOut: () => {
-          options.metrics.slowConsumersClosed++;
-          options.log.warn('slow consumer did not drain in time', {
-            conn: this.id,
-            doc: this.docName,
-          });
-          this.close(CloseCode.TryAgainLater, 'slow consumer: send buffer did not drain');
-        },
-      },
+      this,
     );
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
@@ -185,6 +176,10 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.write(frame);
   }
 
+  sendNow(frame: Uint8Array): void {
+    if (this.isOpen) this.write(frame);
+  }
+
   private write(frame: Uint8Array): void {
     sendBatcher.hold(this.socket); // one write per socket per event-loop turn
     this.socket.write(sharedBinaryFrame(frame));
@@ -199,11 +194,22 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     this.ws.close(code, reason);
   }
 
-  /** The slow reader's socket drained: the room sends what it missed, after queued writes. */
-  private onDrained(missedFrom: DocState | null): void {
+  /** SlowReaderEvents: the socket drained, so the room sends what it missed, after the writes
+   * queued so far. */
+  drained(missedFrom: DocState | null): void {
     if (!this.isOpen || !this.room) return;
     this.options.metrics.slowConsumerResyncs++;
     this.room.resync(this, missedFrom, (frame) => this.write(frame));
+  }
+
+  /** SlowReaderEvents: it did not drain in time. */
+  timedOut(): void {
+    this.options.metrics.slowConsumersClosed++;
+    this.options.log.warn('slow consumer did not drain in time', {
+      conn: this.id,
+      doc: this.docName,
+    });
+    this.close(CloseCode.TryAgainLater, 'slow consumer: send buffer did not drain');
   }
 
   /** Called by the room once the resync is written: frames go out again. */
@@ -273,7 +279,8 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
     }
   }
 
-  /** Document updates pass the poison-update guard first; only then does the room see them. */
+  /** Document updates pass admission (update-admission.ts) first; only then does the room see
+   * them. */
   private dispatch(room: Room, frame: ClientFrame): void {
     if (frame.kind === 'rollback-report') {
       this.onRollbackReport(room, frame.acknowledged);
@@ -284,57 +291,14 @@ export class Connection implements Peer, SweptSession, RevalidatedSession {
       this.earlyStateVector = null;
     }
     if (frame.kind === 'sync-step2' || frame.kind === 'sync-update') {
-      const verdict = this.options.updateGuard.check(room.doc, frame.update, this.readOnly);
-      if (!verdict.ok && 'missing' in verdict) {
-        this.onGap(room, frame.kind === 'sync-step2', verdict.reason);
-        return;
-      }
-      if (!verdict.ok) {
-        this.options.log.warn('update refused', {
-          conn: this.id,
-          doc: this.docName,
-          reason: verdict.reason,
-        });
-        this.close(verdict.code, verdict.reason);
-        return;
-      }
-      if (this.readOnly) {
-        // Decided here, without the room's Y.snapshot() (a walk of the whole document per
-        // message): nothing new is the viewer's normal sync answer; anything else is refused.
-        if (!verdict.nothingNew) this.send(encodePermissionDenied('read-only'));
-        return;
-      }
-      if (frame.kind === 'sync-step2') this.gaps.answered();
+      const isSyncStep2 = frame.kind === 'sync-step2';
+      if (!admitUpdate(this, room.doc, frame.update, isSyncStep2, this.options)) return;
     }
     room.handle(this, frame);
   }
 
-  /** See sync-gap.ts: ask for what is missing; a viewer's gapped update is a refused write. */
-  private onGap(room: Room, isSyncStep2: boolean, reason: string): void {
-    if (this.readOnly) {
-      this.send(encodePermissionDenied('read-only'));
-      return;
-    }
-    const decision = this.gaps.onGap(isSyncStep2);
-    if (decision === 'wait') return;
-    if (decision === 'give-up') {
-      this.options.log.warn('update refused: gaps remain after repeated sync rounds', {
-        conn: this.id,
-        doc: this.docName,
-        reason,
-      });
-      this.close(CloseCode.BadMessage, 'updates keep missing dependencies');
-      return;
-    }
-    this.options.metrics.syncGapRequests++;
-    this.options.log.debug('update arrived before what it depends on: asking for it', {
-      conn: this.id,
-      doc: this.docName,
-      reason,
-    });
-    // Written even to a reader that is being held back: without it the client would never
-    // send what is missing. One small frame per round.
-    this.write(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+  gapRequests(): SyncGapRequests {
+    return (this.gaps ??= new SyncGapRequests());
   }
 
   /** See rollback-report.ts. One report per connection is examined; any more are ignored. */
