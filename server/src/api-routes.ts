@@ -1,6 +1,7 @@
 /**
  * The small JSON API the demo app and the editor use:
- * - `GET /api/docs`: stored documents, newest first. With auth on (an `authorize` hook), only the
+ * - `GET /api/docs?prefix=&limit=&cursor=`: stored documents, newest first, one page at a time
+ *   (`next` continues the listing; null at the end). With auth on (an `authorize` hook), only the
  *   documents the caller's credentials (`?token=` or `Authorization: Bearer`) may open, so
  *   document names never leak to strangers.
  * - `GET /api/access/<docName>`: the upgrade's access decision as an HTTP answer. Browsers hide
@@ -11,12 +12,21 @@ import type { IncomingMessage } from 'node:http';
 import { decideAccess } from './access-check.js';
 import type { ResolvedOptions } from './config.js';
 import type { Logger } from './log.js';
-import type { DocumentInfo, StorageAdapter } from './storage/adapter.js';
+import {
+  listCursor,
+  parseListCursor,
+  type DocumentInfo,
+  type StorageAdapter,
+} from './storage/adapter.js';
 
 export const ACCESS_PROBE_PREFIX = '/api/access';
 
-/** Most documents one /api/docs answer lists: each may cost an `authorize` call. */
+/** Most documents one /api/docs page lists (and its default): each may cost an `authorize`
+ * call. */
 export const MAX_LISTED_DOCUMENTS = 1_000;
+/** Stored documents read to fill one page under auth, at most, before answering with what was
+ * found (and a cursor to go on): a caller who may open few of many documents costs bounded work. */
+const MAX_SCANNED_PER_PAGE = 5 * MAX_LISTED_DOCUMENTS;
 
 export interface ApiContext {
   options: ResolvedOptions;
@@ -27,16 +37,44 @@ export interface ApiContext {
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 export async function listDocuments(ctx: ApiContext, req: IncomingMessage, reply: Reply) {
-  const all = (await ctx.storage.list()).sort((a, b) => b.updatedAt - a.updatedAt);
-  if (!ctx.options.authorize) return reply(200, { docs: all.slice(0, MAX_LISTED_DOCUMENTS) });
-  const docs: DocumentInfo[] = [];
-  for (const doc of all) {
-    if (docs.length >= MAX_LISTED_DOCUMENTS) break;
-    // The probe path is the document's own name: exactly what an upgrade for it would check.
-    const decision = await decideAccess(ctx.options, ctx.log, req, `/${encodePath(doc.name)}`, '');
-    if (decision.ok) docs.push(doc);
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const prefix = query.get('prefix') ?? '';
+  const limitText = query.get('limit');
+  const limit = limitText === null ? MAX_LISTED_DOCUMENTS : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_DOCUMENTS) {
+    return reply(400, { error: `limit must be an integer from 1 to ${MAX_LISTED_DOCUMENTS}` });
   }
-  reply(200, { docs });
+  let cursor = query.get('cursor') ?? undefined;
+  if (cursor !== undefined && parseListCursor(cursor, 'recent') === null) {
+    return reply(400, { error: 'cursor is not one a previous page returned' });
+  }
+  const docs: DocumentInfo[] = [];
+  let scanned = 0;
+  let more = true;
+  while (docs.length < limit && more && scanned < MAX_SCANNED_PER_PAGE) {
+    const want = limit - docs.length;
+    // One more than wanted tells whether another page exists.
+    const page = await ctx.storage.list({
+      order: 'recent',
+      prefix,
+      limit: want + 1,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    more = page.length > want;
+    for (const doc of page.slice(0, want)) {
+      scanned++;
+      cursor = listCursor(doc, 'recent');
+      if (await mayOpen(ctx, req, doc.name)) docs.push(doc);
+    }
+  }
+  reply(200, { docs, next: more ? (cursor ?? null) : null });
+}
+
+async function mayOpen(ctx: ApiContext, req: IncomingMessage, name: string): Promise<boolean> {
+  if (!ctx.options.authorize) return true;
+  // The probe path is the document's own name: exactly what an upgrade for it would check.
+  const decision = await decideAccess(ctx.options, ctx.log, req, `/${encodePath(name)}`, '');
+  return decision.ok;
 }
 
 export async function probeAccess(ctx: ApiContext, req: IncomingMessage, reply: Reply) {

@@ -15,7 +15,15 @@ export {
   type Authorize,
   type UpgradeRequest,
 } from './access.js';
-export type { StorageAdapter, StoredDocument, DocumentInfo } from './storage/adapter.js';
+export type {
+  CompactionCover,
+  DocumentInfo,
+  ListOptions,
+  ListOrder,
+  StorageAdapter,
+  StoredDocument,
+} from './storage/adapter.js';
+export { listCursor } from './storage/adapter.js';
 export { MemoryStorage } from './storage/memory.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
 export {

@@ -1,13 +1,20 @@
 /**
  * Persistence policy above the byte store: how a document is rebuilt from storage, when its log
- * is compacted, what happens when a write fails, and when a write counts as durable.
+ * is compacted, what happens when a write fails, and when a write counts as durable. This is the
+ * one owner of compaction.
  *
  * Rules: every update is appended before it is relayed (the room awaits `append`); only Yjs
  * binary state is stored; a load that fails throws, so no empty document can replace real data.
  * Appends reach the OS at once (a process crash loses nothing written); the group commit fsyncs
  * them in short windows, and only then are they acknowledged as saved (persisted-ack.ts). A failed
- * write keeps the document in memory, marks it for repair (a full-state rewrite) and retries with
- * backoff (save-retry.ts); meanwhile the store reports itself unhealthy and nothing is acked.
+ * write keeps the document in memory, marks it for repair (its full state appended as one update)
+ * and retries with backoff (save-retry.ts); meanwhile the store reports itself unhealthy and
+ * nothing is acked.
+ *
+ * Compaction is computed from the store's rows alone (snapshot plus log, rebuilt in a fresh
+ * document), never from this process's memory: with several writers on one store, memory may
+ * lack what another wrote, and a snapshot of it would let the store drop updates it never held.
+ * The store's compare-and-set makes two compactions of one document at once safe.
  */
 import * as Y from 'yjs';
 import type { StorageAdapter } from './storage/adapter.js';
@@ -24,10 +31,10 @@ export interface PersistencePolicy {
 
 /** What the store knows about one loaded document's log. */
 export class DocumentLog {
-  /** Updates and bytes appended since the last compaction. */
+  /** Updates and bytes appended since the last compaction (a threshold, not an exact count of
+   * the store's log: other writers may append too). */
   count = 0;
   bytes = 0;
-  lastSeq = 0;
   /** Set when a write failed: storage lacks part of the document until a compaction rewrites
    * the whole state. */
   needsRepair = false;
@@ -35,8 +42,9 @@ export class DocumentLog {
   readonly ack: PersistedAck;
   /** Retries the repair while it fails. */
   readonly retry: SaveRetry;
-  /** The compaction in progress, if any: compactions of one document never overlap. */
-  compacting: Promise<boolean> | null = null;
+  /** The save (repair and compaction) in progress, if any: saves of one document never
+   * overlap. */
+  saving: Promise<boolean> | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -104,12 +112,11 @@ export class DocumentStore {
       doc,
       this.commit,
       (l) => this.markUnsaved(name, l),
-      (l) => this.compact(name, l, doc),
+      (l) => this.save(name, l),
     );
     if (stored) {
       log.count = stored.updates.length;
       log.bytes = stored.updates.reduce((sum, u) => sum + u.length, 0);
-      log.lastSeq = stored.lastSeq;
       // Damaged records were left out: rewrite the intact state so they stop mattering.
       if (stored.damaged?.length) this.markUnsaved(name, log);
     }
@@ -119,20 +126,18 @@ export class DocumentStore {
   }
 
   /** Appends an update. Never rejects: a failed write is logged, counted and marked for repair
-   * by the next compaction, which rewrites the full state. Returns whether the write succeeded. */
+   * (save), which appends the full state. Returns whether the write succeeded. */
   async append(name: string, log: DocumentLog, update: Uint8Array): Promise<boolean> {
     log.ack.writeStarted();
     try {
-      log.lastSeq = await this.adapter.append(name, update);
+      await this.adapter.append(name, update);
       log.count++;
       log.bytes += update.length;
       this.metrics.updatesPersisted++;
       log.ack.writeEnded(true);
       // Compact as soon as the threshold is crossed, not after a whole burst of queued updates:
       // load time stays bounded however the updates arrive. A failing store is left to the retry.
-      if (!log.needsRepair && !log.compacting && this.shouldCompact(log)) {
-        void this.compact(name, log, log.doc);
-      }
+      if (!log.needsRepair && !log.saving && this.shouldCompact(log)) void this.save(name, log);
       return true;
     } catch (error) {
       this.metrics.persistenceErrors++;
@@ -145,54 +150,76 @@ export class DocumentStore {
 
   shouldCompact(log: DocumentLog): boolean {
     return (
-      log.needsRepair ||
-      log.count >= this.policy.compactAfterUpdates ||
-      log.bytes >= this.policy.compactAfterBytes
+      log.count >= this.policy.compactAfterUpdates || log.bytes >= this.policy.compactAfterBytes
     );
   }
 
-  /** Replaces snapshot + log with the document's full state in one transaction. Compactions of
-   * one document run one after another. */
-  async compact(name: string, log: DocumentLog, doc: Y.Doc): Promise<boolean> {
-    while (log.compacting) await log.compacting;
-    const run = this.compactNow(name, log, doc);
-    log.compacting = run;
+  /** Makes storage hold the whole document: repairs it if a write failed, then compacts when
+   * `compact` says so (default: past the thresholds). Saves of one document run one after
+   * another. Resolves whether storage now holds everything the document holds. Never rejects. */
+  async save(name: string, log: DocumentLog, compact = this.shouldCompact(log)): Promise<boolean> {
+    while (log.saving) await log.saving;
+    const run = this.saveNow(name, log, compact);
+    log.saving = run;
     try {
       return await run;
     } finally {
-      log.compacting = null;
+      log.saving = null;
     }
   }
 
-  private async compactNow(name: string, log: DocumentLog, doc: Y.Doc): Promise<boolean> {
-    const throughSeq = log.lastSeq;
+  private async saveNow(name: string, log: DocumentLog, compact: boolean): Promise<boolean> {
+    if (log.needsRepair) {
+      // Whatever fails from here on, the state encoded now is what a success makes whole again.
+      log.needsRepair = false;
+      const repaired = await this.append(name, log, Y.encodeStateAsUpdate(log.doc));
+      if (!repaired || log.needsRepair) return false;
+      this.log.info('document saved again after a storage failure', { doc: name });
+      this.unsaved.delete(log);
+      log.retry.reset();
+      // The repaired state is one large update on top of the old rows (maybe damaged ones):
+      // fold it into a snapshot now.
+      compact = true;
+    }
+    // Appends that landed during a compaction may cross the threshold again: their triggers were
+    // skipped while this save ran, so it goes on while compactions succeed and are still due.
+    while (compact && (await this.compactFromStore(name, log))) compact = this.shouldCompact(log);
+    return !log.needsRepair;
+  }
+
+  /** Rebuilds the document from the store's rows and replaces them with one snapshot; resolves
+   * whether it did. A failure loses nothing (the rows stay as they were): it is logged and tried
+   * again at the next save. */
+  private async compactFromStore(name: string, log: DocumentLog): Promise<boolean> {
     const countAtStart = log.count;
     const bytesAtStart = log.bytes;
-    // Whatever fails from here on, the state encoded now is what a success makes whole again.
-    const repairing = log.needsRepair;
-    log.needsRepair = false;
-    log.ack.writeStarted();
     try {
-      await this.adapter.compact(name, Y.encodeStateAsUpdate(doc), throughSeq);
+      const stored = await this.adapter.load(name);
+      if (stored === null) return false;
+      const rebuilt = new Y.Doc({ gc: true });
+      rebuilt.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(rebuilt, stored.snapshot);
+        for (const update of stored.updates) Y.applyUpdate(rebuilt, update);
+      });
+      const snapshot = Y.encodeStateAsUpdate(rebuilt);
+      rebuilt.destroy();
+      const throughSeq = Math.max(stored.lastSeq, stored.compactedThrough);
+      const cover = { throughSeq, baseSeq: stored.compactedThrough };
+      if (!(await this.adapter.compact(name, snapshot, cover))) {
+        this.log.info('compaction skipped: another writer compacted this document first', {
+          doc: name,
+        });
+        return false;
+      }
     } catch (error) {
-      log.needsRepair = true;
       this.metrics.persistenceErrors++;
       this.log.error('failed to compact document', { doc: name, error: errorMessage(error) });
-      this.markUnsaved(name, log);
-      log.ack.writeEnded(false);
       return false;
     }
     // Appends that landed while compacting stay in the log; only the covered ones are gone.
     log.count -= countAtStart;
     log.bytes -= bytesAtStart;
     this.metrics.compactions++;
-    // A write that failed during this compaction set needsRepair again: still unsaved.
-    if (!log.needsRepair) {
-      if (repairing) this.log.info('document saved again after a storage failure', { doc: name });
-      this.unsaved.delete(log);
-      log.retry.reset();
-    }
-    log.ack.writeEnded(true);
     return true;
   }
 

@@ -47,7 +47,6 @@ export class Room {
   private readonly awareness: AwarenessRegistry;
   /** Resolves when every write queued so far is done; relays and replies chain onto it. */
   private chain: Promise<void> = Promise.resolve();
-  private compacting = false;
   /** Full state for empty-state-vector sync requests (a new tab): the stored snapshot the room
    * was loaded from, else encoded on first request; dropped on every change. */
   private fullState: Uint8Array | null;
@@ -55,7 +54,6 @@ export class Room {
   private lastApplyChanged = false;
   /** The state before the last transaction, to re-encode what a partly applied update added. */
   private lastBeforeState: Map<number, number> | null = null;
-  private destroyed = false;
   /** Empty when loaded: the first update with content creates it and is charged to the
    * writer's creation quota (auth/creation-quota.ts). */
   private creationPending: boolean;
@@ -199,7 +197,6 @@ export class Room {
       .then(() => written)
       .then(() => {
         this.broadcast(frame, peer, before);
-        this.maybeCompact();
       });
   }
 
@@ -269,28 +266,16 @@ export class Room {
     this.chain = this.chain.then(fn);
   }
 
-  private maybeCompact(): void {
-    if (this.compacting || this.destroyed || !this.ctx.store.shouldCompact(this.log)) return;
-    this.compacting = true;
-    this.chain = this.chain.then(async () => {
-      await this.ctx.store.compact(this.name, this.log, this.doc);
-      this.compacting = false;
-    });
-  }
-
-  /** Waits for queued writes, then compacts whatever the log holds. Used on unload and shutdown.
-   * Resolves false when storage still lacks part of the document (a write failed and the repair
-   * did too): the caller must keep the document in memory. */
+  /** Waits for queued writes, then saves whatever the log holds as one snapshot (persistence.ts
+   * owns compaction). Used on unload and shutdown. Resolves false when storage still lacks part
+   * of the document (a write failed and the repair did too): the caller must keep the document
+   * in memory. */
   async flush(): Promise<boolean> {
     await this.chain;
-    if (this.log.count > 0 || this.log.needsRepair) {
-      await this.ctx.store.compact(this.name, this.log, this.doc);
-    }
-    return !this.log.needsRepair;
+    return this.ctx.store.save(this.name, this.log, this.log.count > 0);
   }
 
   destroy(): void {
-    this.destroyed = true;
     this.doc.destroy();
   }
 }

@@ -37,12 +37,26 @@ describe('JSON API with tokens', () => {
   };
 
   it('lists no document to a caller without credentials', async () => {
-    expect((await getJSON('/api/docs')).body).toEqual({ docs: [] });
+    expect((await getJSON('/api/docs')).body).toEqual({ docs: [], next: null });
   });
 
   it('lists only the documents a prefix token grants', async () => {
     const { body } = await getJSON(`/api/docs?token=${await token('team-a/*', 'ro')}`);
     const names = (body.docs as { name: string }[]).map((d) => d.name).sort();
+    expect(names).toEqual(['team-a/notes', 'team-a/plan']);
+  });
+
+  it('pages under auth by what the caller may open, never counting the others', async () => {
+    const auth = { authorization: `Bearer ${await token('team-a/*', 'ro')}` };
+    const first = await getJSON('/api/docs?limit=1', auth);
+    expect((first.body.docs as unknown[]).length).toBe(1);
+    const second = await getJSON(`/api/docs?limit=1&cursor=${String(first.body.next)}`, auth);
+    const names = [
+      ...(first.body.docs as { name: string }[]),
+      ...(second.body.docs as { name: string }[]),
+    ]
+      .map((d) => d.name)
+      .sort();
     expect(names).toEqual(['team-a/notes', 'team-a/plan']);
   });
 

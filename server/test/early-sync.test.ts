@@ -77,7 +77,7 @@ describe('early initial sync of cold documents', () => {
     const deleted = captureUpdate(source, () => source.getText('text').delete(4, 9));
     const snapshot = Y.mergeUpdates([inserted, deleted]);
     const storage = new SqliteStorage({ dataDir: dir });
-    await storage.compact('warm', snapshot, 0);
+    await storage.compact('warm', snapshot, { throughSeq: 0, baseSeq: 0 });
     await storage.close();
 
     const running = await startServer({ dataDir: dir });

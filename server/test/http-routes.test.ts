@@ -61,6 +61,33 @@ describe('HTTP routes', () => {
     newer.destroy();
   });
 
+  it('pages /api/docs with prefix, limit and cursor, and refuses bad paging values with 400', async () => {
+    const writers = ['page/a', 'page/b', 'page/c', 'other'].map((doc) =>
+      stockClient(running.wsUrl, doc),
+    );
+    for (const w of writers) {
+      await waitSynced(w);
+      w.text.insert(0, 'x');
+      await new Promise((r) => setTimeout(r, 5)); // distinct update times
+    }
+    await waitFor(() => running.server.metrics.updatesPersisted >= 6);
+    const page = async (query: string) =>
+      (await (await fetch(`${running.httpUrl}/api/docs?${query}`)).json()) as {
+        docs: { name: string }[];
+        next: string | null;
+      };
+    const first = await page('prefix=page/&limit=2');
+    expect(first.docs.map((d) => d.name)).toEqual(['page/c', 'page/b']);
+    expect(first.next).not.toBeNull();
+    const second = await page(`prefix=page/&limit=2&cursor=${first.next}`);
+    expect(second.docs.map((d) => d.name)).toEqual(['page/a']);
+    expect(second.next).toBeNull();
+    for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'cursor=garbage']) {
+      expect((await fetch(`${running.httpUrl}/api/docs?${bad}`)).status).toBe(400);
+    }
+    for (const w of writers) w.destroy();
+  });
+
   it('exposes Prometheus metrics without document names', async () => {
     const text = await (await fetch(`${running.httpUrl}/metrics`)).text();
     expect(text).toMatch(/^quire_connections \d+$/m);

@@ -1,10 +1,19 @@
 /**
  * StorageAdapter: a deliberately dumb byte store. It knows nothing about Yjs; the persistence
  * policy (when to compact, what to retry) lives in persistence.ts. Every adapter must pass the
- * shared acceptance suite in server/test/storage/adapter-acceptance.ts.
+ * shared acceptance suite in server/test/storage/adapter-acceptance.ts, including its cases with
+ * two writers on one store.
  *
  * Per document it keeps one snapshot plus an append-only log of updates written since. The
  * document's state is the snapshot merged with every logged update.
+ *
+ * Several writers may share one store (several processes on one SQLite file, several instances
+ * on one database). So what a snapshot covers is stated in the store's own terms, never in a
+ * writer's local counters: a snapshot covers the previous snapshot plus every logged update with
+ * a sequence number up to `throughSeq`, as read from this store. Sequence numbers of one document
+ * increase in commit order, so a reader that sees sequence n also sees every earlier one. A
+ * compaction is a compare-and-set on the snapshot it started from (`baseSeq`): two writers that
+ * compact one document at once cannot both win, and the loser changes nothing.
  */
 
 export interface StoredDocument {
@@ -14,6 +23,9 @@ export interface StoredDocument {
   updates: Uint8Array[];
   /** The sequence number of the newest logged update (0 when the log is empty). */
   lastSeq: number;
+  /** What the store's current snapshot covers (0: no snapshot): the `baseSeq` a compaction
+   * computed from this read must name. */
+  compactedThrough: number;
   /** Set when the adapter detected damaged records (checksum mismatch) and left them out or fell
    * back to an earlier intact generation; one line per problem, for the server's error log. */
   damaged?: string[];
@@ -27,6 +39,28 @@ export interface DocumentInfo {
   size: number;
 }
 
+export type ListOrder = 'name' | 'recent';
+
+export interface ListOptions {
+  /** Only names that start with this (case-sensitive, as names are). */
+  prefix?: string;
+  /** At most this many; default: every match. */
+  limit?: number;
+  /** 'name' (code point order, the default) or 'recent' (most recently changed first, then by
+   * name). */
+  order?: ListOrder;
+  /** Continue after the item this cursor was made from (`listCursor`). */
+  cursor?: string;
+}
+
+export interface CompactionCover {
+  /** The new snapshot contains every logged update with a sequence number up to this one. */
+  throughSeq: number;
+  /** The `compactedThrough` of the read the snapshot was computed from. If the store's snapshot
+   * has changed since (another writer compacted), the compaction changes nothing. */
+  baseSeq: number;
+}
+
 export interface StorageAdapter {
   /** The stored document, or null if nothing was ever stored under that name. Must throw (never
    * return null) when the store cannot be read: a caller would otherwise serve an empty doc. */
@@ -37,19 +71,53 @@ export interface StorageAdapter {
   append(name: string, update: Uint8Array): Promise<number>;
 
   /** Atomically replaces the snapshot with `snapshot` and drops logged updates with sequence
-   * number ≤ `throughSeq` (they are contained in the snapshot). All or nothing. */
-  compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+   * number ≤ `cover.throughSeq`, if the store's snapshot still is the one `cover.baseSeq` names.
+   * Resolves true when it did, false (nothing changed) when another compaction came first. All
+   * or nothing. */
+  compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean>;
 
   /** Makes every write that has resolved so far durable against power loss (fsync). A rejection
    * means none of them may be assumed durable (after a failed fsync the OS may drop dirty pages). */
   sync(): Promise<void>;
 
-  /** Every stored document. */
-  list(): Promise<DocumentInfo[]>;
+  /** Stored documents, one page at a time (see ListOptions), without reading their content. */
+  list(options?: ListOptions): Promise<DocumentInfo[]>;
 
   /** Removes a document and its log. Resolves also when it did not exist. */
   delete(name: string): Promise<void>;
 
   /** Releases the store; no calls may follow. */
   close(): Promise<void>;
+}
+
+/** The cursor that continues a listing after `doc`, in `order`. Opaque to callers. */
+export function listCursor(doc: DocumentInfo, order: ListOrder = 'name'): string {
+  const key = order === 'recent' ? [doc.updatedAt, doc.name] : [doc.name];
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The position a cursor names, or null when it is not one `listCursor` made for `order`. */
+export function parseListCursor(
+  cursor: string,
+  order: ListOrder,
+): { name: string; updatedAt: number } | null {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(key)) return null;
+  if (order === 'name' && key.length === 1 && typeof key[0] === 'string') {
+    return { name: key[0], updatedAt: 0 };
+  }
+  if (
+    order === 'recent' &&
+    key.length === 2 &&
+    typeof key[0] === 'number' &&
+    typeof key[1] === 'string'
+  ) {
+    return { name: key[1], updatedAt: key[0] };
+  }
+  return null;
 }

@@ -1,8 +1,16 @@
 /** An in-process StorageAdapter for tests and ephemeral mode: nothing survives the process. */
-import type { DocumentInfo, StorageAdapter, StoredDocument } from './adapter.js';
+import {
+  parseListCursor,
+  type CompactionCover,
+  type DocumentInfo,
+  type ListOptions,
+  type StorageAdapter,
+  type StoredDocument,
+} from './adapter.js';
 
 interface MemoryEntry {
   snapshot: Uint8Array | null;
+  compactedThrough: number;
   log: { seq: number; data: Uint8Array }[];
   updatedAt: number;
 }
@@ -20,6 +28,7 @@ export class MemoryStorage implements StorageAdapter {
       snapshot: entry.snapshot ? entry.snapshot.slice() : null,
       updates: entry.log.map((u) => u.data.slice()),
       lastSeq: entry.log.at(-1)?.seq ?? 0,
+      compactedThrough: entry.compactedThrough,
     };
   }
 
@@ -32,25 +41,41 @@ export class MemoryStorage implements StorageAdapter {
     return seq;
   }
 
-  async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
     this.assertOpen();
     const entry = this.entry(name);
+    if (entry.compactedThrough !== cover.baseSeq) return false;
     entry.snapshot = snapshot.slice();
-    entry.log = entry.log.filter((u) => u.seq > throughSeq);
+    entry.compactedThrough = Math.max(entry.compactedThrough, cover.throughSeq);
+    entry.log = entry.log.filter((u) => u.seq > cover.throughSeq);
     entry.updatedAt = Date.now();
+    return true;
   }
 
   async sync(): Promise<void> {
     this.assertOpen();
   }
 
-  async list(): Promise<DocumentInfo[]> {
+  async list(options: ListOptions = {}): Promise<DocumentInfo[]> {
     this.assertOpen();
-    return [...this.docs].map(([name, e]) => ({
-      name,
-      updatedAt: e.updatedAt,
-      size: (e.snapshot?.length ?? 0) + e.log.reduce((sum, u) => sum + u.data.length, 0),
-    }));
+    const order = options.order ?? 'name';
+    const prefix = options.prefix ?? '';
+    const after = options.cursor === undefined ? null : parseListCursor(options.cursor, order);
+    if (options.cursor !== undefined && after === null) return [];
+    const all = [...this.docs]
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, e]) => ({
+        name,
+        updatedAt: e.updatedAt,
+        size: (e.snapshot?.length ?? 0) + e.log.reduce((sum, u) => sum + u.data.length, 0),
+      }))
+      .sort(order === 'recent' ? byRecent : byName);
+    const start =
+      after === null
+        ? 0
+        : all.findIndex((d) => (order === 'recent' ? byRecent(d, after) : byName(d, after)) > 0);
+    const rest = start < 0 ? [] : all.slice(start);
+    return options.limit === undefined ? rest : rest.slice(0, options.limit);
   }
 
   async delete(name: string): Promise<void> {
@@ -65,7 +90,7 @@ export class MemoryStorage implements StorageAdapter {
   private entry(name: string): MemoryEntry {
     let entry = this.docs.get(name);
     if (!entry) {
-      entry = { snapshot: null, log: [], updatedAt: Date.now() };
+      entry = { snapshot: null, compactedThrough: 0, log: [], updatedAt: Date.now() };
       this.docs.set(name, entry);
     }
     return entry;
@@ -75,3 +100,9 @@ export class MemoryStorage implements StorageAdapter {
     if (this.closed) throw new Error('storage is closed');
   }
 }
+
+type Position = { name: string; updatedAt: number };
+/** UTF-8 byte order, as SQLite's BINARY collation compares names. */
+const byName = (a: Position, b: Position) =>
+  Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+const byRecent = (a: Position, b: Position) => b.updatedAt - a.updatedAt || byName(a, b);

@@ -18,7 +18,19 @@ const SCHEMA = `
     created_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, seq);
+  CREATE INDEX IF NOT EXISTS documents_by_recent ON documents (updated_at DESC, name);
 `;
+
+/** Data migrations, by the schema version (PRAGMA user_version) they bring a database to. */
+const DATA_MIGRATIONS: [number, string][] = [
+  // Before version 1, an append did not touch documents.updated_at; listing by recency now
+  // reads that column alone, so it takes the newest logged update's time once.
+  [
+    1,
+    `UPDATE documents SET updated_at = MAX(updated_at,
+       COALESCE((SELECT MAX(created_at) FROM updates WHERE doc = documents.name), 0))`,
+  ],
+];
 
 /** Columns added after the first schema, per table: name → SQL type and default. */
 const ADDED_COLUMNS: Record<string, Record<string, string>> = {
@@ -51,6 +63,12 @@ export function migrateSchema(db: Database.Database): void {
       for (const [column, type] of Object.entries(columns)) {
         if (!existing.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (const [target, sql] of DATA_MIGRATIONS) {
+      if (version >= target) continue;
+      db.exec(sql);
+      db.pragma(`user_version = ${target}`);
     }
   })();
 }

@@ -19,8 +19,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
-import type { DocumentInfo, StorageAdapter, StoredDocument } from './adapter.js';
+import type {
+  CompactionCover,
+  DocumentInfo,
+  ListOptions,
+  StorageAdapter,
+  StoredDocument,
+} from './adapter.js';
 import { migrateSchema } from './sqlite-schema.js';
+import { listDocuments } from './sqlite-list.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -61,9 +68,9 @@ export class SqliteStorage implements StorageAdapter {
   private readonly compactTx: (
     name: string,
     snapshot: Uint8Array,
-    through: number,
+    cover: CompactionCover,
     now: number,
-  ) => void;
+  ) => boolean;
 
   constructor(options: SqliteStorageOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -81,8 +88,13 @@ export class SqliteStorage implements StorageAdapter {
       log: this.db.prepare<[string, number], UpdateRow>(
         'SELECT seq, data, crc FROM updates WHERE doc = ? AND seq > ? ORDER BY seq',
       ),
+      // Keeps updated_at current, so listing by recency reads one indexed column.
       touch: this.db.prepare<[string, number]>(
-        'INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?) ON CONFLICT (name) DO NOTHING',
+        `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
+         ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`,
+      ),
+      compactedThrough: this.db.prepare<[string], { snapshot_through: number }>(
+        'SELECT snapshot_through FROM documents WHERE name = ?',
       ),
       insert: this.db.prepare<[string, Uint8Array, number, number]>(
         'INSERT INTO updates (doc, data, crc, created_at) VALUES (?, ?, ?, ?)',
@@ -99,13 +111,6 @@ export class SqliteStorage implements StorageAdapter {
         `DELETE FROM updates WHERE doc = ?
            AND seq <= (SELECT prev_through FROM documents WHERE name = ?)`,
       ),
-      list: this.db.prepare<[], { name: string; updatedAt: number; size: number }>(`
-        SELECT d.name AS name,
-               MAX(d.updated_at, COALESCE(MAX(u.created_at), 0)) AS updatedAt,
-               COALESCE(LENGTH(d.snapshot), 0) + COALESCE(LENGTH(d.prev_snapshot), 0)
-                 + COALESCE(SUM(LENGTH(u.data)), 0) AS size
-        FROM documents d LEFT JOIN updates u ON u.doc = d.name
-        GROUP BY d.name`),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
     };
@@ -114,11 +119,16 @@ export class SqliteStorage implements StorageAdapter {
       const crc = crc32(update);
       return Number(this.statements.insert.run(name, update, crc, now).lastInsertRowid);
     });
+    // The compare-and-set: another writer's compaction since the caller's read wins, and this
+    // one changes nothing (its snapshot may lack what that one dropped from the log).
     this.compactTx = this.db.transaction(
-      (name: string, snapshot: Uint8Array, throughSeq: number, now: number) => {
+      (name: string, snapshot: Uint8Array, cover: CompactionCover, now: number) => {
+        const current = this.statements.compactedThrough.get(name)?.snapshot_through ?? 0;
+        if (current !== cover.baseSeq) return false;
         this.statements.touch.run(name, now);
-        this.statements.rotate.run(snapshot, crc32(snapshot), throughSeq, now, name);
+        this.statements.rotate.run(snapshot, crc32(snapshot), cover.throughSeq, now, name);
         this.statements.dropLog.run(name, name);
+        return true;
       },
     );
   }
@@ -127,11 +137,14 @@ export class SqliteStorage implements StorageAdapter {
     const row = this.statements.document.get(name);
     if (!row) return null;
     const current = this.generation(name, row.snapshot, row.snapshot_through);
+    // Whichever generation is returned, a compaction must name the current one.
+    current.compactedThrough = row.snapshot_through;
     if (intact(row.snapshot, row.snapshot_crc)) return current;
     if (row.prev_through === null || !intact(row.prev_snapshot, row.prev_crc)) {
       throw new Error('stored snapshot failed its checksum and no intact previous one exists');
     }
     const previous = this.generation(name, row.prev_snapshot, row.prev_through);
+    previous.compactedThrough = row.snapshot_through;
     previous.damaged = [...(previous.damaged ?? []), 'snapshot checksum mismatch: previous used'];
     return previous;
   }
@@ -144,6 +157,7 @@ export class SqliteStorage implements StorageAdapter {
       snapshot: snapshot ? new Uint8Array(snapshot) : null,
       updates: good.map((u) => new Uint8Array(u.data)),
       lastSeq: rows.at(-1)?.seq ?? 0,
+      compactedThrough: through,
     };
     if (good.length < rows.length) {
       result.damaged = rows
@@ -157,8 +171,8 @@ export class SqliteStorage implements StorageAdapter {
     return this.appendTx(name, update, Date.now());
   }
 
-  async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
-    this.compactTx(name, snapshot, throughSeq, Date.now());
+  async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
+    return this.compactTx(name, snapshot, cover, Date.now());
   }
 
   async sync(): Promise<void> {
@@ -179,8 +193,8 @@ export class SqliteStorage implements StorageAdapter {
     }
   }
 
-  async list(): Promise<DocumentInfo[]> {
-    return this.statements.list.all();
+  async list(options: ListOptions = {}): Promise<DocumentInfo[]> {
+    return listDocuments(this.db, options);
   }
 
   async delete(name: string): Promise<void> {

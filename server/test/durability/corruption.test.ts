@@ -33,7 +33,11 @@ async function seed(dataDir: string): Promise<string> {
   };
   const compactThrough = async (s: string) => {
     const seq = await write(s);
-    await storage.compact('doc', Y.encodeStateAsUpdate(doc), seq);
+    const { compactedThrough } = (await storage.load('doc'))!;
+    await storage.compact('doc', Y.encodeStateAsUpdate(doc), {
+      throughSeq: seq,
+      baseSeq: compactedThrough,
+    });
   };
   await write('one ');
   await compactThrough('two ');
@@ -143,7 +147,10 @@ describe('stored data integrity', () => {
     const stored = await storage.load('old');
     expect(stored?.damaged).toBeUndefined();
     expect(textOf(stored)).toBe('legacy tail');
-    await storage.compact('old', Y.encodeStateAsUpdate(doc), stored!.lastSeq);
+    await storage.compact('old', Y.encodeStateAsUpdate(doc), {
+      throughSeq: stored!.lastSeq,
+      baseSeq: stored!.compactedThrough,
+    });
     expect(textOf(await storage.load('old'))).toBe('legacy tail');
     await storage.close();
   });

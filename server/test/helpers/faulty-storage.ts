@@ -4,7 +4,13 @@
  * Faults are switched on and off at any time; a failing call leaves the wrapped store untouched,
  * just as SQLite rolls back a transaction that hit a full disk.
  */
-import type { DocumentInfo, StorageAdapter, StoredDocument } from '../../src/index.js';
+import type {
+  CompactionCover,
+  DocumentInfo,
+  ListOptions,
+  StorageAdapter,
+  StoredDocument,
+} from '../../src/index.js';
 
 export type FaultCode = 'ENOSPC' | 'EIO' | 'EACCES';
 
@@ -53,11 +59,11 @@ export class FaultyStorage implements StorageAdapter {
     return this.inner.append(name, copy);
   }
 
-  async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
     this.calls.compact++;
     const copy = snapshot.slice();
     await this.beforeWrite();
-    return this.inner.compact(name, copy, throughSeq);
+    return this.inner.compact(name, copy, cover);
   }
 
   async sync(): Promise<void> {
@@ -80,8 +86,8 @@ export class FaultyStorage implements StorageAdapter {
     };
   }
 
-  list(): Promise<DocumentInfo[]> {
-    return this.inner.list();
+  list(options?: ListOptions): Promise<DocumentInfo[]> {
+    return this.inner.list(options);
   }
 
   delete(name: string): Promise<void> {

@@ -5,11 +5,11 @@
  * unsynced ones (a WAL recovers a prefix of its commits; the rest is lost). Use it to check that
  * nothing acknowledged as saved depends on an unsynced write.
  */
-import { MemoryStorage, type StorageAdapter } from '../../src/index.js';
+import { MemoryStorage, type CompactionCover, type StorageAdapter } from '../../src/index.js';
 
 type Op =
   | { kind: 'append'; name: string; update: Uint8Array }
-  | { kind: 'compact'; name: string; snapshot: Uint8Array; throughSeq: number }
+  | { kind: 'compact'; name: string; snapshot: Uint8Array; cover: CompactionCover }
   | { kind: 'delete'; name: string };
 
 export class PowerLossStorage extends MemoryStorage {
@@ -22,9 +22,14 @@ export class PowerLossStorage extends MemoryStorage {
     return seq;
   }
 
-  override async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
-    await super.compact(name, snapshot, throughSeq);
-    this.journal.push({ kind: 'compact', name, snapshot: snapshot.slice(), throughSeq });
+  override async compact(
+    name: string,
+    snapshot: Uint8Array,
+    cover: CompactionCover,
+  ): Promise<boolean> {
+    const done = await super.compact(name, snapshot, cover);
+    if (done) this.journal.push({ kind: 'compact', name, snapshot: snapshot.slice(), cover });
+    return done;
   }
 
   override async delete(name: string): Promise<void> {
@@ -50,7 +55,7 @@ export class PowerLossStorage extends MemoryStorage {
     // Replaying in order gives every append the same sequence number it had.
     for (const op of this.journal.slice(0, this.synced + Math.min(kept, pending))) {
       if (op.kind === 'append') await store.append(op.name, op.update);
-      else if (op.kind === 'compact') await store.compact(op.name, op.snapshot, op.throughSeq);
+      else if (op.kind === 'compact') await store.compact(op.name, op.snapshot, op.cover);
       else await store.delete(op.name);
     }
     return store;

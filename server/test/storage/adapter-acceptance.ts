@@ -1,43 +1,63 @@
 /**
  * The contract every StorageAdapter must meet. Each adapter's test file calls
- * `describeStorageAdapter` with a factory; the factory may be called several times for one
- * `location` to check that data outlives a close (persistent adapters).
+ * `describeStorageAdapter` with a factory; `reopen` opens the same store again (persistent
+ * adapters: data outlives a close) and `secondWriter` opens a second handle on it while the first
+ * is open (two processes on one SQLite file, two instances on one database). The cases are split
+ * by topic: this file (one writer), adapter-acceptance-list.ts and adapter-acceptance-writers.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../../src/index.js';
+import type { CompactionCover, StorageAdapter } from '../../src/index.js';
+import { describeListing } from './adapter-acceptance-list.js';
+import { describeTwoWriters } from './adapter-acceptance-writers.js';
 
 export interface AdapterFactory {
   /** A fresh, empty store. */
-  create(): Promise<{
-    adapter: StorageAdapter;
-    reopen?: () => Promise<StorageAdapter>;
-    cleanup(): Promise<void>;
-  }>;
+  create(): Promise<CreatedStore>;
 }
 
-const bytes = (...values: number[]) => Uint8Array.from(values);
+export interface CreatedStore {
+  adapter: StorageAdapter;
+  reopen?: () => Promise<StorageAdapter>;
+  /** Another handle on the same store, used at the same time as `adapter`. */
+  secondWriter: () => Promise<StorageAdapter>;
+  cleanup(): Promise<void>;
+}
+
+export const bytes = (...values: number[]) => Uint8Array.from(values);
+
+/** A cover for a store compacted once or never (single writer). */
+export const through = (throughSeq: number, baseSeq = 0): CompactionCover => ({
+  throughSeq,
+  baseSeq,
+});
+
+/** Runs `fn` on a fresh store and cleans up after it. */
+export async function withStore(
+  factory: AdapterFactory,
+  fn: (store: CreatedStore) => Promise<void>,
+): Promise<void> {
+  const created = await factory.create();
+  try {
+    await fn(created);
+  } finally {
+    await created.adapter.close().catch(() => {});
+    await created.cleanup();
+  }
+}
 
 export function describeStorageAdapter(name: string, factory: AdapterFactory): void {
   describe(`StorageAdapter acceptance: ${name}`, () => {
-    const withStore = async (
+    const run = (
       fn: (s: StorageAdapter, reopen?: () => Promise<StorageAdapter>) => Promise<void>,
-    ) => {
-      const { adapter, reopen, cleanup } = await factory.create();
-      try {
-        await fn(adapter, reopen);
-      } finally {
-        await adapter.close().catch(() => {});
-        await cleanup();
-      }
-    };
+    ) => withStore(factory, ({ adapter, reopen }) => fn(adapter, reopen));
 
     it('returns null for a document that was never stored', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         expect(await s.load('missing')).toBeNull();
       }));
 
     it('returns appended updates in order with increasing sequence numbers', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         const a = await s.append('doc', bytes(1));
         const b = await s.append('doc', bytes(2, 2));
         const c = await s.append('doc', bytes(3, 3, 3));
@@ -50,7 +70,7 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('keeps documents apart', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('a', bytes(1));
         await s.append('b', bytes(2));
         expect((await s.load('a'))?.updates).toEqual([bytes(1)]);
@@ -58,7 +78,7 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('does not keep references to the caller buffers', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         const update = bytes(7, 7);
         await s.append('doc', update);
         update[0] = 0;
@@ -66,49 +86,70 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('compaction replaces the snapshot and drops only the covered updates', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('doc', bytes(1));
         const second = await s.append('doc', bytes(2));
         await s.append('doc', bytes(3));
-        await s.compact('doc', bytes(9, 9), second);
+        expect(await s.compact('doc', bytes(9, 9), through(second))).toBe(true);
         const loaded = await s.load('doc');
         expect(loaded?.snapshot).toEqual(bytes(9, 9));
         expect(loaded?.updates).toEqual([bytes(3)]);
+        expect(loaded?.compactedThrough).toBe(second);
       }));
 
     it('compaction of a document with no log stores the snapshot', () =>
-      withStore(async (s) => {
-        await s.compact('doc', bytes(5), 0);
-        expect(await s.load('doc')).toEqual({ snapshot: bytes(5), updates: [], lastSeq: 0 });
+      run(async (s) => {
+        await s.compact('doc', bytes(5), through(0));
+        expect(await s.load('doc')).toEqual({
+          snapshot: bytes(5),
+          updates: [],
+          lastSeq: 0,
+          compactedThrough: 0,
+        });
       }));
 
     it('a second compaction returns only the updates after its own throughSeq', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('doc', bytes(1));
         const first = await s.append('doc', bytes(2));
-        await s.compact('doc', bytes(7), first);
+        await s.compact('doc', bytes(7), through(first));
         const second = await s.append('doc', bytes(3));
         await s.append('doc', bytes(4));
-        await s.compact('doc', bytes(8), second);
+        await s.compact('doc', bytes(8), through(second, first));
         const loaded = await s.load('doc');
         expect(loaded?.snapshot).toEqual(bytes(8));
         expect(loaded?.updates).toEqual([bytes(4)]);
         expect(loaded?.damaged).toBeUndefined();
       }));
 
-    it('sequence numbers keep increasing after compaction', () =>
-      withStore(async (s) => {
+    it('a compaction computed from a read that another compaction has overtaken changes nothing', () =>
+      run(async (s) => {
         const first = await s.append('doc', bytes(1));
-        await s.compact('doc', bytes(1), first);
+        const base = (await s.load('doc'))!.compactedThrough;
+        expect(await s.compact('doc', bytes(7), through(first, base))).toBe(true);
+        const second = await s.append('doc', bytes(2));
+        // Still naming the snapshot the first compaction replaced: refused, nothing dropped.
+        expect(await s.compact('doc', bytes(9), through(second, base))).toBe(false);
+        expect(await s.load('doc')).toMatchObject({
+          snapshot: bytes(7),
+          updates: [bytes(2)],
+          compactedThrough: first,
+        });
+      }));
+
+    it('sequence numbers keep increasing after compaction', () =>
+      run(async (s) => {
+        const first = await s.append('doc', bytes(1));
+        await s.compact('doc', bytes(1), through(first));
         const next = await s.append('doc', bytes(2));
         expect(next).toBeGreaterThan(first);
       }));
 
     it('lists stored documents with size and update time', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         const before = Date.now();
         await s.append('a', bytes(1, 2, 3));
-        await s.compact('b', bytes(4, 5), 0);
+        await s.compact('b', bytes(4, 5), through(0));
         const list = (await s.list()).sort((x, y) => x.name.localeCompare(y.name));
         expect(list.map((d) => d.name)).toEqual(['a', 'b']);
         expect(list[0]?.size).toBe(3);
@@ -117,7 +158,7 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('deletes a document and its log', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('doc', bytes(1));
         await s.delete('doc');
         await s.delete('never-existed');
@@ -126,16 +167,16 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('sync resolves after writes', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('doc', bytes(1));
         await expect(s.sync()).resolves.toBeUndefined();
       }));
 
     it('keeps what was written across a reopen (persistent adapters)', () =>
-      withStore(async (s, reopen) => {
+      run(async (s, reopen) => {
         if (!reopen) return; // ephemeral adapters have nothing to check here
         const seq = await s.append('doc', bytes(1));
-        await s.compact('doc', bytes(8), seq);
+        await s.compact('doc', bytes(8), through(seq));
         await s.append('doc', bytes(2));
         await s.close();
         const again = await reopen();
@@ -150,7 +191,7 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     it('stores names as given: case, Unicode and slashes are distinct keys', () =>
-      withStore(async (s) => {
+      run(async (s) => {
         await s.append('Doc', bytes(1));
         await s.append('doc', bytes(2));
         await s.append('team/é', bytes(3));
@@ -158,5 +199,8 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
         expect((await s.load('doc'))?.updates).toEqual([bytes(2)]);
         expect((await s.load('team/é'))?.updates).toEqual([bytes(3)]);
       }));
+
+    describeListing(factory);
+    describeTwoWriters(factory);
   });
 }

@@ -8,6 +8,8 @@ describeStorageAdapter('sqlite', {
     return {
       adapter: new SqliteStorage({ dataDir: dir.path }),
       reopen: async () => new SqliteStorage({ dataDir: dir.path }),
+      // A second connection on the same file, as a second process would open it.
+      secondWriter: async () => new SqliteStorage({ dataDir: dir.path }),
       cleanup: async () => dir.remove(),
     };
   },

@@ -1,0 +1,42 @@
+/**
+ * Listing documents from SQLite one page at a time, in name or recency order, with keyset
+ * pagination (the cursor is the last item's sort key), so a page costs an index range scan and
+ * the sizes of that page's documents only, however many documents exist.
+ */
+import type Database from 'better-sqlite3';
+import { parseListCursor, type DocumentInfo, type ListOptions } from './adapter.js';
+
+/** GLOB is case-sensitive and compares UTF-8, like names; its wildcards in a name are escaped
+ * as one-character classes. */
+const globPrefix = (prefix: string) => `${prefix.replace(/[*?[]/g, (c) => `[${c}]`)}*`;
+
+export function listDocuments(db: Database.Database, options: ListOptions): DocumentInfo[] {
+  const order = options.order ?? 'name';
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (options.prefix) {
+    where.push('d.name >= ?', 'd.name GLOB ?');
+    params.push(options.prefix, globPrefix(options.prefix));
+  }
+  const after = options.cursor === undefined ? null : parseListCursor(options.cursor, order);
+  if (options.cursor !== undefined && after === null) return [];
+  if (after !== null) {
+    if (order === 'recent') {
+      where.push('(d.updated_at < ? OR (d.updated_at = ? AND d.name > ?))');
+      params.push(after.updatedAt, after.updatedAt, after.name);
+    } else {
+      where.push('d.name > ?');
+      params.push(after.name);
+    }
+  }
+  const limit = options.limit === undefined ? -1 : options.limit;
+  const sql = `
+    SELECT d.name AS name, d.updated_at AS updatedAt,
+           COALESCE(LENGTH(d.snapshot), 0) + COALESCE(LENGTH(d.prev_snapshot), 0)
+             + (SELECT COALESCE(SUM(LENGTH(u.data)), 0) FROM updates u WHERE u.doc = d.name) AS size
+    FROM documents d
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${order === 'recent' ? 'd.updated_at DESC, d.name' : 'd.name'}
+    LIMIT ?`;
+  return db.prepare<(string | number)[], DocumentInfo>(sql).all(...params, limit);
+}
