@@ -66,6 +66,7 @@ export class ChaosRoom {
   readonly departedMarkers: string[] = [];
   private readonly timers = new Map<ChaosClient, NodeJS.Timeout>();
   private named = 0;
+  private readonly maxListenersBefore = process.getMaxListeners();
 
   constructor(
     readonly docName: string,
@@ -78,6 +79,10 @@ export class ChaosRoom {
 
   /** A new stock client of `version` that announces `{ name }` in awareness. */
   join(version: StockVersion, url: string, name = `c${++this.named}`): ChaosClient {
+    // Each stock provider running in Node adds a process 'exit' listener (to say goodbye in
+    // awareness); a room of dozens is intended here, not a leak.
+    const needed = process.listenerCount('exit') + 10;
+    if (process.getMaxListeners() < needed) process.setMaxListeners(needed);
     const base = versionedStockClient(version, url, this.docName);
     const client: ChaosClient = Object.assign(base, { name, markers: [] as string[] });
     client.provider.awareness.setLocalStateField('user', { name });
@@ -150,6 +155,7 @@ export class ChaosRoom {
   destroy(): void {
     this.stopTyping();
     for (const client of this.clients.splice(0)) client.destroy();
+    process.setMaxListeners(this.maxListenersBefore);
   }
 }
 

@@ -35,24 +35,30 @@ export function divergenceProblems(clients: readonly ChaosClient[]): string[] {
   const [first, ...rest] = clients;
   if (!first) return [];
   const problems: string[] = [];
-  const text = first.text.toString();
   const sv = stateVector(first.doc);
+  let sameUpdates = true;
   for (const c of rest) {
-    const other = c.text.toString();
-    if (other !== text) {
-      problems.push(
-        `${c.name} text differs from ${first.name} (${other.length} vs ${text.length} chars)`,
-      );
-    }
     const otherSv = stateVector(c.doc);
     const differing = [...new Set([...sv.keys(), ...otherSv.keys()])].filter(
       (id) => sv.get(id) !== otherSv.get(id),
     );
     if (differing.length > 0) {
+      sameUpdates = false;
       problems.push(
         `${c.name} state vector differs from ${first.name} at ${listed(
           differing.map((id) => `${id}: ${otherSv.get(id) ?? 0} vs ${sv.get(id) ?? 0}`),
         )}`,
+      );
+    }
+  }
+  // Texts are compared once the state vectors agree (cheap first: texts may be megabytes).
+  if (!sameUpdates) return problems;
+  const text = first.text.toString();
+  for (const c of rest) {
+    const other = c.text.toString();
+    if (other !== text) {
+      problems.push(
+        `${c.name} text differs from ${first.name} (${other.length} vs ${text.length} chars)`,
       );
     }
   }
@@ -84,16 +90,36 @@ export function presenceProblems(clients: readonly ChaosClient[]): string[] {
   return problems;
 }
 
-/** All four invariants for the room, once its typing has stopped. */
-export function roomProblems(room: ChaosRoom): string[] {
-  const problems = [
-    ...lockoutProblems(room.clients),
-    ...divergenceProblems(room.clients),
-    ...presenceProblems(room.clients),
-  ];
+/** Lockouts, divergence and lost markers, once the room's typing has stopped. */
+export function documentProblems(room: ChaosRoom): string[] {
+  const divergence = divergenceProblems(room.clients);
+  const problems = [...lockoutProblems(room.clients), ...divergence];
+  // Once every replica is identical, one text answers for all of them.
   const first = room.clients[0];
-  if (first) problems.push(...markerProblems(first.text.toString(), room.allMarkers(), first.name));
+  if (first && divergence.length === 0) {
+    problems.push(...markerProblems(first.text.toString(), room.allMarkers(), first.name));
+  }
   return problems;
+}
+
+/** Waits for the whole room to heal: documents within `healTimeoutMs` (they may have megabytes
+ * to catch up on), then presence within `presenceTimeoutMs` of that. Presence is one small
+ * message per client, so it gets far less time than the stock providers' 15 s awareness renewal:
+ * a room that only looks right after a renewal showed people as gone for that long. */
+export async function roomHealed(
+  room: ChaosRoom,
+  timeouts: { healTimeoutMs: number; presenceTimeoutMs: number },
+  pollMs = 50,
+): Promise<string[]> {
+  const documents = await healed(
+    () => documentProblems(room),
+    timeouts.healTimeoutMs,
+    room.seed,
+    pollMs,
+  );
+  if (documents.length > 0) return documents;
+  const check = () => [...presenceProblems(room.clients), ...documentProblems(room)];
+  return healed(check, timeouts.presenceTimeoutMs, room.seed, pollMs);
 }
 
 /** Polls `check` until it reports no problem; resolves with the last problems (empty = healed),

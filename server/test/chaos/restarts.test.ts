@@ -13,7 +13,7 @@ import {
   type StockVersion,
 } from '../helpers/stock-clients.js';
 import { ChaosRoom, Rng, type ChaosClient } from './harness.js';
-import { healed, lockoutProblems, roomProblems } from './invariants.js';
+import { healed, lockoutProblems, roomHealed } from './invariants.js';
 import { SHORT, chaosSeed } from './scale.js';
 
 const SCALE = SHORT.restarts;
@@ -91,7 +91,7 @@ describe('chaos: server restarts while people type', () => {
     await throughServer('after the last restart');
     room.stopTyping();
 
-    const problems = await healed(() => roomProblems(room), SHORT.healTimeoutMs, seed);
+    const problems = await roomHealed(room, SHORT);
     expect(problems).toEqual([]);
     // The graceful restarts said so: every client saw 1001 at least once per SIGTERM it lived through.
     for (const c of room.clients) expect(c.closeCodes, c.name).toContain(1001);

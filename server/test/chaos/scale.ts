@@ -8,6 +8,8 @@ export interface ChaosScale {
   typingMs: { minMs: number; maxMs: number };
   /** How long the clients get to converge after the last fault is lifted. */
   healTimeoutMs: number;
+  /** How long presence may take to be right once the documents have converged. */
+  presenceTimeoutMs: number;
   restarts: {
     typists: number;
     kills: number;
@@ -30,7 +32,9 @@ export interface ChaosScale {
     /** Bytes the writers produce together; more than the kernel buffers of a stalled loopback
      * connection (about 4 MiB here) plus the high-water mark, or the server never notices. */
     totalBytes: number;
-    /** Cap of the slow reader's link (server → client). */
+    /** Cap of the slow reader's link (server → client). It is fast enough to take the whole
+     * paste in a few seconds: with ~4 MiB in the kernel first, at 64 KiB/s the catch-up alone
+     * would take minutes (the long runner uses slower links). */
     slowLinkBytesPerSecond: number;
     sendHighWaterBytes: number;
     slowConsumerTimeoutMs: number;
@@ -45,13 +49,14 @@ export interface ChaosScale {
 export const SHORT: ChaosScale = {
   typingMs: { minMs: 20, maxMs: 40 },
   healTimeoutMs: 20_000,
+  presenceTimeoutMs: 3_000,
   restarts: { typists: 3, kills: 5, terms: 2, markersBetweenRestarts: 8 },
   storm: { crowd: 50, typists: 5, storms: 2 },
   slowLinks: {
     writers: 3,
-    insertBytes: 16 * 1024,
-    totalBytes: 6 * 1024 * 1024,
-    slowLinkBytesPerSecond: 1024 * 1024,
+    insertBytes: 32 * 1024,
+    totalBytes: 8 * 1024 * 1024,
+    slowLinkBytesPerSecond: 1536 * 1024,
     sendHighWaterBytes: 64 * 1024,
     slowConsumerTimeoutMs: 2_000,
   },
