@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Crash loop (ADVERSARIAL F1): SIGKILL a Quire server at random instants while several writers
+// Crash loop (threat model F1): SIGKILL a Quire server at random moments while several writers
 // edit one document, restart it on the same data directory, and check after every restart that
 //   - the document loads (never a 1011, never an empty or partial document), and
 //   - every edit that was acknowledged as saved (persisted ack) is present, exactly once, and

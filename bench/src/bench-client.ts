@@ -56,6 +56,9 @@ export class BenchClient {
   closeCode: number | null = null;
   /** Document updates from other authors received by this client. */
   updatesReceived = 0;
+  /** Sync step 2 messages received: the first completes the handshake; a later one on the same
+   * socket is a resync in place (a server catching up a reader it stopped sending to). */
+  syncStep2Received = 0;
   private awarenessClock = 0;
   private markSynced!: () => void;
 
@@ -166,7 +169,10 @@ export class BenchClient {
         }
       }
       this.accept(update);
-      if (subtype === SYNC_STEP2) this.markSynced();
+      if (subtype === SYNC_STEP2) {
+        this.syncStep2Received++;
+        this.markSynced();
+      }
     } else if (type === MESSAGE_AWARENESS) {
       const payload = decoding.readVarUint8Array(decoder);
       for (const id of awarenessClientIds(payload)) {

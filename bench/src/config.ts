@@ -3,6 +3,7 @@
  * (`npm run bench -- --full`). Both use the same code and the same load for every server.
  */
 import type { ColdLoadConfig } from './scenarios/cold-load.js';
+import type { FloodConfig } from './scenarios/flood.js';
 import type { IdleConfig } from './scenarios/idle.js';
 import type { PasteConfig } from './scenarios/paste.js';
 import type { SlowConsumerConfig } from './scenarios/slow-consumer.js';
@@ -16,6 +17,7 @@ export interface BenchConfig {
   coldLoad: ColdLoadConfig;
   paste: PasteConfig;
   slowConsumer: SlowConsumerConfig;
+  flood: FloodConfig;
 }
 
 export const QUICK: BenchConfig = {
@@ -31,13 +33,26 @@ export const QUICK: BenchConfig = {
   idle: { connections: 2_000, rooms: 200, settleMs: 3_000 },
   coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 40, trials: 2 },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 3, gapMs: 500 },
+  // The slow reader must fall behind by more than Quire's 8 MiB send high-water mark plus what
+  // the kernel's socket buffers hold (a few MiB on loopback), or the slow-consumer path is never
+  // taken: 16 MiB of pastes in the quick window, 20 MiB in the full one.
   slowConsumer: {
     readers: 30,
     typists: 3,
     keysPerSecond: 20,
-    pasteBytes: 32 * 1024,
-    pastesPerSecond: 4,
+    pasteBytes: 256 * 1024,
+    pastesPerSecond: 8,
     measureMs: 8_000,
+  },
+  // At Quire's sustained 500 messages a second a throttled 30,000-update burst takes about a
+  // minute to apply; the servers without a rate limit apply it as fast as it arrives.
+  flood: {
+    readers: 20,
+    typists: 3,
+    keysPerSecond: 6,
+    warmupMs: 2_000,
+    baselineMs: 5_000,
+    burst: 30_000,
   },
 };
 
@@ -59,8 +74,16 @@ export const FULL: BenchConfig = {
     readers: 50,
     typists: 4,
     keysPerSecond: 20,
-    pasteBytes: 64 * 1024,
+    pasteBytes: 256 * 1024,
     pastesPerSecond: 4,
     measureMs: 20_000,
+  },
+  flood: {
+    readers: 40,
+    typists: 4,
+    keysPerSecond: 6,
+    warmupMs: 3_000,
+    baselineMs: 10_000,
+    burst: 60_000,
   },
 };

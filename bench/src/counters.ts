@@ -35,6 +35,9 @@ export class Counters {
 export class LatencyRecorder {
   private readonly sentAt = new Map<string, number>();
   readonly samples: number[] = [];
+  /** When the update behind `samples[i]` was sent: a scenario with phases (a baseline, then a
+   * flood) splits the samples by when the keystroke was typed, not by when it arrived. */
+  readonly sampleSentAt: number[] = [];
   recording = false;
 
   sent(id: string, at: number): void {
@@ -43,6 +46,16 @@ export class LatencyRecorder {
 
   received(id: string, at: number): void {
     const sent = this.sentAt.get(id);
-    if (sent !== undefined) this.samples.push(at - sent);
+    if (sent === undefined) return;
+    this.samples.push(at - sent);
+    this.sampleSentAt.push(sent);
+  }
+
+  /** The samples of updates sent in [from, to). */
+  samplesSentBetween(from: number, to: number): number[] {
+    return this.samples.filter((_, i) => {
+      const sent = this.sampleSentAt[i] ?? NaN;
+      return sent >= from && sent < to;
+    });
   }
 }

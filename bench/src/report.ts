@@ -15,7 +15,12 @@ const INFORMATIONAL = new Set([
   'deliveriesPerSecond',
   'latencySamples',
   'slowDisconnected',
+  'slowResyncedInPlace',
   'loadGeneratorCpuPercent',
+  'flooderDisconnected',
+  'floodUpdatesPerSecond',
+  'baselineSamples',
+  'floodSamples',
 ]);
 
 interface Target {

@@ -4,7 +4,7 @@
  * rotating order), with servers pinned to one core and this load generator to the other, then
  * prints the results and the ratios as Markdown. Options:
  *   --full              bigger, longer scenarios, 3 repetitions
- *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer
+ *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer, flood
  *   --servers=a,b       quire, y-websocket-server, hocuspocus (the default), and floor: a
  *                       do-nothing relay showing the harness's own share (never in a ratio)
  *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
@@ -18,6 +18,7 @@ import { setUpPinning } from './pinning.js';
 import { renderScenario, renderTargets, type Results } from './report.js';
 import type { ScenarioResult } from './scenarios/common.js';
 import { runColdLoad } from './scenarios/cold-load.js';
+import { runFlood } from './scenarios/flood.js';
 import { runIdle } from './scenarios/idle.js';
 import { runPaste } from './scenarios/paste.js';
 import { runSlowConsumer } from './scenarios/slow-consumer.js';
@@ -25,7 +26,7 @@ import { runTyping } from './scenarios/typing.js';
 import { ALL_SERVER_NAMES, SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
-const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer'] as const;
+const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer', 'flood'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -85,6 +86,8 @@ function runScenario(scenario: Scenario, server: ServerProcess): Promise<Scenari
       return runPaste(server, config.paste);
     case 'slow-consumer':
       return runSlowConsumer(server, config.slowConsumer);
+    case 'flood':
+      return runFlood(server, config.flood);
   }
 }
 

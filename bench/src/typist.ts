@@ -50,3 +50,23 @@ export class Typist {
     return { user: this.user, cursor: { anchor: this.cursor, head: this.cursor } };
   }
 }
+
+/** Resolution of the typing clock; keystrokes due within one tick are sent together. */
+const TICK_MS = 5;
+
+/** Makes every typist type at `keysPerSecond` on average, each interval jittered ±50% so the
+ * typists do not type in lockstep; returns the function that stops them. */
+export function startTyping(typists: readonly Typist[], keysPerSecond: number): () => void {
+  const meanInterval = 1000 / keysPerSecond;
+  const now = performance.now();
+  const due = typists.map(() => now + Math.random() * meanInterval);
+  const timer = setInterval(() => {
+    const t = performance.now();
+    typists.forEach((typist, i) => {
+      if ((due[i] ?? Infinity) > t) return;
+      typist.type();
+      due[i] = t + meanInterval * (0.5 + Math.random());
+    });
+  }, TICK_MS);
+  return () => clearInterval(timer);
+}

@@ -1,6 +1,6 @@
 /**
  * Notices when the server has lost state it once acknowledged as durable (its database deleted or
- * restored from an old backup; ADVERSARIAL F8) and tells it, so the loss is not silent.
+ * restored from an old backup; threat model F8) and tells it, so the loss is not silent.
  *
  * The client keeps the last persisted-ack state vector across reconnects. When a new connection's
  * sync step 1 (the server's state vector) is behind it for some client ID, the server has lost

@@ -49,7 +49,7 @@ async function writeAroundBackup(page: Page, server: ServerHandle): Promise<stri
   return backup;
 }
 
-// ADVERSARIAL F8: the server's storage goes back to an old backup while editors stay open.
+// Threat model F8: the server's storage goes back to an old backup while editors stay open.
 test('storage restored from an old backup: the editor restores what was lost and says so, and the server logs it', async ({
   browser,
   server,

@@ -79,7 +79,7 @@ export class Connection
   readonly request: UpgradeRequest | undefined;
   readonly quotaKey: string | null;
   firstMessageDeadline: number | null;
-  private readonly throttle: ReadThrottle;
+  private readonly throttle: ReadThrottle<Buffer>;
   private readonly slowReader: SlowReader;
   private gaps: SyncGapRequests | null = null;
   /** Cleared by the heartbeat each interval, set again by any pong or message. */
@@ -112,14 +112,16 @@ export class Connection
     this.request = session.request;
     this.firstMessageDeadline = Date.now() + options.handshakeTimeoutMs;
     this.socket = (ws as unknown as { _socket: Socket })._socket;
-    this.throttle = new ReadThrottle(ws, new ConnectionRateLimiter(options.rateLimits));
+    this.throttle = new ReadThrottle(ws, new ConnectionRateLimiter(options.rateLimits), (data) =>
+      this.onMessage(data),
+    );
     this.slowReader = new SlowReader(
       this.socket,
       options.sendHighWaterBytes,
       options.slowConsumerTimeoutMs,
       this,
     );
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) => this.onReceived(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.isAlive = true;
     });
@@ -231,19 +233,20 @@ export class Connection
     this.ws.ping();
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** Every message ws hands over; it reaches onMessage when the budget allows (read-throttle.ts). */
+  private onReceived(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
-    if (this.expiresAt !== undefined && Date.now() >= this.expiresAt) {
-      // Between two session sweeps: nothing from an expired session is applied.
-      this.close(CloseCode.Unauthenticated, 'token expired');
-      return;
-    }
     this.isAlive = true;
     this.firstMessageDeadline = null;
     this.options.metrics.messagesReceived++;
     this.options.metrics.bytesReceived += data.length;
+    if (!isBinary) {
+      this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
+      this.close(CloseCode.UnsupportedData, 'binary frames only');
+      return;
+    }
     const pausesBefore = this.throttle.pauses;
-    this.throttle.charge(data.length);
+    this.throttle.receive(data, data.length);
     if (this.throttle.pauses !== pausesBefore) {
       this.options.metrics.connectionsThrottled++;
       this.options.log.debug('over the message budget: reading paused', {
@@ -251,9 +254,13 @@ export class Connection
         doc: this.docName,
       });
     }
-    if (!isBinary) {
-      this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
-      this.close(CloseCode.UnsupportedData, 'binary frames only');
+  }
+
+  private onMessage(data: Buffer): void {
+    if (this.closing) return;
+    if (this.expiresAt !== undefined && Date.now() >= this.expiresAt) {
+      // Between two session sweeps: nothing from an expired session is applied.
+      this.close(CloseCode.Unauthenticated, 'token expired');
       return;
     }
     let frame: ClientFrame;

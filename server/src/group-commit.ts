@@ -15,7 +15,7 @@ import { LatencySamples } from './latency-samples.js';
 
 /** Longest a write waits for its fsync to start. Typing produces a few updates per second per
  * user; a 4 ms window still merges bursts from many users into one fsync, while the save
- * indicator turns "Saved" well within the 10 ms budget of DESIGN.md §4 plus the fsync itself. */
+ * indicator turns "Saved" well within a 10 ms budget for the wait, plus the fsync itself. */
 export const GROUP_COMMIT_WINDOW_MS = 4;
 
 export interface CommitParticipant {

@@ -1,5 +1,5 @@
 /**
- * Storage rollback reports (Quire extension, message type 101; ADVERSARIAL F8).
+ * Storage rollback reports (Quire extension, message type 101; threat model F8).
  *
  * If the database is deleted or restored from an old backup, reconnecting clients rebuild the
  * document through the normal sync, and nothing in the server's own state says that anything was

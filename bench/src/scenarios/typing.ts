@@ -4,7 +4,7 @@
  * and wire cost; the gate checks every replica of every room is equal at the end.
  */
 import { BenchClient } from '../bench-client.js';
-import { Typist } from '../typist.js';
+import { Typist, startTyping } from '../typist.js';
 import { percentile, pollUntil } from '../stats.js';
 import {
   ScenarioContext,
@@ -27,8 +27,6 @@ export interface TypingConfig {
   measureMs: number;
 }
 
-/** Resolution of the typing clock; keystrokes due within one tick are sent together. */
-const TICK_MS = 5;
 /** How long replicas may take to converge after typing stops before the gate fails. */
 const CONVERGE_TIMEOUT_MS = 15_000;
 
@@ -58,22 +56,13 @@ export async function runTyping(server: ServerProcess, cfg: TypingConfig): Promi
     (c) => c,
   );
 
-  const typists = rooms.flatMap((r) => r.typists);
-  const meanInterval = 1000 / cfg.keysPerSecond;
-  const now = performance.now();
-  const due = typists.map(() => now + Math.random() * meanInterval);
-  const timer = setInterval(() => {
-    const t = performance.now();
-    typists.forEach((typist, i) => {
-      if ((due[i] ?? Infinity) > t) return;
-      typist.type();
-      due[i] = t + meanInterval * (0.5 + Math.random());
-    });
-  }, TICK_MS);
-
+  const stopTyping = startTyping(
+    rooms.flatMap((r) => r.typists),
+    cfg.keysPerSecond,
+  );
   await new Promise((resolve) => setTimeout(resolve, cfg.warmupMs));
   const window = await measureWindow(ctx, cfg.measureMs);
-  clearInterval(timer);
+  stopTyping();
   const counters = window.counters;
   const samples = ctx.latency.samples;
 

@@ -1,7 +1,7 @@
 /**
  * A cap on how many new documents one principal (token subject) or client IP may create per
  * minute. Without it, one client could write into 100 000 distinct names and grow storage
- * without bound (ADVERSARIAL R6). A document counts as created by the first update that puts
+ * without bound (threat model R6). A document counts as created by the first update that puts
  * content into an empty document; opening or viewing one costs nothing.
  */
 

@@ -5,11 +5,14 @@
  * as final, so that user stayed disconnected and the replicas diverged. Such an update must
  * instead be answered with a resync, so nobody ever sees a code in 4400–4499.
  *
- * Each run: 6 clients (3.x and 1.x mixed), each typing on its own timer without ever waiting
- * for sync, and each cycling through disconnect()/connect() and abrupt socket drops.
+ * Each run: 6 clients (3.x and 1.x mixed) reaching the server through a fault proxy with a few
+ * milliseconds of latency, each typing on its own timer without ever waiting for sync, and each
+ * cycling through disconnect()/connect(), abrupt drops on its side, and resets (RST, sometimes in
+ * the middle of a frame) of its link, as a server or load balancer dropping it would cause.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/index.js';
+import { FaultProxy } from './fault-proxy.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import type { StockVersion } from '../helpers/stock-clients.js';
 import {
@@ -38,6 +41,7 @@ interface Typist {
 
 describe('stock clients reconnecting while others type', () => {
   let running: RunningServer | null = null;
+  let proxy: FaultProxy | null = null;
   const fleet = new StockFleet();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -45,6 +49,8 @@ describe('stock clients reconnecting while others type', () => {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
     fleet.destroyAll();
+    await proxy?.close();
+    proxy = null;
     await running?.close();
     running = null;
   });
@@ -85,7 +91,16 @@ describe('stock clients reconnecting while others type', () => {
   const cycle = (client: FleetClient, random: () => number) => {
     const { provider } = client;
     if (client.stoppedWith !== null || !provider.wsconnected) return;
-    if (random() < 0.3) {
+    const roll = random();
+    if (roll < 0.25) {
+      // The link is reset under the client (both sides get an RST).
+      const port = (provider.ws as unknown as { _socket?: { localPort?: number } } | null)?._socket
+        ?.localPort;
+      const link = proxy?.connections.find((c) => c.client.remotePort === port);
+      void link?.reset({ midFrame: random() < 0.5, maxWaitMs: 20 });
+      return;
+    }
+    if (roll < 0.45) {
       // An abrupt drop: the provider sees 1006 and reconnects on its own, with its backoff.
       (provider.ws as unknown as { terminate(): void } | null)?.terminate();
       return;
@@ -107,10 +122,12 @@ describe('stock clients reconnecting while others type', () => {
       const random = seededRandom(seed);
       const server = await startServer({ storage: new MemoryStorage() });
       running = server;
+      proxy = await FaultProxy.start(server.port);
+      proxy.setLatency(1 + Math.floor(random() * 5));
       const typists: Typist[] = [];
       for (let i = 0; i < CLIENTS; i++) {
         const version: StockVersion = random() < 0.5 ? 'v1' : 'v3';
-        const client = fleet.add(version, server.wsUrl, `chaos-${seed}`);
+        const client = fleet.add(version, proxy.wsUrl, `chaos-${seed}`);
         typists.push({ client, letter: String.fromCharCode(65 + i), keystrokes: 0, markers: [] });
       }
 
@@ -144,6 +161,9 @@ describe('stock clients reconnecting while others type', () => {
       const clients = typists.map((t) => t.client);
       // A client stopped for good never converges: report its close code without waiting.
       expect(finalCloses(clients), context).toEqual([]);
+      // The chaos really happened: links were reset and every client reconnected.
+      expect(proxy.stats.resets, context).toBeGreaterThan(0);
+      for (const c of clients) expect(c.attempts, `${context}: ${c.name}`).toBeGreaterThan(0);
       await waitConverged(clients, 10_000, context);
       expect(divergence(clients)).toBeNull();
 

@@ -80,6 +80,16 @@ export function finalCloses(clients: readonly FleetClient[]): string[] {
   );
 }
 
+/** JSON with every object's keys sorted: replicas hold the same map entries, but in the order
+ * each one happened to integrate them, so plain JSON.stringify can differ between equal maps. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 const sameBytes = (a: Uint8Array, b: Uint8Array) =>
   a.length === b.length && a.every((byte, i) => byte === b[i]);
 
@@ -98,12 +108,12 @@ export function divergence(clients: readonly FleetClient[]): string | null {
   }
   const first = clients[0]!;
   const vector = Y.encodeStateVector(first.doc);
-  const content = JSON.stringify(first.doc.toJSON());
+  const content = canonicalJson(first.doc.toJSON());
   for (const c of clients.slice(1)) {
     if (!sameBytes(Y.encodeStateVector(c.doc), vector)) {
       return `${c.name} state vector differs from ${first.name}`;
     }
-    if (JSON.stringify(c.doc.toJSON()) !== content) {
+    if (canonicalJson(c.doc.toJSON()) !== content) {
       return `${c.name} content differs from ${first.name}`;
     }
   }

@@ -1,8 +1,8 @@
 /**
- * ADVERSARIAL F2, second half, and crash-safe compaction: damaged records are detected by their
- * checksums and the previous intact generation is used; a document with no intact generation is
- * refused (1011), never served empty; a compaction killed at any instant leaves a loadable store;
- * databases written before checksums existed still load.
+ * Threat model F2 (docs/threat-model.md), second half, and crash-safe compaction: damaged records
+ * are detected by their checksums and the previous intact generation is used; a document with no
+ * intact generation is refused (1011), never served empty; a compaction killed at any instant
+ * leaves a loadable store; databases written before checksums existed still load.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

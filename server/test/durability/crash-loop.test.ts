@@ -1,7 +1,8 @@
 /**
- * ADVERSARIAL F1, short version: 20 SIGKILLs at random instants while 3 writers edit, restarting
- * each time (scripts/crash-loop.mjs; run it with --iterations 1000 for the long version). Every
- * acknowledged or relayed edit must survive, exactly once, and the document must always load.
+ * Threat model F1 (docs/threat-model.md), short version: 20 SIGKILLs at random instants while 3
+ * writers edit, restarting each time (scripts/crash-loop.mjs; run it with --iterations 1000 for the
+ * long version). Every acknowledged or relayed edit must survive, exactly once, and the document
+ * must always load.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

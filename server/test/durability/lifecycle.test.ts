@@ -1,7 +1,7 @@
 /**
- * ADVERSARIAL F5–F8: SIGTERM with unsaved edits, the last client leaving while a save is in
- * flight (Hocuspocus #995), a restart while clients keep their documents, and lost or rolled-back
- * storage rebuilt from the clients.
+ * Threat model F5–F8 (docs/threat-model.md): SIGTERM with unsaved edits, the last client leaving
+ * while a save is in flight (Hocuspocus #995), a restart while clients keep their documents, and
+ * lost or rolled-back storage rebuilt from the clients.
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

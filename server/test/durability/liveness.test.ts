@@ -1,5 +1,5 @@
 /**
- * ADVERSARIAL F14/F15, with bounded test time:
+ * Threat model F14/F15 (docs/threat-model.md), with bounded test time:
  * - F14: the server process is frozen (SIGSTOP) for 2 s instead of 40 s, with a 250 ms heartbeat
  *   instead of 30 s; the clients' own timeout (y-websocket waits 30 s) is simulated by dropping
  *   their sockets, after which they reconnect on their own. On SIGCONT nothing is applied twice

@@ -1,7 +1,7 @@
 /**
- * ADVERSARIAL F2, first half: power loss. PowerLossStorage keeps only what was fsynced plus a
- * prefix of the rest; at random instants while three clients type, the store a power loss would
- * leave behind must load and hold everything the clients had been told was saved.
+ * Threat model F2 (docs/threat-model.md), first half: power loss. PowerLossStorage keeps only what
+ * was fsynced plus a prefix of the rest; at random instants while three clients type, the store a
+ * power loss would leave behind must load and hold everything the clients had been told was saved.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';

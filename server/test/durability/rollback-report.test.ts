@@ -1,5 +1,5 @@
 /**
- * Rollback reports (message type 101, ADVERSARIAL F8): an opted-in client that finds the server
+ * Rollback reports (message type 101, threat model F8): an opted-in client that finds the server
  * lacking state the server once acknowledged as durable says so; the server checks the claim
  * against the document, logs a confirmed one as an error and counts it in /metrics.
  * (The whole story, with a database restored from a backup and the real client in Chromium, is

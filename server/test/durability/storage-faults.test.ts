@@ -1,8 +1,9 @@
 /**
- * ADVERSARIAL F3/F4: a full disk or I/O errors while saving, and I/O errors while loading.
- * Saving: the document stays in memory, collaboration goes on, nobody is told "Saved", /readyz
- * turns unready, nothing on disk changes, and saving resumes by itself when the disk recovers.
- * Loading: the document is not served (1011 to its clients only) and never replaced by an empty one.
+ * Threat model F3/F4 (docs/threat-model.md): a full disk or I/O errors while saving, and I/O errors
+ * while loading. Saving: the document stays in memory, collaboration goes on, nobody is told
+ * "Saved", /readyz turns unready, nothing on disk changes, and saving resumes by itself when the
+ * disk recovers. Loading: the document is not served (1011 to its clients only) and never replaced
+ * by an empty one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';

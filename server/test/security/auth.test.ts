@@ -1,6 +1,6 @@
 /**
- * ADVERSARIAL.md section B — auth and read-only (A1–A14), with `secret` set (token mode).
- * Refusals happen at the HTTP upgrade, before any 101; read-only sessions are refused writes
+ * Threat model B (docs/threat-model.md) — auth and read-only (A1–A14), with `secret` set (token
+ * mode). Refusals happen at the HTTP upgrade, before any 101; read-only sessions are refused writes
  * explicitly; the global oracle runs after each case.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ function upgradeResponse(
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-describe('ADVERSARIAL B: auth and read-only', () => {
+describe('threat model B: auth and read-only', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ auth: true, allowOrigins: ['https://docs.example'] });

@@ -1,8 +1,8 @@
 /**
- * ADVERSARIAL.md section D, connections and transport: R1–R3, R8, R9, R11, R12, scaled down to
- * stay short on ashared 2-core machine: limits are lowered so that a few hundred sockets reach them, and the
- * scale of each case is in its name. Numbers (RSS, latency, event-loop lag) are printed, not
- * asserted against a clock; behaviour (who is refused, with which code) is asserted.
+ * Threat model D (docs/threat-model.md), connections and transport: R1–R3, R8, R9, R11, R12, scaled
+ * down to stay short on a shared 2-core machine: limits are lowered so that a few hundred sockets
+ * reach them, and the scale of each case is in its name. Numbers (RSS, latency, event-loop lag) are
+ * printed, not asserted against a clock; behaviour (who is refused, with which code) is asserted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
@@ -16,7 +16,7 @@ import { startHarness, TEST_SECRET, type Harness } from './harness.js';
 import { Opcode, frame, openRaw } from './raw-frames.js';
 import { closeAll, mb, openFds, openMany } from './load-helpers.js';
 
-describe('ADVERSARIAL D: resource exhaustion — connections and transport (scaled)', () => {
+describe('threat model D: resource exhaustion — connections and transport (scaled)', () => {
   let h: Harness | null = null;
   afterEach(async () => {
     await h?.close();

@@ -1,8 +1,9 @@
 /**
- * ADVERSARIAL.md section D, load on documents: R4–R7, R10 (and R10b, viewer writes), scaled
- * down to stay short on ashared 2-core machine: limits are lowered so that a few hundred sockets reach them, and the
- * scale of each case is in its name. Numbers (RSS, latency, event-loop lag) are printed, not
- * asserted against a clock; behaviour (who is refused, with which code) is asserted.
+ * Threat model D (docs/threat-model.md), load on documents: R4–R7, R10 (and R10b, viewer writes),
+ * scaled down to stay short on a shared 2-core machine: limits are lowered so that a few hundred
+ * sockets reach them, and the scale of each case is in its name. Numbers (RSS, latency, event-loop
+ * lag) are printed, not asserted against a clock; behaviour (who is refused, with which code) is
+ * asserted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -30,7 +31,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Pro
   }
 }
 
-describe('ADVERSARIAL D: resource exhaustion — load on documents (scaled)', () => {
+describe('threat model D: resource exhaustion — load on documents (scaled)', () => {
   let h: Harness | null = null;
   afterEach(async () => {
     await h?.close();

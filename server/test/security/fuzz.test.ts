@@ -1,8 +1,8 @@
 /**
- * ADVERSARIAL.md P11 — seeded fuzzing of updates and frames, bounded in count (and so in time).
- * The seed corpus is real Yjs updates from random edits (text, deletes, maps, arrays of JSON,
- * nested types) by three clients. Mutations: bit flips, byte overwrite/insert/delete, varUint
- * inflation, truncation, splices of two updates.
+ * Threat model P11 (docs/threat-model.md) — seeded fuzzing of updates and frames, bounded in count
+ * (and so in time). The seed corpus is real Yjs updates from random edits (text, deletes, maps,
+ * arrays of JSON, nested types) by three clients. Mutations: bit flips, byte
+ * overwrite/insert/delete, varUint inflation, truncation, splices of two updates.
  *
  * 1. In process, 10 000 mutated updates go through the server's UpdateGuard and, when it lets
  *    them through, Y.applyUpdate, exactly as a room does: each one is applied or rejected; a

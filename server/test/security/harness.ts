@@ -1,12 +1,13 @@
 /**
- * The adversarial suite's test bed: a real server on port 0 (MemoryStorage unless given), a
- * captured log, and the global oracle of ADVERSARIAL.md checked after every case:
- *  (a) no uncaughtException / unhandledRejection in this process (the server runs in it);
- *  (b) canary clients on another document and on the attacked one still round-trip an edit;
- *  (c) the persisted bytes of an untouched document are unchanged, and the attacked document
- *      holds exactly the legitimate text;
- *  (e) no bytes of the attack payload appear in persisted state.
- * (d, memory returning to baseline, is measured in exhaustion.test.ts where it means something.)
+ * The hostile-input suite's test bed: a real server on port 0 (MemoryStorage unless given), a
+ * captured log, and the checks every case ends with (docs/threat-model.md, "The checks every
+ * hostile-input case ends with"):
+ *  - no uncaughtException / unhandledRejection in this process (the server runs in it);
+ *  - canary clients on another document and on the attacked one still round-trip an edit;
+ *  - the persisted bytes of an untouched document are unchanged, and the attacked document
+ *    holds exactly the legitimate text;
+ *  - no bytes of the attack payload appear in persisted state.
+ * Memory is bounded in the exhaustion tests (exhaustion-*.test.ts), where it means something.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import * as Y from 'yjs';

@@ -1,9 +1,10 @@
 /**
- * ADVERSARIAL.md section C — document-name and path abuse (N1–N7), against SQLite storage in a
- * temporary data directory. Names are SQL keys, never file paths; the data directory must hold
- * only the database files whatever the name, and one canonical name serves auth and storage.
+ * Threat model C (docs/threat-model.md) — document-name and path abuse (N1–N7), against SQLite
+ * storage in a temporary data directory. Names are SQL keys, never file paths; the data directory
+ * must hold only the database files whatever the name, and one canonical name serves auth and
+ * storage.
  *
- * Deliberate deviation: N6 lists `a/b` as "reject". Quire allows `/`-separated names (1–8
+ * Deliberate deviation: names with a `/` are often refused; Quire allows `/`-separated names (1–8
  * segments) so that tokens can grant a prefix such as `team-a/*`; since names never become
  * paths, `/` is as harmless as any other character. Empty, `.` and `..` segments are refused.
  */
@@ -38,7 +39,7 @@ function rawUpgradeStatus(port: number, path: string): Promise<number> {
   });
 }
 
-describe('ADVERSARIAL C: document names and paths', () => {
+describe('threat model C: document names and paths', () => {
   const root = tempDir('quire-names-');
   const dataDir = join(root.path, 'data');
   const sentinel = join(root.path, 'outside.txt');

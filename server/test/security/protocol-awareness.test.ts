@@ -1,6 +1,6 @@
 /**
- * ADVERSARIAL.md section A, awareness: P16–P18 (sizes, impersonation, hostile names and
- * colors). Each case attacks one document through a real socket, then checks the global oracle.
+ * Threat model A (docs/threat-model.md), awareness: P16–P18 (sizes, impersonation, hostile names
+ * and colors). Each case attacks one document through a real socket, then checks the global oracle.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import { rawSocket, waitFor } from '../helpers/clients.js';
 import { attack, bytes } from './attack.js';
 import { harnessPerSuite } from './harness.js';
 
-describe('ADVERSARIAL A: protocol-level bad input — awareness', () => {
+describe('threat model A: protocol-level bad input — awareness', () => {
   const { h, expectClose } = harnessPerSuite();
 
   it('P16 awareness: 5 MB state → 4413; 10^6 entries claimed in a few bytes → 4400; deep JSON bounded', async () => {

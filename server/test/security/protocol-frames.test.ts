@@ -1,6 +1,6 @@
 /**
- * ADVERSARIAL.md section A, frame level: P1–P10 and P20 (malformed binary messages, text
- * frames, RFC 6455 violations, compression). Each case attacks one document through a real
+ * Threat model A (docs/threat-model.md), frame level: P1–P10 and P20 (malformed binary messages,
+ * text frames, RFC 6455 violations, compression). Each case attacks one document through a real
  * socket, then checks the global oracle. Updates: protocol-updates; awareness: protocol-awareness.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { bytes, textUpdate } from './attack.js';
 import { harnessPerSuite } from './harness.js';
 import { Opcode, frame, openRaw } from './raw-frames.js';
 
-describe('ADVERSARIAL A: protocol-level bad input — frames', () => {
+describe('threat model A: protocol-level bad input — frames', () => {
   const { h, expectClose } = harnessPerSuite();
 
   it.each([

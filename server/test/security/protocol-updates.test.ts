@@ -1,7 +1,7 @@
 /**
- * ADVERSARIAL.md section A, document updates and sync: P12–P15 and P19 (P11 is fuzz.test.ts),
- * plus the room's pending-state safety net. Each case attacks one document through a real
- * socket, then checks the global oracle.
+ * Threat model A (docs/threat-model.md), document updates and sync: P12–P15 and P19 (P11 is
+ * fuzz.test.ts), plus the room's pending-state safety net. Each case attacks one document through a
+ * real socket, then checks the global oracle.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -16,7 +16,7 @@ import { rawSocket, waitFor } from '../helpers/clients.js';
 import { attack, bytes, outcome, textUpdate, varUints } from './attack.js';
 import { harnessPerSuite, storedText } from './harness.js';
 
-describe('ADVERSARIAL A: protocol-level bad input — updates and sync', () => {
+describe('threat model A: protocol-level bad input — updates and sync', () => {
   const { h, expectClose } = harnessPerSuite();
 
   it('P12 update bombs: huge struct counts, overlapping deletes, V2 run-length data → 4400 or no-op, promptly', async () => {

@@ -1,5 +1,5 @@
 /**
- * ADVERSARIAL A12/A13 with an embedder's own check (a cookie session store instead of tokens)
+ * Threat model A12/A13 with an embedder's own check (a cookie session store instead of tokens)
  * and `revalidateIntervalMs`: a revoked session is closed with 4401 and a downgraded one turns
  * into a viewer within one interval; a store that fails keeps sessions as they are.
  */
