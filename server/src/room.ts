@@ -72,10 +72,13 @@ export class Room {
     this.creationPending = doc.store.clients.size === 0;
     // Persisted acks (group commit → durable state vector) go to this room's opted-in peers.
     log.ack.bind(this.peers);
-    // Cheaper than listening to 'update', which makes Yjs re-encode every transaction.
+    // Cheaper than listening to 'update', which makes Yjs re-encode every transaction. One
+    // apply can run several transactions: Yjs cleans up formatting (Y.Text, Y.XmlText) in
+    // transactions of its own right after, which change nothing. So the flags accumulate over
+    // the apply, and the state before it is the first transaction's.
     doc.on('afterTransaction', (tr: Y.Transaction) => {
-      this.lastApplyChanged = tr.deleteSet.clients.size > 0 || stateAdvanced(tr);
-      this.lastBeforeState = tr.beforeState;
+      if (tr.deleteSet.clients.size > 0 || stateAdvanced(tr)) this.lastApplyChanged = true;
+      this.lastBeforeState ??= tr.beforeState;
     });
   }
 
