@@ -19,7 +19,7 @@ import {
 } from './heap-profile.js';
 import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
 import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
-import { runTokenCommand, TOKEN_USAGE } from './auth/token-command.js';
+import { runTokenCommand, TOKEN_USAGE } from './access/token-command.js';
 
 const USAGE = `Usage: quire-server [serve] [options]
        quire-server token --doc <name> --mode rw|ro [--ttl s]   (see quire-server token --help)

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Authorize } from './access.js';
-import { createTokenAuthorize } from './auth/token-authorize.js';
+import type { Authorize } from './access/access.js';
+import { createTokenAuthorize } from './access/token-authorize.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Logger } from './log.js';
 import {

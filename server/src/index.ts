@@ -14,7 +14,7 @@ export {
   type AccessMode,
   type Authorize,
   type UpgradeRequest,
-} from './access.js';
+} from './access/access.js';
 export type {
   CompactionCover,
   DocumentInfo,
@@ -42,5 +42,5 @@ export {
   DEFAULT_TOKEN_TTL_SECONDS,
   type TokenClaims,
   type SignTokenOptions,
-} from './auth/token.js';
-export { createTokenAuthorize, tokenFromRequest, TOKEN_PARAM } from './auth/token-authorize.js';
+} from './access/token.js';
+export { createTokenAuthorize, tokenFromRequest, TOKEN_PARAM } from './access/token-authorize.js';

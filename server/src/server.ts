@@ -7,27 +7,27 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '@quire/shared';
-import { CreationQuota, creationQuotaKey } from './auth/creation-quota.js';
+import { CreationQuota, creationQuotaKey } from './guards/creation-quota.js';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
-import { Connection, type ConnectionContext } from './connection.js';
-import { ConnectionCaps } from './auth/connection-caps.js';
-import { startRevalidation } from './auth/revalidate.js';
-import { startSessionSweep } from './auth/session-sweep.js';
-import { UpdateGuard } from './auth/update-guard.js';
+import { Connection, type ConnectionContext } from './transport/connection.js';
+import { ConnectionCaps } from './guards/connection-caps.js';
+import { startRevalidation } from './access/revalidate.js';
+import { startSessionSweep } from './access/session-sweep.js';
+import { UpdateGuard } from './guards/update-guard.js';
 import {
   HTTP_REQUEST_TIMEOUT_MS,
   HTTP_TIMEOUT_CHECK_INTERVAL_MS,
   SESSION_SWEEP_INTERVAL_MS,
 } from './limits.js';
-import { startHeartbeat } from './heartbeat.js';
-import { handleHttp } from './http-routes.js';
+import { startHeartbeat } from './transport/heartbeat.js';
+import { handleHttp } from './http/http-routes.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { DocumentStore } from './persistence.js';
-import { RoomRegistry } from './room-registry.js';
+import { DocumentStore } from './persistence/document-store.js';
+import { RoomRegistry } from './room/room-registry.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { SqliteStorage } from './storage/sqlite.js';
-import { handleUpgrade, type Session } from './upgrade.js';
+import { handleUpgrade, type Session } from './transport/upgrade.js';
 
 export interface QuireServer {
   /** Starts an HTTP server on options.port/host; resolves with where it listens. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeServerFrame, encodeSyncStep1, encodeSyncUpdate } from '@quire/shared';
-import { stepOneAfterEarlySync } from '../src/early-sync.js';
+import { stepOneAfterEarlySync } from '../src/transport/early-sync.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 import { startServer } from './helpers/server.js';
 import { rawSocket, stockClient, waitFor, waitSynced } from './helpers/clients.js';

@@ -1,7 +1,7 @@
 /** ReadThrottle without sockets: when it pauses and resumes reading, with fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionRateLimiter } from '../src/auth/rate-limiter.js';
-import { ReadThrottle } from '../src/read-throttle.js';
+import { ConnectionRateLimiter } from '../src/guards/rate-limiter.js';
+import { ReadThrottle } from '../src/transport/read-throttle.js';
 
 function throttled(limits = { messagesPerSecond: 100, messageBurst: 10 }) {
   const calls: string[] = [];

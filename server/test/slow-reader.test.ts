@@ -1,7 +1,7 @@
 /** SlowReader without sockets: when frames are held back, where the resync starts, the timeout. */
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SlowReader, type DocState } from '../src/slow-reader.js';
+import { SlowReader, type DocState } from '../src/transport/slow-reader.js';
 
 class FakeSocket extends EventEmitter {
   writableLength = 0;

@@ -15,7 +15,7 @@ import {
 } from '@quire/shared';
 import { MemoryStorage } from '../src/index.js';
 import { MAX_SYNC_GAP_ROUNDS } from '../src/limits.js';
-import { SyncGapRequests } from '../src/sync-gap.js';
+import { SyncGapRequests } from '../src/guards/sync-gap.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import {
   rawSocket,

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeBinaryFrame, releaseSharedFrame, sharedBinaryFrame } from '../src/ws-frame.js';
+import {
+  encodeBinaryFrame,
+  releaseSharedFrame,
+  sharedBinaryFrame,
+} from '../src/transport/ws-frame.js';
 import { rawSocket, waitFor, type RawSocket } from './helpers/clients.js';
 
 const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: Socket })._socket;

@@ -8,13 +8,13 @@ import {
   ConfigError,
   tokenFromRequest,
 } from '../../src/index.js';
-import { ConnectionCaps } from '../../src/auth/connection-caps.js';
-import { ConnectionRateLimiter } from '../../src/auth/rate-limiter.js';
-import { sweepSessions } from '../../src/auth/session-sweep.js';
-import { UpdateGuard } from '../../src/auth/update-guard.js';
-import { checkAwarenessState } from '../../src/auth/awareness-state.js';
-import { createTokenAuthorize } from '../../src/auth/token-authorize.js';
-import { docPatternMatches, signToken, verifyToken } from '../../src/auth/token.js';
+import { ConnectionCaps } from '../../src/guards/connection-caps.js';
+import { ConnectionRateLimiter } from '../../src/guards/rate-limiter.js';
+import { sweepSessions } from '../../src/access/session-sweep.js';
+import { UpdateGuard } from '../../src/guards/update-guard.js';
+import { checkAwarenessState } from '../../src/guards/awareness-state.js';
+import { createTokenAuthorize } from '../../src/access/token-authorize.js';
+import { docPatternMatches, signToken, verifyToken } from '../../src/access/token.js';
 import { TEST_SECRET } from './harness.js';
 import { textUpdate } from './attack.js';
 

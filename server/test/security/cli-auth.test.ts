@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseServeArgs } from '../../src/cli.js';
-import { parseTokenArgs } from '../../src/auth/token-command.js';
+import { parseTokenArgs } from '../../src/access/token-command.js';
 import { verifyToken } from '../../src/index.js';
 import { spawnServer, tempDir, type ServerProcess } from '../helpers/server.js';
 import { stockClient, upgradeStatus, waitFor, waitSynced } from '../helpers/clients.js';

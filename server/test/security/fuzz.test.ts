@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '@quire/shared';
-import { UpdateGuard, discardPending } from '../../src/auth/update-guard.js';
+import { UpdateGuard, discardPending } from '../../src/guards/update-guard.js';
 import { rawSocket, type RawSocket } from '../helpers/clients.js';
 import { outcome } from './attack.js';
 import { startHarness, type Harness } from './harness.js';

@@ -10,8 +10,8 @@
  *   clock, so a client that reconnects and bumps its clock is accepted again everywhere.
  */
 import type { AwarenessEntry } from '@quire/shared';
-import { checkAwarenessState } from './auth/awareness-state.js';
-import { MAX_AWARENESS_IDS_PER_CONNECTION } from './limits.js';
+import { checkAwarenessState } from '../guards/awareness-state.js';
+import { MAX_AWARENESS_IDS_PER_CONNECTION } from '../limits.js';
 
 interface StoredState {
   clock: number;

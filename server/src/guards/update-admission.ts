@@ -6,9 +6,9 @@
  */
 import * as Y from 'yjs';
 import { CloseCode, encodePermissionDenied, encodeSyncStep1 } from '@quire/shared';
-import type { UpdateGuard } from './auth/update-guard.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { UpdateGuard } from './update-guard.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { SyncGapRequests } from './sync-gap.js';
 
 /** What admission needs from the connection the update came from. */

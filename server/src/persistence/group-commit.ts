@@ -10,7 +10,7 @@
  * A failed fsync proves nothing about any write since the last good one (the OS may drop dirty
  * pages after an error), so every document with writes in that span is told to rewrite its state.
  */
-import { errorMessage, type Logger } from './log.js';
+import { errorMessage, type Logger } from '../log.js';
 import { LatencySamples } from './latency-samples.js';
 
 /** Longest a write waits for its fsync to start. Typing produces a few updates per second per

@@ -3,7 +3,7 @@
  * the stock y-websocket `params` option sends) or an `Authorization: Bearer` header.
  * Missing, forged or expired → 401; a valid token for another document → 403.
  */
-import { AccessDeniedError, type Authorize } from '../access.js';
+import { AccessDeniedError, type Authorize } from './access.js';
 import { TOKEN_CLOCK_TOLERANCE_SECONDS } from '../limits.js';
 import { checkSecret, docPatternMatches, TokenError, verifyToken } from './token.js';
 

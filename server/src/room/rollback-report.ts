@@ -12,8 +12,8 @@
  */
 import * as Y from 'yjs';
 import { CloseCode, stateVectorShortfall, type Shortfall } from '@quire/shared';
-import { errorMessage, type Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { errorMessage, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 /** What of `acknowledged` (a state vector this server once sent as durable) `doc` lacks now, or
  * null when it lacks nothing. Throws on bytes that are not a state vector. */

@@ -9,12 +9,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
-import type { Access, UpgradeRequest } from './access.js';
-import { decideAccess } from './access-check.js';
-import type { ConnectionCaps } from './auth/connection-caps.js';
-import type { ResolvedOptions } from './config.js';
-import { rejectUpgrade } from './http-response.js';
-import { errorMessage, type Logger } from './log.js';
+import type { Access, UpgradeRequest } from '../access/access.js';
+import { decideAccess } from '../access/access-check.js';
+import type { ConnectionCaps } from '../guards/connection-caps.js';
+import type { ResolvedOptions } from '../config.js';
+import { rejectUpgrade } from '../http/http-response.js';
+import { errorMessage, type Logger } from '../log.js';
 
 export interface UpgradeContext {
   options: ResolvedOptions;

@@ -9,7 +9,7 @@
  * and released at the budget's rate, a few per tick, instead of all at once in one turn: a
  * flooding client then costs everyone else a steady trickle, not a stall.
  */
-import type { ConnectionRateLimiter } from './auth/rate-limiter.js';
+import type { ConnectionRateLimiter } from '../guards/rate-limiter.js';
 
 /** The part of ws's WebSocket the throttle uses. */
 export interface Pausable {

@@ -3,11 +3,11 @@
  * API (api-routes.ts), and the demo app itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StorageAdapter } from './storage/adapter.js';
-import type { Metrics } from './metrics.js';
+import type { StorageAdapter } from '../storage/adapter.js';
+import type { Metrics } from '../metrics.js';
 import { serveStatic, staticRootExists } from './static-files.js';
 import { handlesApiPath, listDocuments, probeAccess, type ApiContext } from './api-routes.js';
-import { errorMessage, type Logger } from './log.js';
+import { errorMessage, type Logger } from '../log.js';
 
 export interface HttpContext extends ApiContext {
   storage: StorageAdapter;

@@ -17,12 +17,12 @@
  * The store's compare-and-set makes two compactions of one document at once safe.
  */
 import * as Y from 'yjs';
-import type { StorageAdapter } from './storage/adapter.js';
+import type { StorageAdapter } from '../storage/adapter.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { PersistedAck } from './persisted-ack.js';
 import { SaveRetry } from './save-retry.js';
-import { errorMessage, type Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { errorMessage, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 export interface PersistencePolicy {
   compactAfterUpdates: number;

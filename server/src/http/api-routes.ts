@@ -9,15 +9,15 @@
  *   editor asks here to tell "no access" from "server down".
  */
 import type { IncomingMessage } from 'node:http';
-import { decideAccess } from './access-check.js';
-import type { ResolvedOptions } from './config.js';
-import type { Logger } from './log.js';
+import { decideAccess } from '../access/access-check.js';
+import type { ResolvedOptions } from '../config.js';
+import type { Logger } from '../log.js';
 import {
   listCursor,
   parseListCursor,
   type DocumentInfo,
   type StorageAdapter,
-} from './storage/adapter.js';
+} from '../storage/adapter.js';
 
 export const ACCESS_PROBE_PREFIX = '/api/access';
 

@@ -10,7 +10,7 @@
  * meanwhile is covered by the answer, which the client computes later from its whole document),
  * and a connection whose answers keep leaving gaps, round after round, is a bad client.
  */
-import { MAX_SYNC_GAP_ROUNDS, SYNC_GAP_WINDOW_MS } from './limits.js';
+import { MAX_SYNC_GAP_ROUNDS, SYNC_GAP_WINDOW_MS } from '../limits.js';
 
 export type GapDecision =
   /** Send our sync step 1 now. */

@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { docNameFromPath, isQuireError } from '@quire/shared';
 import { AccessDeniedError, openAccess, type Access, type UpgradeRequest } from './access.js';
-import type { ResolvedOptions } from './config.js';
-import { errorMessage, type Logger } from './log.js';
+import type { ResolvedOptions } from '../config.js';
+import { errorMessage, type Logger } from '../log.js';
 
 export type AccessDecision =
   | { ok: true; docName: string; access: Access; request: UpgradeRequest }

@@ -15,24 +15,24 @@ import {
   isQuireError,
   type ClientFrame,
 } from '@quire/shared';
-import type { Peer } from './peer.js';
-import { ConnectionRateLimiter, type RateLimits } from './auth/rate-limiter.js';
+import type { Peer } from '../room/peer.js';
+import { ConnectionRateLimiter, type RateLimits } from '../guards/rate-limiter.js';
 import { ReadThrottle } from './read-throttle.js';
 import { SlowReader, type DocState, type SlowReaderEvents } from './slow-reader.js';
-import { SyncGapRequests } from './sync-gap.js';
-import type { RevalidatedSession } from './auth/revalidate.js';
-import type { SweptSession } from './auth/session-sweep.js';
-import type { UpgradeRequest } from './access.js';
-import type { UpdateGuard } from './auth/update-guard.js';
-import type { Room } from './room.js';
+import { SyncGapRequests } from '../guards/sync-gap.js';
+import type { RevalidatedSession } from '../access/revalidate.js';
+import type { SweptSession } from '../access/session-sweep.js';
+import type { UpgradeRequest } from '../access/access.js';
+import type { UpdateGuard } from '../guards/update-guard.js';
+import type { Room } from '../room/room.js';
 import { sendBatcher } from './send-batcher.js';
 import { sharedBinaryFrame } from './ws-frame.js';
 import { stepOneAfterEarlySync } from './early-sync.js';
-import { examineRollbackReport } from './rollback-report.js';
-import { admitUpdate, type UpdateSender } from './update-admission.js';
-import { MAX_MESSAGES_BEFORE_READY } from './limits.js';
-import { errorMessage, type Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { examineRollbackReport } from '../room/rollback-report.js';
+import { admitUpdate, type UpdateSender } from '../guards/update-admission.js';
+import { MAX_MESSAGES_BEFORE_READY } from '../limits.js';
+import { errorMessage, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 /** What is particular to one connection, decided at the upgrade. */
 export interface ConnectionSession {

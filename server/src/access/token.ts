@@ -9,7 +9,7 @@
  */
 import { SignJWT, jwtVerify } from 'jose';
 import { canonicalDocName, isQuireError } from '@quire/shared';
-import type { AccessMode } from '../access.js';
+import type { AccessMode } from './access.js';
 import { MIN_SECRET_LENGTH, TOKEN_CLOCK_TOLERANCE_SECONDS } from '../limits.js';
 
 export const TOKEN_ALGORITHM = 'HS256';

@@ -10,7 +10,7 @@
  * not disconnect everyone.
  */
 import { CloseCode } from '@quire/shared';
-import { AccessDeniedError, type Authorize, type UpgradeRequest } from '../access.js';
+import { AccessDeniedError, type Authorize, type UpgradeRequest } from './access.js';
 import { errorMessage, type Logger } from '../log.js';
 
 /** Hook calls in flight at once during a round, so 10k sessions do not hit a store at once. */

@@ -18,13 +18,13 @@ import {
   type ClientFrame,
 } from '@quire/shared';
 import { AwarenessRegistry } from './awareness-registry.js';
-import type { CreationQuota } from './auth/creation-quota.js';
-import { discardPending } from './auth/update-guard.js';
-import type { DocumentLog, DocumentStore } from './persistence.js';
+import type { CreationQuota } from '../guards/creation-quota.js';
+import { discardPending } from '../guards/update-guard.js';
+import type { DocumentLog, DocumentStore } from '../persistence/document-store.js';
 import type { Peer } from './peer.js';
-import type { DocState } from './slow-reader.js';
-import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from './limits.js';
-import { errorMessage, type Logger } from './log.js';
+import type { DocState } from '../transport/slow-reader.js';
+import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from '../limits.js';
+import { errorMessage, type Logger } from '../log.js';
 
 export interface RoomContext {
   store: DocumentStore;

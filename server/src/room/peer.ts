@@ -1,5 +1,5 @@
 /** What a room needs from a connection: kept narrow so rooms can be tested without sockets. */
-import type { DocState } from './slow-reader.js';
+import type { DocState } from '../transport/slow-reader.js';
 
 export interface Peer {
   /** Stable id for logs. */

@@ -11,7 +11,7 @@
 import * as Y from 'yjs';
 import { encodePersistedAck } from '@quire/shared';
 import type { CommitParticipant, GroupCommit } from './group-commit.js';
-import type { Peer } from './peer.js';
+import type { Peer } from '../room/peer.js';
 
 /** The fsync still has to happen (the writes need it); there is just no one to send an ack to. */
 const NOTHING_TO_ACKNOWLEDGE = (): void => {};

@@ -4,11 +4,11 @@
  * unloading waits for that flush and then loads fresh, so no write can be lost in between
  * (the Hocuspocus #995 race).
  */
-import type { DocumentStore } from './persistence.js';
-import type { CreationQuota } from './auth/creation-quota.js';
+import type { DocumentStore } from '../persistence/document-store.js';
+import type { CreationQuota } from '../guards/creation-quota.js';
 import { Room } from './room.js';
-import { errorMessage, type Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { errorMessage, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 export interface RoomRegistryOptions {
   store: DocumentStore;
