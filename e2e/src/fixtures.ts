@@ -48,7 +48,8 @@ async function openPage(context: BrowserContext, url: string, name: string): Pro
 
 export async function newUser(
   browser: Browser,
-  server: ServerHandle,
+  /** Where pages are loaded from: the server, or a proxy in front of it. */
+  server: Pick<ServerHandle, 'url'>,
   name: string,
   path: string,
   contextOptions: BrowserContextOptions = {},

@@ -49,9 +49,12 @@ export const DEFAULT_COMPACT_AFTER_BYTES = 1024 * 1024;
  * what waits is in the kernel's buffers, not in ours. */
 export const MAX_MESSAGES_BEFORE_READY = 64;
 
-/** Awareness entries in one message. A client announces its own state (one entry); a few more
- * allows for tab reloads that reuse the socket. */
-export const MAX_AWARENESS_ENTRIES_PER_MESSAGE = 16;
+/** Awareness entries in one message. A client announces only its own state, but stock
+ * y-websocket clients echo every change they receive in one message: a client joining a room
+ * echoes the whole room's presence at once. So this is the largest room, not one client; what
+ * bounds the work is the message's byte size (a count the bytes could not hold is refused as
+ * malformed before anything is allocated). */
+export const MAX_AWARENESS_ENTRIES_PER_MESSAGE = DEFAULT_MAX_CONNECTIONS;
 
 /** Awareness client IDs one connection may own. A y-websocket client uses one (a second only
  * after a client-ID clash); each ID keeps a stored state until the room unloads. */

@@ -3,19 +3,31 @@
  * as the JSON text clients sent, so relaying never re-parses or re-stringifies, and one timer-free
  * map serves the whole room.
  *
- * Rules (compatible with y-protocols/awareness):
- * - an entry is accepted when its clock is newer, or equal with a `null` state that removes one;
- * - a client ID belongs to the live connection that announced it; others cannot change it;
- * - when a connection closes, its states are removed and the removal is broadcast with the same
- *   clock, so a client that reconnects and bumps its clock is accepted again everywhere.
+ * Ownership: a client ID belongs to the live connection that announced it; no other connection
+ * can change it. Stock y-websocket clients echo every awareness change they receive, other
+ * clients' states included, so an entry for an ID another connection owns is dropped silently,
+ * and so is an entry from the owner that is not newer than the last one it sent.
+ *
+ * Relay clocks: peers only accept an entry whose clock is newer than the last one they saw for
+ * that client ID, and a stock client keeps those clocks across its own reconnects. With the
+ * owners' clocks, a client that reconnects (same ID, same clock) stays invisible to everyone
+ * until its next change, and a client that reconnects sees no one until they move. So the server
+ * relays every entry with a clock of its own: strictly increasing per client ID and at least the
+ * wall-clock time in milliseconds, so it also exceeds whatever an earlier server process (a
+ * restart) or another instance relayed. Peers then accept every relay, a joiner gets present
+ * states it would otherwise refuse, and a removal after a disconnect always lands: no ghosts,
+ * no one invisible after healing.
  */
 import type { AwarenessEntry } from '@quire/shared';
 import { checkAwarenessState } from '../guards/awareness-state.js';
 import { MAX_AWARENESS_IDS_PER_CONNECTION } from '../limits.js';
 
 interface StoredState {
-  clock: number;
-  /** JSON text; 'null' once the client has gone away (kept so stale clocks stay refused). */
+  /** The last clock relayed to peers for this client ID. */
+  relayClock: number;
+  /** The last clock the owner sent. */
+  ownerClock: number;
+  /** JSON text; 'null' once the client has gone away. */
   json: string;
   owner: object | null;
 }
@@ -23,11 +35,10 @@ interface StoredState {
 export type AwarenessVerdict =
   | {
       ok: true;
+      /** What to relay: the accepted entries, with relay clocks and cleaned states. */
       accepted: AwarenessEntry[];
-      /** impersonation attempts ignored */
+      /** impersonation attempts and echoes ignored */
       dropped: number;
-      /** Some accepted state was cleaned (name/colors): relay `accepted`, not the sender's bytes. */
-      rewritten: boolean;
     }
   | {
       ok: false;
@@ -38,12 +49,13 @@ export type AwarenessVerdict =
 export class AwarenessRegistry {
   private readonly states = new Map<number, StoredState>();
 
-  constructor(private readonly maxStateBytes: number) {}
+  constructor(
+    private readonly maxStateBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Applies entries sent by `owner`; returns the ones to relay, or why the message is refused.
-   * Stock y-websocket clients echo every awareness change they receive, including other clients'
-   * states, so entries that are not newer are skipped silently, and a newer entry for a client ID
-   * another live connection owns (impersonation) is dropped without touching the victim's state. */
+   * Nothing is stored unless the whole message is acceptable. */
   apply(
     owner: object,
     ownedIds: Set<number>,
@@ -51,18 +63,12 @@ export class AwarenessRegistry {
   ): AwarenessVerdict {
     const candidates: AwarenessEntry[] = [];
     let dropped = 0;
-    let rewritten = false;
     const newIds = new Set<number>();
     for (const entry of entries) {
       const current = this.states.get(entry.clientID);
       const isRemoval = entry.stateJSON === 'null';
-      const newer =
-        !current ||
-        current.clock < entry.clock ||
-        (current.clock === entry.clock && isRemoval && current.json !== 'null');
-      if (!newer) continue;
-      if (current?.owner && current.owner !== owner) {
-        dropped++;
+      if (!this.mayChange(owner, ownedIds, entry, current)) {
+        if (current?.owner && current.owner !== owner) dropped++;
         continue;
       }
       if (entry.stateJSON.length > this.maxStateBytes) {
@@ -80,20 +86,23 @@ export class AwarenessRegistry {
       if (!checked.ok) {
         return { ok: false, reason: 'invalid-state', clientID: entry.clientID };
       }
-      if (checked.json !== entry.stateJSON) rewritten = true;
       candidates.push({ ...entry, stateJSON: checked.json });
     }
+    const accepted: AwarenessEntry[] = [];
     for (const entry of candidates) {
       const isRemoval = entry.stateJSON === 'null';
+      const relayClock = this.nextRelayClock(this.states.get(entry.clientID));
       this.states.set(entry.clientID, {
-        clock: entry.clock,
+        relayClock,
+        ownerClock: entry.clock,
         json: entry.stateJSON,
         owner: isRemoval ? null : owner,
       });
       if (isRemoval) ownedIds.delete(entry.clientID);
       else ownedIds.add(entry.clientID);
+      accepted.push({ clientID: entry.clientID, clock: relayClock, stateJSON: entry.stateJSON });
     }
-    return { ok: true, accepted: candidates, dropped, rewritten };
+    return { ok: true, accepted, dropped };
   }
 
   /** Removes every state `owner` set; returns the removal entries to broadcast. */
@@ -105,23 +114,54 @@ export class AwarenessRegistry {
       current.owner = null;
       if (current.json !== 'null') {
         current.json = 'null';
-        removed.push({ clientID, clock: current.clock, stateJSON: 'null' });
+        current.relayClock = this.nextRelayClock(current);
+        removed.push({ clientID, clock: current.relayClock, stateJSON: 'null' });
       }
     }
     ownedIds.clear();
     return removed;
   }
 
-  /** Every present (non-null) state, for a client that joins or asks. */
+  /** Every present (non-null) state, for a client that joins or asks, with fresh relay clocks:
+   * a client that reconnects still holds the clocks it saw before and would refuse them. */
   present(): AwarenessEntry[] {
     const entries: AwarenessEntry[] = [];
     for (const [clientID, s] of this.states) {
-      if (s.json !== 'null') entries.push({ clientID, clock: s.clock, stateJSON: s.json });
+      if (s.json === 'null') continue;
+      s.relayClock = this.nextRelayClock(s);
+      entries.push({ clientID, clock: s.relayClock, stateJSON: s.json });
     }
     return entries;
   }
 
   get size(): number {
     return this.states.size;
+  }
+
+  /** Whether `owner` may set this entry. The owner's own entries must be newer than its last
+   * (or an equal-clock removal); an ID nobody owns may be taken by a connection that owns none
+   * yet (its first announcement, as after a reconnect), or if it was never seen. An ID unowned
+   * since its connection closed is not taken by a connection that already has one: that is an
+   * echo of the departed client's old state, which would come back as a ghost. */
+  private mayChange(
+    owner: object,
+    ownedIds: Set<number>,
+    entry: AwarenessEntry,
+    current: StoredState | undefined,
+  ): boolean {
+    const isRemoval = entry.stateJSON === 'null';
+    if (!current) return !isRemoval;
+    if (current.owner === owner) {
+      return (
+        entry.clock > current.ownerClock ||
+        (isRemoval && entry.clock === current.ownerClock && current.json !== 'null')
+      );
+    }
+    if (current.owner !== null) return false; // another live connection's ID
+    return !isRemoval && ownedIds.size === 0;
+  }
+
+  private nextRelayClock(current: StoredState | undefined): number {
+    return Math.max((current?.relayClock ?? 0) + 1, this.now());
   }
 }

@@ -239,12 +239,8 @@ export class Room {
       });
     }
     if (verdict.accepted.length === 0) return;
-    // Relay the original bytes when everything was accepted: no re-encoding on the hot path.
-    const relayed =
-      verdict.accepted.length === entries.length && !verdict.rewritten
-        ? payload
-        : encodeAwarenessUpdate(verdict.accepted);
-    this.broadcast(encodeAwareness(relayed), peer);
+    // Re-encoded with the registry's relay clocks (see awareness-registry.ts): one small entry.
+    this.broadcast(encodeAwareness(encodeAwarenessUpdate(verdict.accepted)), peer);
   }
 
   private broadcast(frame: Uint8Array, except: Peer | null, covers?: DocState): void {

@@ -138,3 +138,38 @@ export async function healed(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
+
+/** What every client must hold once a fault is lifted, taken while typing goes on: each
+ * client's own clock and every marker typed so far. */
+export interface Snapshot {
+  clocks: Map<number, number>;
+  markers: string[];
+}
+
+export function snapshot(room: ChaosRoom): Snapshot {
+  const clocks = new Map<number, number>();
+  for (const c of room.clients)
+    clocks.set(c.doc.clientID, stateVector(c.doc).get(c.doc.clientID) ?? 0);
+  return { clocks, markers: room.allMarkers() };
+}
+
+/** For checks while people keep typing: nobody locked out, every client has at least everything
+ * in `snap` (its state vector covers every clock in it), and the snapshot's markers are all in
+ * the text. Edits are inserts only, so covering the clocks means holding their markers. */
+export function caughtUpProblems(room: ChaosRoom, snap: Snapshot): string[] {
+  const problems = lockoutProblems(room.clients);
+  for (const c of room.clients) {
+    const sv = stateVector(c.doc);
+    const behind = [...snap.clocks].filter(([id, clock]) => (sv.get(id) ?? 0) < clock);
+    if (behind.length > 0) {
+      problems.push(
+        `${c.name} lacks updates of ${listed(behind.map(([id, clock]) => `${id} (${sv.get(id) ?? 0} of ${clock})`))}`,
+      );
+    }
+  }
+  const first = room.clients[0];
+  if (first && problems.length === 0) {
+    problems.push(...markerProblems(first.text.toString(), snap.markers, first.name));
+  }
+  return problems;
+}

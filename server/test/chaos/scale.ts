@@ -63,6 +63,65 @@ export const SHORT: ChaosScale = {
   halfOpen: { heartbeatIntervalMs: 300, others: 3 },
 };
 
+/** What the long run (scripts/chaos.mjs) can inject, and how often (relative weights). */
+export const FAULT_KINDS = [
+  'kill',
+  'term',
+  'reset',
+  'midFrameReset',
+  'latency',
+  'bandwidth',
+  'stall',
+  'storm',
+  'burst',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface LongRunScale {
+  typingMs: { minMs: number; maxMs: number };
+  /** Typists behind the fault proxy (alternating 3.x and 1.x), plus one typist and one reader
+   * connected directly (they see restarts only). */
+  typistsBehindProxy: number;
+  /** Each document lives this long, then is checked on disk; the next one starts fresh. */
+  epochMs: number;
+  /** How long a lasting fault (latency, cap, stall) stays on. */
+  faultMs: { min: number; max: number };
+  latencyMs: { min: number; max: number };
+  bandwidthBytesPerSecond: { min: number; max: number };
+  stormClients: { min: number; max: number };
+  burstMarkers: { min: number; max: number };
+  /** Every this many faults, typing pauses and the room must be identical (not just caught up). */
+  fullCheckEvery: number;
+  healTimeoutMs: number;
+  presenceTimeoutMs: number;
+  mix: Record<FaultKind, number>;
+}
+
+export const LONG: LongRunScale = {
+  typingMs: SHORT.typingMs,
+  typistsBehindProxy: 4,
+  epochMs: 120_000,
+  faultMs: { min: 500, max: 3_000 },
+  latencyMs: { min: 20, max: 400 },
+  bandwidthBytesPerSecond: { min: 16 * 1024, max: 256 * 1024 },
+  stormClients: { min: 10, max: 40 },
+  burstMarkers: { min: 100, max: 1_000 },
+  fullCheckEvery: 5,
+  healTimeoutMs: 30_000,
+  presenceTimeoutMs: SHORT.presenceTimeoutMs,
+  mix: {
+    kill: 4,
+    term: 2,
+    reset: 3,
+    midFrameReset: 3,
+    latency: 2,
+    bandwidth: 2,
+    stall: 2,
+    storm: 2,
+    burst: 2,
+  },
+};
+
 /** The seed of one case: QUIRE_CHAOS_SEED if set, else the case's own fixed default. */
 export function chaosSeed(defaultSeed: number): number {
   const fromEnv = Number(process.env.QUIRE_CHAOS_SEED);
