@@ -18,7 +18,9 @@ export class Metrics {
   protocolErrors = 0;
   /** Confirmed rollback reports from clients (rollback-report.ts): alert on any increase. */
   storageRollbacksReported = 0;
-  /** Updates that arrived before what they depend on, answered with our sync step 1. */
+  /** Updates that arrived before what they depend on (held back, not applied)… */
+  syncGapUpdates = 0;
+  /** …and the sync step 1 requests they caused (one per round). */
   syncGapRequests = 0;
   /** Times a connection went over its message or byte budget and its socket was paused. */
   connectionsThrottled = 0;
@@ -80,6 +82,11 @@ export class Metrics {
       'storage_rollbacks_reported_total',
       'Clients that found acknowledged edits missing from storage (restored from their copies).',
       this.storageRollbacksReported,
+    );
+    counter(
+      'sync_gap_updates_total',
+      'Updates that arrived before what they depend on (a reconnect race): held back, not applied.',
+      this.syncGapUpdates,
     );
     counter(
       'sync_gap_requests_total',

@@ -71,6 +71,27 @@ describe('updates that arrive before what they depend on', () => {
     expect((await outcome(socket, 200)).code).toBe(-1); // never closed
   });
 
+  it('count as handled once the answer is applied, so the persisted ack covers every message sent (a held-back delete included)', async () => {
+    const offline = textUpdate('abc', { clientID: 705 });
+    const replica = new Y.Doc();
+    replica.clientID = 705;
+    Y.applyUpdate(replica, offline);
+    const beforeDelete = Y.encodeStateVector(replica);
+    replica.getText('text').delete(0, 1); // delete-only: the state vector does not move
+    const deletion = Y.encodeStateAsUpdate(replica, beforeDelete);
+    const socket = await rawSocket(`${running.wsUrl}/acked?quire=1`);
+    socket.ws.send(encodeSyncUpdate(deletion)); // deletes content the server lacks: held back
+    await waitFor(() => syncRequests(socket.messages) === 2, 5_000, 'a sync request for the gap');
+    socket.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(replica)));
+    const acks = () =>
+      frames(socket.messages).flatMap((f) =>
+        f.kind === 'persisted-ack' ? [f.durableUpdates] : [],
+      );
+    await waitFor(() => acks().includes(2), 5_000, `an ack counting both messages (${acks()})`);
+    const watcher = await watch('acked');
+    expect(watcher.text.toString()).toBe('bc');
+  });
+
   it('keep at most one request outstanding per connection until the client answers', async () => {
     const offline = textUpdate('a', { clientID: 702 });
     let base = [offline];
@@ -136,7 +157,7 @@ describe('SyncGapRequests', () => {
     const gaps = new SyncGapRequests(3, 1_000);
     expect(gaps.onGap(false, 0)).toBe('request');
     expect(gaps.onGap(false, 1)).toBe('wait');
-    gaps.answered();
+    expect(gaps.answered()).toBe(2); // both held-back updates are covered by the answer
     expect(gaps.onGap(false, 2)).toBe('request');
     // A gapped sync step 2 cannot be the answer: it starts the next round at once.
     expect(gaps.onGap(true, 3)).toBe('request');

@@ -22,6 +22,10 @@ export type GapDecision =
 
 export class SyncGapRequests {
   private outstanding = false;
+  /** Updates held back (not applied) since the last answer. The answer carries them, so they
+   * count as handled when it is applied: the persisted ack counts a client's messages, and a
+   * held-back delete-only edit does not move the state vector the ack also carries. */
+  private heldBack = 0;
   private windowStart = 0;
   private rounds = 0;
 
@@ -32,6 +36,7 @@ export class SyncGapRequests {
 
   /** A gapped update (or a gapped sync step 2, which cannot answer a request) arrived. */
   onGap(isSyncStep2: boolean, now: number = Date.now()): GapDecision {
+    this.heldBack++;
     if (this.outstanding && !isSyncStep2) return 'wait';
     if (now - this.windowStart > this.windowMs) {
       this.windowStart = now;
@@ -43,9 +48,13 @@ export class SyncGapRequests {
     return 'request';
   }
 
-  /** A sync step 2 that applied: the client sent its whole document relative to some state of
-   * ours, which covers every update it sent before it. */
-  answered(): void {
+  /** A sync step 2 is about to be applied: the client sent its whole document relative to some
+   * state of ours, which covers every update it sent before it. Returns how many held-back
+   * updates it covers. */
+  answered(): number {
     this.outstanding = false;
+    const covered = this.heldBack;
+    this.heldBack = 0;
+    return covered;
   }
 }

@@ -16,8 +16,12 @@ export interface UpdateSender {
   readonly id: number;
   readonly docName: string;
   readonly readOnly: boolean;
+  /** Its messages the room has handled, for the persisted ack (room/peer.ts). */
+  updatesHandled: number;
   /** Its gap-request state, created on first use (most connections never need one). */
   gapRequests(): SyncGapRequests;
+  /** The same, or null when it never needed one. */
+  readonly existingGapRequests: SyncGapRequests | null;
   send(frame: Uint8Array): void;
   /** Writes even while the connection is being held back as a slow reader. */
   sendNow(frame: Uint8Array): void;
@@ -58,7 +62,10 @@ export function admitUpdate(
     if (!verdict.nothingNew) sender.send(encodePermissionDenied('read-only'));
     return false;
   }
-  if (isSyncStep2) sender.gapRequests().answered();
+  // The answer covers every update held back before it: counted now, as it is applied.
+  if (isSyncStep2 && sender.existingGapRequests) {
+    sender.updatesHandled += sender.existingGapRequests.answered();
+  }
   return true;
 }
 
@@ -75,6 +82,7 @@ function askForWhatIsMissing(
     return;
   }
   const context = { conn: sender.id, doc: sender.docName, reason };
+  ctx.metrics.syncGapUpdates++;
   const decision = sender.gapRequests().onGap(isSyncStep2);
   if (decision === 'wait') return;
   if (decision === 'give-up') {

@@ -308,6 +308,10 @@ export class Connection
     return (this.gaps ??= new SyncGapRequests());
   }
 
+  get existingGapRequests(): SyncGapRequests | null {
+    return this.gaps;
+  }
+
   /** See rollback-report.ts. One report per connection is examined; any more are ignored. */
   private onRollbackReport(room: Room, acknowledged: Uint8Array): void {
     if (this.rollbackReported) return;
