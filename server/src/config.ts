@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Authorize } from './access/access.js';
 import { createTokenAuthorize } from './access/token-authorize.js';
+import type { DocumentBus } from './bus/adapter.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Logger } from './log.js';
 import {
@@ -44,6 +45,10 @@ export interface QuireServerOptions {
   dataDir?: string;
   /** A storage adapter to use instead of SQLite in `dataDir` (e.g. MemoryStorage). */
   storage?: StorageAdapter;
+  /** Other instances serving the same documents from the same store: their stored changes reach
+   * this instance's clients through it, and this instance's reach theirs. Default: none (one
+   * instance). */
+  bus?: DocumentBus;
   /** URL path prefix for WebSocket connections: `/<prefix>/<docName>`. Default '' (none). */
   pathPrefix?: string;
   /** Directory of static files (the demo app) served over HTTP; false to serve none.
@@ -122,9 +127,9 @@ export interface QuireServerOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<QuireServerOptions, 'storage' | 'logger' | 'authorize' | 'secret'>
+  Omit<QuireServerOptions, 'storage' | 'bus' | 'logger' | 'authorize' | 'secret'>
 > &
-  Pick<QuireServerOptions, 'storage' | 'logger' | 'authorize' | 'secret'> & {
+  Pick<QuireServerOptions, 'storage' | 'bus' | 'logger' | 'authorize' | 'secret'> & {
     /** Byte burst per connection, derived from maxMessageBytes. */
     byteBurst: number;
   };
@@ -150,6 +155,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     host: options.host ?? DEFAULT_HOST,
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     storage: options.storage,
+    bus: options.bus,
     pathPrefix: options.pathPrefix ?? '',
     staticDir: options.staticDir ?? defaultStaticDir(),
     secret: options.secret,

@@ -25,6 +25,8 @@ export type {
 } from './storage/adapter.js';
 export { listCursor } from './storage/adapter.js';
 export { MemoryStorage } from './storage/memory.js';
+export type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './bus/adapter.js';
+export { LocalBus, LocalBusHub } from './bus/local.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
 export {
   applyHeapProfile,

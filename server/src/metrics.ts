@@ -24,6 +24,11 @@ export class Metrics {
   syncGapRequests = 0;
   /** Times a connection went over its message or byte budget and its socket was paused. */
   connectionsThrottled = 0;
+  /** Other instances' updates received on the bus, and those that failed to apply. */
+  busMessagesReceived = 0;
+  busMessagesRefused = 0;
+  /** Queued writes or sends of a room that threw; the room went on (room/write-chain.ts). */
+  roomChainFailures = 0;
   /** Slow readers resynced in place once their socket drained. */
   slowConsumerResyncs = 0;
   /** Slow readers closed with 1013 because they did not drain in time. */
@@ -97,6 +102,21 @@ export class Metrics {
       'connections_throttled_total',
       'Times a connection over its message or byte budget had its reading paused.',
       this.connectionsThrottled,
+    );
+    counter(
+      'bus_messages_received_total',
+      "Other instances' updates received on the bus.",
+      this.busMessagesReceived,
+    );
+    counter(
+      'bus_messages_refused_total',
+      'Bus messages that failed to apply (logged; other documents are unaffected).',
+      this.busMessagesRefused,
+    );
+    counter(
+      'room_chain_failures_total',
+      'Queued writes or sends of a document that threw; the document went on.',
+      this.roomChainFailures,
     );
     counter(
       'slow_consumer_resyncs_total',

@@ -67,7 +67,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     metrics,
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
-    creationQuota: new CreationQuota(options.maxNewDocumentsPerMinute),
+    ...(options.bus ? { bus: options.bus } : {}),
   });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
@@ -103,6 +103,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     rateLimits: options,
     updateGuard,
+    creationQuota: new CreationQuota(options.maxNewDocumentsPerMinute),
     log,
     metrics,
     onClose: (c) => {

@@ -1,25 +1,37 @@
 /**
  * DocumentBus: cross-instance fan-out, so several Quire processes can serve one document.
- * At-most-once and unordered across instances (Redis pub/sub semantics): receivers repair gaps by
- * exchanging state vectors, never by trusting the bus. The bus is never the only copy of anything:
- * the publishing instance has already written the update to the shared store.
+ *
+ * A doorbell, never a store: at-most-once and unordered across instances (Redis pub/sub
+ * semantics), and never the only copy of anything — the publishing instance has already written
+ * the update to the shared store, so a receiver that misses a message repairs from storage, not
+ * from the bus. Every adapter must pass the acceptance suite in server/test/bus/.
  */
 
 export type BusMessage =
-  { kind: 'update'; update: Uint8Array } | { kind: 'awareness'; update: Uint8Array };
+  /** A stored change to the document. `seq`: its sequence number in the shared store, when the
+   * store has a per-document sequence a receiver can check for gaps. */
+  { kind: 'update'; update: Uint8Array; seq?: number } | { kind: 'awareness'; update: Uint8Array };
 
 export interface BusEnvelope {
-  /** The publishing instance; a subscriber ignores its own messages. */
+  /** The publishing instance. */
   instanceId: string;
   docName: string;
   message: BusMessage;
 }
 
+export type BusHandler = (envelope: BusEnvelope) => void;
+
 export interface DocumentBus {
-  /** Sends to every other instance subscribed to the document. Never throws: a bus outage
-   * degrades cross-instance fan-out only. */
-  publish(envelope: BusEnvelope): void;
-  /** Receives messages for one document until the returned function is called. */
-  subscribe(docName: string, handler: (envelope: BusEnvelope) => void): () => void;
+  /** This instance's id, stamped on what it publishes. A subscriber never receives its own
+   * instance's envelopes. */
+  readonly instanceId: string;
+  /** Sends to every other instance subscribed to the document. Never throws, not even after
+   * close: a bus outage degrades cross-instance fan-out only. */
+  publish(docName: string, message: BusMessage): void;
+  /** Receives other instances' messages for one document. Resolves once the subscription is
+   * live: anything published after that reaches `handler`. A handler that throws is logged by
+   * the caller's wrapper, never by the bus, and does not affect other subscribers. The returned
+   * function ends the subscription. */
+  subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,33 +1,82 @@
-/** An in-process DocumentBus: connects QuireServer instances living in one process (tests, and
- * the single-instance default where it has no other subscribers and costs one map lookup). */
-import type { BusEnvelope, DocumentBus } from './adapter.js';
+/**
+ * The in-process DocumentBus: connects QuireServer instances living in one process (tests, and
+ * embedders that run several servers side by side). One LocalBusHub is the "network"; each
+ * instance gets its own LocalBus on it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './adapter.js';
 
-export class LocalBus implements DocumentBus {
-  private readonly subscribers = new Map<string, Set<(envelope: BusEnvelope) => void>>();
+export class LocalBusHub {
+  private readonly subscribers = new Map<
+    string,
+    Set<{ instanceId: string; handler: BusHandler }>
+  >();
 
-  publish(envelope: BusEnvelope): void {
-    const handlers = this.subscribers.get(envelope.docName);
-    if (!handlers) return;
-    for (const handler of handlers) {
-      // Asynchronous like a network bus, so no caller relies on same-tick delivery.
-      queueMicrotask(() => handler(envelope));
+  /** A bus for one instance on this hub. */
+  connect(instanceId: string = randomUUID()): LocalBus {
+    return new LocalBus(this, instanceId);
+  }
+
+  deliver(envelope: BusEnvelope): void {
+    for (const subscriber of this.subscribers.get(envelope.docName) ?? []) {
+      if (subscriber.instanceId === envelope.instanceId) continue;
+      // Asynchronous like a network bus, so no caller relies on same-tick delivery; a copy of
+      // the bytes, as a network would give, so no receiver shares a buffer with the sender.
+      const copy: BusEnvelope = {
+        ...envelope,
+        message: { ...envelope.message, update: envelope.message.update.slice() },
+      };
+      queueMicrotask(() => {
+        try {
+          subscriber.handler(copy);
+        } catch {
+          // A failing subscriber must not affect the others (see DocumentBus.subscribe).
+        }
+      });
     }
   }
 
-  subscribe(docName: string, handler: (envelope: BusEnvelope) => void): () => void {
-    let handlers = this.subscribers.get(docName);
-    if (!handlers) {
-      handlers = new Set();
-      this.subscribers.set(docName, handlers);
+  add(docName: string, entry: { instanceId: string; handler: BusHandler }): () => void {
+    let entries = this.subscribers.get(docName);
+    if (!entries) {
+      entries = new Set();
+      this.subscribers.set(docName, entries);
     }
-    handlers.add(handler);
+    entries.add(entry);
     return () => {
-      handlers.delete(handler);
-      if (handlers.size === 0) this.subscribers.delete(docName);
+      entries.delete(entry);
+      if (entries.size === 0) this.subscribers.delete(docName);
+    };
+  }
+}
+
+export class LocalBus implements DocumentBus {
+  private readonly removers = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly hub: LocalBusHub,
+    readonly instanceId: string,
+  ) {}
+
+  publish(docName: string, message: BusMessage): void {
+    if (this.closed) return;
+    this.hub.deliver({ instanceId: this.instanceId, docName, message });
+  }
+
+  async subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('bus is closed');
+    const remove = this.hub.add(docName, { instanceId: this.instanceId, handler });
+    this.removers.add(remove);
+    return async () => {
+      remove();
+      this.removers.delete(remove);
     };
   }
 
   async close(): Promise<void> {
-    this.subscribers.clear();
+    this.closed = true;
+    for (const remove of this.removers) remove();
+    this.removers.clear();
   }
 }

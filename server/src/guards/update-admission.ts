@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs';
 import { CloseCode, encodePermissionDenied, encodeSyncStep1 } from '@quire/shared';
+import type { CreationQuota } from './creation-quota.js';
 import type { UpdateGuard } from './update-guard.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -16,6 +17,8 @@ export interface UpdateSender {
   readonly id: number;
   readonly docName: string;
   readonly readOnly: boolean;
+  /** Who pays for documents it creates (creation-quota.ts); null = exempt. */
+  readonly quotaKey: string | null;
   /** Its messages the room has handled, for the persisted ack (room/peer.ts). */
   updatesHandled: number;
   /** Its gap-request state, created on first use (most connections never need one). */
@@ -30,9 +33,13 @@ export interface UpdateSender {
 
 export interface AdmissionContext {
   updateGuard: UpdateGuard;
+  creationQuota: CreationQuota;
   log: Logger;
   metrics: Metrics;
 }
+
+/** An update with no structs and no deletions (`[0, 0]`). */
+const EMPTY_UPDATE_BYTES = 2;
 
 /** Whether the room should apply `update` from `sender`. */
 export function admitUpdate(
@@ -61,6 +68,15 @@ export function admitUpdate(
     // nothing new is the viewer's normal sync answer; anything else is refused.
     if (!verdict.nothingNew) sender.send(encodePermissionDenied('read-only'));
     return false;
+  }
+  // The first content creates the document: charged to the writer's quota. An empty update
+  // (`[0, 0]`, a client's answer to our sync step 1 for an empty document) creates nothing.
+  if (doc.store.clients.size === 0 && update.length > EMPTY_UPDATE_BYTES) {
+    if (!ctx.creationQuota.tryCharge(sender.quotaKey)) {
+      ctx.log.warn('new-document quota used up', { conn: sender.id, doc: sender.docName });
+      sender.close(CloseCode.TryAgainLater, 'too many new documents; retry later');
+      return false;
+    }
   }
   // The answer covers every update held back before it: counted now, as it is applied.
   if (isSyncStep2 && sender.existingGapRequests) {

@@ -1,27 +1,37 @@
 /**
- * The persisted ack (Quire protocol extension, message type 100): tells opted-in clients which
- * document state is durably on disk, as a Yjs state vector. A client shows "Saved" once that
- * vector covers its own.
+ * The persisted ack (Quire protocol extension, message type 100): which document state is durably
+ * on disk, as a Yjs state vector. A client shows "Saved" once that vector covers its own.
  *
  * One instance per loaded document, taking part in the group commit: right before each fsync it
  * captures the state vector of what has been written so far, and after the fsync succeeded it
- * sends that vector to every opted-in peer. It captures nothing while a write is still in flight
- * or while a failed write awaits repair, so no ack ever covers bytes that are not on disk.
+ * reports "durable up to here" to its listener (the room, which sends the frames). It captures
+ * nothing while a write is still in flight or while a failed write awaits repair, so no ack ever
+ * covers bytes that are not on disk.
  */
 import * as Y from 'yjs';
-import { encodePersistedAck } from '@quire/shared';
 import type { CommitParticipant, GroupCommit } from './group-commit.js';
-import type { Peer } from '../room/peer.js';
 
-/** The fsync still has to happen (the writes need it); there is just no one to send an ack to. */
-const NOTHING_TO_ACKNOWLEDGE = (): void => {};
+/** Who hears about durability: the room. `T` is what it captures at the moment of the fsync. */
+export interface DurabilityListener<T> {
+  /** Whether anyone wants to hear now (an opted-in peer is present). When not, no state vector
+   * is captured this round: encoding it is a measurable share of a busy relay's CPU. */
+  wanted(): boolean;
+  /** Right before the fsync, with no write in flight: what else the report needs (each peer's
+   * count of handled messages, all of which are written by then). */
+  capture(): T;
+  /** After the fsync: everything in `stateVector`, and everything captured, is durable. */
+  durable(stateVector: Uint8Array, captured: T): void;
+}
+
+/** The fsync still has to happen (the writes need it); there is just no one to tell. */
+const NOTHING_TO_REPORT = (): void => {};
 
 export class PersistedAck implements CommitParticipant {
   private inFlight = 0;
   /** The last state vector known durable; null until the first fsync after load, and after a
-   * round in which no opted-in peer was present (see prepare). */
-  private durable: Uint8Array | null = null;
-  private peers: Iterable<Peer> = [];
+   * round in which no one wanted it (see prepare). */
+  private lastDurable: Uint8Array | null = null;
+  private listener: DurabilityListener<unknown> | null = null;
   private disposed = false;
 
   constructor(
@@ -36,30 +46,25 @@ export class PersistedAck implements CommitParticipant {
   ) {
     doc.on('destroy', () => {
       this.disposed = true;
-      this.peers = [];
+      this.listener = null;
     });
     // What was just loaded came from disk, but maybe from a page cache a crash left unsynced:
-    // one fsync makes it durable, and its ack tells the first clients where they stand.
+    // one fsync makes it durable, and its report tells the first clients where they stand.
     commit.request(this);
   }
 
-  /** The peers to acknowledge: the room's live set. */
-  bind(peers: Iterable<Peer>): void {
-    this.peers = peers;
+  listen<T>(listener: DurabilityListener<T>): void {
+    this.listener = listener as DurabilityListener<unknown>;
   }
 
-  /** A newly joined peer learns the durable state at once (if it is known yet); it has sent
-   * nothing yet, so none of its messages are counted. */
-  join(peer: Peer): void {
-    if (!peer.extensions) return;
-    if (this.durable) peer.send(encodePersistedAck(this.durable, 0));
-    // Not captured since the last write (no opted-in peer wanted it then): one more commit round
-    // captures it now that someone does. Nothing is dirty, so its fsync is cheap.
-    else if (!this.disposed) this.commit.request(this);
+  /** The last durable state vector, for a peer that joins; null when unknown, in which case
+   * `requestRound` gets one. */
+  get durableStateVector(): Uint8Array | null {
+    return this.lastDurable;
   }
 
-  /** An ack after the next fsync even though nothing was written: a peer's message that changed
-   * nothing still has to be counted as durable. */
+  /** A report after the next fsync even though nothing was written: a joiner wants to know, or a
+   * peer's message that changed nothing still has to be counted as durable. */
   requestRound(): void {
     if (!this.disposed) this.commit.request(this);
   }
@@ -68,43 +73,32 @@ export class PersistedAck implements CommitParticipant {
     this.inFlight++;
   }
 
-  /** A write (append or compaction) ended; a successful one asks for an fsync. */
+  /** A write ended; a successful one asks for an fsync. */
   writeEnded(succeeded: boolean): void {
     this.inFlight--;
     if (succeeded) this.commit.request(this);
   }
 
   prepare(): (() => void) | null {
-    // A destroyed document has no peers left, but its final writes still need the fsync.
-    if (this.disposed) return () => {};
+    // A destroyed document has no one left to tell, but its final writes still need the fsync.
+    if (this.disposed) return NOTHING_TO_REPORT;
     if (this.inFlight > 0 || this.hooks.needsRepair()) return null;
-    // With no write in flight, every update message handled so far is written: the fsync that
-    // follows makes each peer's count durable too.
-    let handled: Map<Peer, number> | null = null;
-    for (const peer of this.peers) {
-      if (peer.extensions) (handled ??= new Map()).set(peer, peer.updatesHandled);
+    const listener = this.listener;
+    if (listener === null || !listener.wanted()) {
+      this.lastDurable = null;
+      return NOTHING_TO_REPORT;
     }
-    if (handled === null) {
-      // Nobody to tell. Encoding the state vector on every round is a measurable share of a
-      // busy relay's CPU, so the durable state becomes "unknown" and join() asks for it.
-      this.durable = null;
-      return NOTHING_TO_ACKNOWLEDGE;
-    }
+    // With no write in flight, everything handled so far is written: the fsync that follows
+    // makes all of it durable.
+    const captured = listener.capture();
     const stateVector = Y.encodeStateVector(this.doc);
-    const counts = handled;
-    return () => this.acknowledge(stateVector, counts);
+    return () => {
+      this.lastDurable = stateVector;
+      if (!this.disposed) listener.durable(stateVector, captured);
+    };
   }
 
   syncFailed(): void {
     this.hooks.onSyncFailed();
-  }
-
-  private acknowledge(stateVector: Uint8Array, handled: ReadonlyMap<Peer, number>): void {
-    this.durable = stateVector;
-    if (this.disposed) return;
-    for (const peer of this.peers) {
-      // A peer that joined after prepare() gets 0: none of its messages are covered yet.
-      if (peer.extensions) peer.send(encodePersistedAck(stateVector, handled.get(peer) ?? 0));
-    }
   }
 }

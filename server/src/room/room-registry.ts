@@ -5,7 +5,8 @@
  * (the Hocuspocus #995 race).
  */
 import type { DocumentStore } from '../persistence/document-store.js';
-import type { CreationQuota } from '../guards/creation-quota.js';
+import type { DocumentBus } from '../bus/adapter.js';
+import { RoomBusLink } from '../bus/room-link.js';
 import { Room } from './room.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -16,7 +17,8 @@ export interface RoomRegistryOptions {
   metrics: Metrics;
   unloadGraceMs: number;
   maxAwarenessStateBytes: number;
-  creationQuota: CreationQuota;
+  /** Other instances serving the same documents; absent for a single instance. */
+  bus?: DocumentBus;
 }
 
 export class RoomRegistry {
@@ -24,6 +26,7 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly unloadTimers = new Map<Room, NodeJS.Timeout>();
+  private readonly busLinks = new Map<Room, RoomBusLink>();
 
   constructor(private readonly options: RoomRegistryOptions) {}
 
@@ -55,7 +58,12 @@ export class RoomRegistry {
   }
 
   private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
+    const { bus, log: logger, metrics } = this.options;
+    let link: RoomBusLink | null = null;
     try {
+      // Subscribed before storage is read: a change another instance stores meanwhile is either
+      // in what the read returns or in a bus message buffered until the room exists.
+      if (bus) link = await RoomBusLink.open(bus, name, logger, metrics);
       const { doc, log, storedState } = await this.options.store.load(name, onStoredState);
       const room = new Room(
         name,
@@ -63,19 +71,25 @@ export class RoomRegistry {
         log,
         {
           store: this.options.store,
-          creationQuota: this.options.creationQuota,
           log: this.options.log,
           maxAwarenessStateBytes: this.options.maxAwarenessStateBytes,
           onEmpty: (r) => this.scheduleUnload(r),
+          onChainFailure: () => this.options.metrics.roomChainFailures++,
+          ...(link ? { publish: (_room: Room, update: Uint8Array) => link!.publish(update) } : {}),
         },
         storedState,
       );
+      if (link) {
+        link.attach(room);
+        this.busLinks.set(room, link);
+      }
       this.rooms.set(name, room);
       this.options.metrics.roomsLoaded++;
       // A room nobody joins (the joiner vanished during the load) must not stay forever.
       if (room.peers.size === 0) this.scheduleUnload(room);
       return room;
     } catch (error) {
+      void link?.close();
       this.options.metrics.loadFailures++;
       this.options.log.error('failed to load document', { doc: name, error: errorMessage(error) });
       throw error;
@@ -113,7 +127,7 @@ export class RoomRegistry {
       .then((saved) => {
         this.unloading.delete(room.name);
         if (saved) {
-          room.destroy();
+          this.destroy(room);
           this.options.metrics.roomsUnloaded++;
           return;
         }
@@ -136,9 +150,16 @@ export class RoomRegistry {
     await this.flushAll();
     for (const room of this.rooms.values()) {
       this.cancelUnload(room);
-      room.destroy();
+      this.destroy(room);
     }
     this.rooms.clear();
+  }
+
+  private destroy(room: Room): void {
+    const link = this.busLinks.get(room);
+    this.busLinks.delete(room);
+    void link?.close();
+    room.destroy();
   }
 
   /** Names of loaded rooms (for metrics/tests). */

@@ -1,62 +1,62 @@
 /**
- * One loaded document: its Y.Doc, awareness and connected peers. Every incoming update is
- * validated by applying it, appended to storage, and only then relayed to the other peers, as
- * the same bytes encoded once. Outgoing document state goes through the same ordered write chain,
- * so no client ever sees content that is not yet written.
+ * One loaded document: its Y.Doc, its peers, and the fan-out between them. Every change carries
+ * an origin (change-origin.ts) that decides whether it is stored, relayed and published; a stored
+ * change is relayed only after it is written, as the same bytes encoded once, and every sync
+ * reply waits for the writes queued before it (write-chain.ts), so no client ever sees content
+ * that is not yet written. Guards and quotas run before a change reaches the room; compaction
+ * and durability belong to persistence, which reports "durable up to here" for the room to send.
  */
 import * as Y from 'yjs';
 import {
   CloseCode,
-  decodeAwarenessUpdate,
-  encodeAwareness,
-  encodeAwarenessUpdate,
-  encodePermissionDenied,
+  encodePersistedAck,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
-  type AwarenessEntry,
   type ClientFrame,
 } from '@quire/shared';
-import { AwarenessRegistry } from './awareness-registry.js';
-import type { CreationQuota } from '../guards/creation-quota.js';
-import { discardPending } from '../guards/update-guard.js';
 import type { DocumentLog, DocumentStore } from '../persistence/document-store.js';
-import type { Peer } from './peer.js';
+import type { DurabilityListener } from '../persistence/persisted-ack.js';
 import type { DocState } from '../transport/slow-reader.js';
-import { MAX_AWARENESS_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { errorMessage, type Logger } from '../log.js';
+import { routeFor, type ChangeOrigin } from './change-origin.js';
+import type { Peer } from './peer.js';
+import { RoomPresence } from './presence.js';
+import { WriteChain } from './write-chain.js';
 
 export interface RoomContext {
   store: DocumentStore;
-  creationQuota: CreationQuota;
   log: Logger;
   maxAwarenessStateBytes: number;
   /** Called when the last peer leaves. */
   onEmpty(room: Room): void;
+  /** Other instances get a stored change (bus/room-bus.ts); absent with no bus. */
+  publish?(room: Room, update: Uint8Array): void;
+  /** A queued write or send threw (counted). */
+  onChainFailure?(): void;
 }
 
-/** An update with no structs and no deletions (`[0, 0]`), as a client's reply to our sync
- * step 1 for an empty document: viewing a new document must not count as creating it. */
-const EMPTY_UPDATE_BYTES = 2;
+/** What an apply did. */
+export type ApplyResult = 'changed' | 'unchanged' | 'refused';
 
 /** An empty state vector (no clients) encodes as a single zero byte. */
 const isEmptyStateVector = (sv: Uint8Array) => sv.length === 1 && sv[0] === 0;
 
-export class Room {
+/** The Yjs transaction origin of one apply: the listener records what the transaction did. */
+class PendingChange {
+  changed = false;
+  /** The document state before the apply. */
+  before: Map<number, number> | null = null;
+  constructor(readonly origin: ChangeOrigin) {}
+}
+
+export class Room implements DurabilityListener<Map<Peer, number>> {
   readonly peers = new Set<Peer>();
-  private readonly awareness: AwarenessRegistry;
-  /** Resolves when every write queued so far is done; relays and replies chain onto it. */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly presence: RoomPresence;
+  private readonly chain: WriteChain;
   /** Full state for empty-state-vector sync requests (a new tab): the stored snapshot the room
    * was loaded from, else encoded on first request; dropped on every change. */
   private fullState: Uint8Array | null;
-  /** Set by the afterTransaction listener while an update is applied. */
-  private lastApplyChanged = false;
-  /** The state before the last transaction, to re-encode what a partly applied update added. */
-  private lastBeforeState: Map<number, number> | null = null;
-  /** Empty when loaded: the first update with content creates it and is charged to the
-   * writer's creation quota (auth/creation-quota.ts). */
-  private creationPending: boolean;
 
   constructor(
     readonly name: string,
@@ -68,51 +68,157 @@ export class Room {
     storedState: Uint8Array | null = null,
   ) {
     this.fullState = storedState;
-    this.awareness = new AwarenessRegistry(ctx.maxAwarenessStateBytes);
-    this.creationPending = doc.store.clients.size === 0;
-    // Persisted acks (group commit → durable state vector) go to this room's opted-in peers.
-    log.ack.bind(this.peers);
-    // Cheaper than listening to 'update', which makes Yjs re-encode every transaction. One
-    // apply can run several transactions: Yjs cleans up formatting (Y.Text, Y.XmlText) in
-    // transactions of its own right after, which change nothing. So the flags accumulate over
-    // the apply, and the state before it is the first transaction's.
+    this.presence = new RoomPresence(name, ctx.maxAwarenessStateBytes, ctx.log);
+    this.chain = new WriteChain(name, ctx.log, ctx.onChainFailure);
+    log.ack.listen(this);
+    // Cheaper than listening to 'update', which makes Yjs re-encode every transaction. Only the
+    // apply's own transaction counts: Yjs follows it with formatting cleanup (Y.Text, Y.XmlText)
+    // in transactions of its own, which are part of the same change.
     doc.on('afterTransaction', (tr: Y.Transaction) => {
-      if (tr.deleteSet.clients.size > 0 || stateAdvanced(tr)) this.lastApplyChanged = true;
-      this.lastBeforeState ??= tr.beforeState;
+      if (!(tr.origin instanceof PendingChange)) return;
+      tr.origin.changed = tr.deleteSet.clients.size > 0 || stateAdvanced(tr);
+      tr.origin.before = tr.beforeState;
     });
   }
 
   join(peer: Peer): void {
     this.peers.add(peer);
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    this.log.ack.join(peer);
-    const present = this.awareness.present();
-    if (present.length > 0) peer.send(encodeAwareness(encodeAwarenessUpdate(present)));
+    if (peer.extensions) {
+      const durable = this.log.ack.durableStateVector;
+      // None of its messages is counted yet. Unknown since the last write (no opted-in peer
+      // wanted it then): one more commit round captures it now that someone does.
+      if (durable) peer.send(encodePersistedAck(durable, 0));
+      else this.log.ack.requestRound();
+    }
+    const present = this.presence.presentFrame();
+    if (present) peer.send(present);
   }
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
-    const removed = this.awareness.removeOwned(peer, peer.awarenessIds);
-    if (removed.length > 0) this.broadcast(encodeAwareness(encodeAwarenessUpdate(removed)), null);
+    const removed = this.presence.removeFrame(peer);
+    if (removed) this.broadcast(removed, null);
     if (this.peers.size === 0) this.ctx.onEmpty(this);
   }
 
+  /** A connection's frame, after admission (guards/update-admission.ts). */
   handle(peer: Peer, frame: ClientFrame): void {
     switch (frame.kind) {
       case 'sync-step1':
         this.replyToSyncStep1(peer, frame.stateVector);
         return;
       case 'sync-step2':
-      case 'sync-update':
-        this.applyUpdate(peer, frame.update);
+      case 'sync-update': {
+        peer.updatesHandled++;
+        const result = this.apply(frame.update, { kind: 'connection', peer });
+        if (result === 'refused') this.reject(peer, CloseCode.BadMessage, 'malformed update');
+        // Nothing to write (typically a reconnecting client's sync step 2 when the server
+        // already has everything), so no fsync would follow and the client would wait for an ack
+        // that counts this message forever ("saving…"). Ask for a round: it counts it.
+        else if (result === 'unchanged' && peer.extensions) this.log.ack.requestRound();
         return;
-      case 'awareness':
-        this.applyAwareness(peer, frame.update);
+      }
+      case 'awareness': {
+        const verdict = this.presence.apply(peer, frame.update);
+        if (!verdict.ok) this.reject(peer, verdict.code, verdict.reason, verdict.error);
+        else if (verdict.relay) this.broadcast(verdict.relay, peer);
         return;
+      }
       case 'query-awareness':
-        peer.send(encodeAwareness(encodeAwarenessUpdate(this.awareness.present())));
+        peer.send(this.presence.presentFrame(true)!);
         return;
     }
+  }
+
+  /** Applies an update from `origin` and routes what the document took (change-origin.ts). An
+   * update that fails part-way is 'refused', and what it changed is still stored and relayed, so
+   * memory, disk and peers agree. Pending state (a gap the guard could not see) is never kept. */
+  apply(update: Uint8Array, origin: ChangeOrigin): ApplyResult {
+    discardPending(this.doc); // left by a stored log with a gap (see persistence); not ours
+    const pending = new PendingChange(origin);
+    let failure: unknown = null;
+    try {
+      Y.applyUpdate(this.doc, update, pending);
+    } catch (error) {
+      failure = error ?? new Error('applyUpdate failed');
+    }
+    const refused = discardPending(this.doc) || failure !== null;
+    if (refused) {
+      this.ctx.log.warn('update failed to apply', {
+        doc: this.name,
+        origin: origin.kind,
+        error: failure === null ? 'pending structs' : errorMessage(failure),
+      });
+    }
+    if (!pending.changed || pending.before === null) return refused ? 'refused' : 'unchanged';
+    const applied = refused
+      ? Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(pending.before))
+      : update;
+    this.route(applied, origin, pending.before);
+    return refused ? 'refused' : 'changed';
+  }
+
+  /** A slow peer's socket drained (transport/slow-reader.ts): send it, after the writes queued
+   * so far, everything since `missedFrom` and the current presence, computed now (see
+   * replyToSyncStep1 for why now). `write` bypasses the peer's hold-back. */
+  resync(peer: Peer, missedFrom: DocState | null, write: (frame: Uint8Array) => void): void {
+    const update =
+      missedFrom === null
+        ? null
+        : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(missedFrom as Map<number, number>));
+    this.chain.then(() => {
+      if (update !== null) write(encodeSyncStep2(update));
+      write(this.presence.presentFrame(true)!);
+      peer.caughtUp();
+      if (peer.extensions) this.log.ack.requestRound();
+    });
+  }
+
+  /** Waits for queued writes, then saves whatever the log holds as one snapshot (persistence
+   * owns compaction). Used on unload and shutdown. Resolves false when storage still lacks part
+   * of the document (a write failed and the repair did too): the caller must keep the document
+   * in memory. */
+  async flush(): Promise<boolean> {
+    await this.chain.drained();
+    return this.ctx.store.save(this.name, this.log, this.log.count > 0);
+  }
+
+  destroy(): void {
+    this.doc.destroy();
+  }
+
+  // DurabilityListener (persistence/persisted-ack.ts): the room sends the acks.
+  wanted(): boolean {
+    for (const peer of this.peers) if (peer.extensions) return true;
+    return false;
+  }
+
+  capture(): Map<Peer, number> {
+    const handled = new Map<Peer, number>();
+    for (const peer of this.peers) if (peer.extensions) handled.set(peer, peer.updatesHandled);
+    return handled;
+  }
+
+  durable(stateVector: Uint8Array, handled: Map<Peer, number>): void {
+    for (const peer of this.peers) {
+      // A peer that joined after the capture gets 0: none of its messages are covered yet.
+      if (peer.extensions) peer.send(encodePersistedAck(stateVector, handled.get(peer) ?? 0));
+    }
+  }
+
+  /** Stores, relays and publishes a change as its origin says, in that order. */
+  private route(applied: Uint8Array, origin: ChangeOrigin, before: DocState): void {
+    const route = routeFor(origin);
+    this.fullState = null;
+    const frame = encodeSyncUpdate(applied);
+    const written = route.store ? this.ctx.store.append(this.name, this.log, applied) : undefined;
+    this.chain.then(() => {
+      // `before`: what every other peer had; a slow one that must skip the frame later resyncs
+      // from there (transport/slow-reader.ts).
+      if (route.relay) this.broadcast(frame, route.from, before);
+      if (route.publish) this.ctx.publish?.(this, applied);
+    }, written);
   }
 
   /** The reply is computed now and sent after every write queued so far: now, the document holds
@@ -131,116 +237,7 @@ export class Room {
       return;
     }
     const frame = encodeSyncStep2(update);
-    this.afterWrites(() => peer.send(frame, covers));
-  }
-
-  /** A slow peer's socket drained (slow-reader.ts): send it, after the writes queued so far,
-   * everything since `missedFrom` and the current presence, computed now (see replyToSyncStep1
-   * for why now). `write` bypasses the peer's hold-back. */
-  resync(peer: Peer, missedFrom: DocState | null, write: (frame: Uint8Array) => void): void {
-    const update =
-      missedFrom === null
-        ? null
-        : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(missedFrom as Map<number, number>));
-    this.afterWrites(() => {
-      if (update !== null) write(encodeSyncStep2(update));
-      write(encodeAwareness(encodeAwarenessUpdate(this.awareness.present())));
-      peer.caughtUp();
-      if (peer.extensions) this.log.ack.requestRound();
-    });
-  }
-
-  private applyUpdate(peer: Peer, update: Uint8Array): void {
-    peer.updatesHandled++;
-    if (peer.readOnly) {
-      this.refuseViewerWrite(peer, update);
-      return;
-    }
-    if (this.creationPending && update.length > EMPTY_UPDATE_BYTES) {
-      if (!this.ctx.creationQuota.tryCharge(peer.quotaKey)) {
-        this.reject(peer, CloseCode.TryAgainLater, 'too many new documents; retry later', null);
-        return;
-      }
-      this.creationPending = false;
-    }
-    this.lastApplyChanged = false;
-    this.lastBeforeState = null;
-    discardPending(this.doc); // left by a stored log with a gap (see persistence.ts); not ours
-    let failure: unknown = null;
-    try {
-      Y.applyUpdate(this.doc, update, peer);
-    } catch (error) {
-      failure = error ?? new Error('applyUpdate failed');
-    }
-    // The connection's UpdateGuard refuses malformed and dependency-missing updates before this;
-    // this is the safety net for what it cannot see. Pending state is never kept.
-    const hadPending = discardPending(this.doc);
-    let applied = update;
-    if (failure !== null || hadPending) {
-      this.reject(peer, CloseCode.BadMessage, 'malformed update', failure ?? 'pending structs');
-      if (!this.lastApplyChanged || this.lastBeforeState === null) return;
-      // Partly applied: persist and relay exactly what the document took, so memory, disk and
-      // peers agree.
-      applied = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.lastBeforeState));
-    }
-    if (!this.lastApplyChanged) {
-      // Nothing to write (typically a reconnecting client's sync step 2 when the server already
-      // has everything), so no fsync would follow and the client would wait for an ack that
-      // counts this message forever ("saving…"). Ask for a round: it acknowledges the count.
-      if (peer.extensions) this.log.ack.requestRound();
-      return;
-    }
-    this.fullState = null;
-    const frame = encodeSyncUpdate(applied);
-    // What every other peer had before this update: a slow one that must skip the frame later
-    // resyncs from here (slow-reader.ts).
-    const before: DocState = this.lastBeforeState ?? new Map<number, number>();
-    const written = this.ctx.store.append(this.name, this.log, applied);
-    this.chain = this.chain
-      .then(() => written)
-      .then(() => {
-        this.broadcast(frame, peer, before);
-      });
-  }
-
-  /** A viewer's sync step 2 that holds nothing new is normal (it answers our step 1); anything
-   * that would change the document is refused explicitly and never applied. */
-  private refuseViewerWrite(peer: Peer, update: Uint8Array): void {
-    let containsNothingNew: boolean;
-    try {
-      containsNothingNew = Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
-    } catch (error) {
-      this.reject(peer, CloseCode.BadMessage, 'malformed update', error);
-      return;
-    }
-    if (!containsNothingNew) peer.send(encodePermissionDenied('read-only'));
-  }
-
-  private applyAwareness(peer: Peer, payload: Uint8Array): void {
-    let entries: AwarenessEntry[];
-    try {
-      entries = decodeAwarenessUpdate(payload, MAX_AWARENESS_ENTRIES_PER_MESSAGE);
-    } catch (error) {
-      this.reject(peer, CloseCode.BadMessage, 'malformed awareness update', error);
-      return;
-    }
-    const verdict = this.awareness.apply(peer, peer.awarenessIds, entries);
-    if (!verdict.ok) {
-      const code = verdict.reason === 'state-too-large' ? CloseCode.TooLarge : CloseCode.BadMessage;
-      this.reject(peer, code, `awareness refused: ${verdict.reason}`, null);
-      return;
-    }
-    if (verdict.dropped > 0) {
-      // Routine, not an attack: stock y-websocket clients echo every peer's state back.
-      this.ctx.log.debug("awareness for another connection's client ID dropped", {
-        doc: this.name,
-        conn: peer.id,
-        dropped: verdict.dropped,
-      });
-    }
-    if (verdict.accepted.length === 0) return;
-    // Re-encoded with the registry's relay clocks (see awareness-registry.ts): one small entry.
-    this.broadcast(encodeAwareness(encodeAwarenessUpdate(verdict.accepted)), peer);
+    this.chain.then(() => peer.send(frame, covers));
   }
 
   private broadcast(frame: Uint8Array, except: Peer | null, covers?: DocState): void {
@@ -249,33 +246,15 @@ export class Room {
     }
   }
 
-  private reject(peer: Peer, code: number, reason: string, error: unknown): void {
+  private reject(peer: Peer, code: number, reason: string, error?: unknown): void {
     this.ctx.log.warn('closing connection', {
       doc: this.name,
       conn: peer.id,
       code,
       reason,
-      error: error === null ? undefined : errorMessage(error),
+      error: error === undefined ? undefined : errorMessage(error),
     });
     peer.close(code, reason);
-  }
-
-  /** Runs `fn` after every write queued so far. */
-  private afterWrites(fn: () => void): void {
-    this.chain = this.chain.then(fn);
-  }
-
-  /** Waits for queued writes, then saves whatever the log holds as one snapshot (persistence.ts
-   * owns compaction). Used on unload and shutdown. Resolves false when storage still lacks part
-   * of the document (a write failed and the repair did too): the caller must keep the document
-   * in memory. */
-  async flush(): Promise<boolean> {
-    await this.chain;
-    return this.ctx.store.save(this.name, this.log, this.log.count > 0);
-  }
-
-  destroy(): void {
-    this.doc.destroy();
   }
 }
 
@@ -284,4 +263,14 @@ function stateAdvanced(tr: Y.Transaction): boolean {
     if (tr.beforeState.get(client) !== clock) return true;
   }
   return false;
+}
+
+/** Drops pending state Yjs kept from an update with a gap or a dependency cycle, so it is never
+ * persisted, relayed or completed by a later update. Returns whether there was any. */
+function discardPending(doc: Y.Doc): boolean {
+  const store = doc.store;
+  if (store.pendingStructs === null && store.pendingDs === null) return false;
+  store.pendingStructs = null;
+  store.pendingDs = null;
+  return true;
 }

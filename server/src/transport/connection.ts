@@ -23,6 +23,7 @@ import { SyncGapRequests } from '../guards/sync-gap.js';
 import type { RevalidatedSession } from '../access/revalidate.js';
 import type { SweptSession } from '../access/session-sweep.js';
 import type { UpgradeRequest } from '../access/access.js';
+import type { CreationQuota } from '../guards/creation-quota.js';
 import type { UpdateGuard } from '../guards/update-guard.js';
 import type { Room } from '../room/room.js';
 import { sendBatcher } from './send-batcher.js';
@@ -57,6 +58,7 @@ export interface ConnectionContext {
   handshakeTimeoutMs: number;
   rateLimits: RateLimits;
   updateGuard: UpdateGuard;
+  creationQuota: CreationQuota;
   log: Logger;
   metrics: Metrics;
   onClose(connection: Connection): void;
