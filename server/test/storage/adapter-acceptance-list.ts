@@ -1,7 +1,7 @@
 /** StorageAdapter acceptance, listing: pages by name or recency, prefixes, cursors. */
 import { expect, it } from 'vitest';
 import { listCursor, type StorageAdapter } from '../../src/index.js';
-import { bytes, withStore, type AdapterFactory } from './adapter-acceptance.js';
+import { bytes, withStore, type AdapterFactory } from './adapter-acceptance-support.js';
 
 /** Every page of a listing, following cursors. */
 async function allPages(

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { StorageAdapter } from '../../src/index.js';
-import { withStore, type AdapterFactory } from './adapter-acceptance.js';
+import { withStore, type AdapterFactory } from './adapter-acceptance-support.js';
 
 /** A writer with its own replica: each insert is one Yjs update, with a marker to find later. */
 function writer(clientID: number) {

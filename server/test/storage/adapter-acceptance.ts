@@ -6,44 +6,12 @@
  * by topic: this file (one writer), adapter-acceptance-list.ts and adapter-acceptance-writers.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { CompactionCover, StorageAdapter } from '../../src/index.js';
+import type { StorageAdapter } from '../../src/index.js';
 import { describeListing } from './adapter-acceptance-list.js';
 import { describeTwoWriters } from './adapter-acceptance-writers.js';
+import { bytes, through, withStore, type AdapterFactory } from './adapter-acceptance-support.js';
 
-export interface AdapterFactory {
-  /** A fresh, empty store. */
-  create(): Promise<CreatedStore>;
-}
-
-export interface CreatedStore {
-  adapter: StorageAdapter;
-  reopen?: () => Promise<StorageAdapter>;
-  /** Another handle on the same store, used at the same time as `adapter`. */
-  secondWriter: () => Promise<StorageAdapter>;
-  cleanup(): Promise<void>;
-}
-
-export const bytes = (...values: number[]) => Uint8Array.from(values);
-
-/** A cover for a store compacted once or never (single writer). */
-export const through = (throughSeq: number, baseSeq = 0): CompactionCover => ({
-  throughSeq,
-  baseSeq,
-});
-
-/** Runs `fn` on a fresh store and cleans up after it. */
-export async function withStore(
-  factory: AdapterFactory,
-  fn: (store: CreatedStore) => Promise<void>,
-): Promise<void> {
-  const created = await factory.create();
-  try {
-    await fn(created);
-  } finally {
-    await created.adapter.close().catch(() => {});
-    await created.cleanup();
-  }
-}
+export type { AdapterFactory } from './adapter-acceptance-support.js';
 
 export function describeStorageAdapter(name: string, factory: AdapterFactory): void {
   describe(`StorageAdapter acceptance: ${name}`, () => {
