@@ -46,12 +46,15 @@ describe('HTTP routes', () => {
   it('lists stored documents, newest first, in /api/docs', async () => {
     const older = stockClient(running.wsUrl, 'older');
     await waitSynced(older);
+    const persisted = running.server.metrics.updatesPersisted;
     older.text.insert(0, 'a');
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => running.server.metrics.updatesPersisted > persisted, 5_000, 'older stored');
+    // Distinct update times on purpose: the list orders by them.
+    await new Promise((r) => setTimeout(r, 5));
     const newer = stockClient(running.wsUrl, 'team/newer');
     await waitSynced(newer);
     newer.text.insert(0, 'bb');
-    await waitFor(() => running.server.metrics.updatesPersisted >= 2);
+    await waitFor(() => running.server.metrics.updatesPersisted >= persisted + 2);
     const { docs } = (await (await fetch(`${running.httpUrl}/api/docs`)).json()) as {
       docs: { name: string; size: number; updatedAt: number }[];
     };

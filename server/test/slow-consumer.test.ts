@@ -42,18 +42,17 @@ describe('slow consumers', () => {
     for (let i = 0; i < 16; i++) {
       writer.text.insert(0, chunk);
       writer.text.delete(0, chunk.length);
+      // Paces the writer on purpose: a stream of separate frames, not one burst.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     writer.text.insert(0, 'done');
     await waitFor(() => reader.text.toString() === 'done', 10_000, 'the other reader');
     const metrics = () => fetch(`${running!.httpUrl}/metrics`).then((r) => r.text());
-    let text = '';
-    const deadline = Date.now() + 5_000;
-    while (!/quire_slow_consumers_closed_total 1/.test(text) && Date.now() < deadline) {
-      text = await metrics();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(text, text).toMatch(/quire_slow_consumers_closed_total 1/);
+    await waitFor(
+      async () => /quire_slow_consumers_closed_total 1/.test(await metrics()),
+      5_000,
+      'the slow consumer closed',
+    );
     stalled.socket.resume(); // read what was queued before the hold-back, then the close frame
     await waitFor(() => stalled.closeCode() !== null, 10_000, 'close frame');
     expect(stalled.closeCode()).toBe(CloseCode.TryAgainLater);

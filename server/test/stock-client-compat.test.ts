@@ -61,6 +61,7 @@ describe('stock y-websocket client compatibility', () => {
     const random = mulberry32(42);
     for (let round = 0; round < 200; round++) {
       randomEdit(group[round % group.length]!, random);
+      // Paces the edits on purpose, so relayed updates interleave with local ones.
       if (round % 25 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     await waitFor(() => allEqual(group), 10_000, 'convergence');
@@ -115,15 +116,18 @@ describe('stock y-websocket client compatibility', () => {
 
   it('a client joining later receives the current awareness states', async () => {
     const a = join();
-    await waitSynced(a);
+    const witness = join();
+    await Promise.all([waitSynced(a), waitSynced(witness)]);
     a.provider.awareness.setLocalStateField('user', { name: 'Early' });
-    await new Promise((r) => setTimeout(r, 50));
+    const seesEarly = (x: StockClient) =>
+      (
+        x.provider.awareness.getStates().get(a.doc.clientID) as
+          { user?: { name: string } } | undefined
+      )?.user?.name === 'Early';
+    // Relayed to the witness means the server holds it.
+    await waitFor(() => seesEarly(witness), 5_000, 'the state to reach the server');
     const late = join();
-    await waitFor(
-      () => late.provider.awareness.getStates().has(a.doc.clientID),
-      5_000,
-      'initial awareness',
-    );
+    await waitFor(() => seesEarly(late), 5_000, 'initial awareness');
   });
 
   it('documents are isolated from each other', async () => {

@@ -10,9 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import Database from 'better-sqlite3';
 import { SQLITE_FILE_NAME, SqliteStorage, type StoredDocument } from '../../src/index.js';
-import { rawSocket, stockClient, waitSynced } from '../helpers/clients.js';
+import { rawSocket, stockClient, waitFor, waitSynced } from '../helpers/clients.js';
 import { startServer, tempDir } from '../helpers/server.js';
-import { eventually } from './support.js';
 
 const textOf = (stored: StoredDocument | null): string => {
   const doc = new Y.Doc();
@@ -106,7 +105,7 @@ describe('stored data integrity', () => {
     cleanups.push(() => client.destroy());
     await waitSynced(client);
     expect(client.text.toString()).toBe(expected);
-    await eventually(async () => !(await storage.load('doc'))?.damaged, 10_000, 'rewrite');
+    await waitFor(async () => !(await storage.load('doc'))?.damaged, 10_000, 'rewrite');
     expect(textOf(await storage.load('doc'))).toBe(expected);
   });
 
@@ -182,6 +181,7 @@ describe('stored data integrity', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      // Not a wait for anything: the kill lands at a random point of the write loop on purpose.
       await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 150));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));

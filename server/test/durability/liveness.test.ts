@@ -43,6 +43,7 @@ describe('liveness under stalls and dead peers', () => {
     // Typed into sockets nobody reads: they may arrive late, and again after the reconnect.
     a.text.insert(a.text.length, 'during a. ');
     b.text.insert(0, 'during b. ');
+    // The freeze itself, on purpose: long enough for the clients' heartbeats to give up.
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     // The clients give up on the silent server and reconnect (queued in the listen backlog).
     for (const c of [a, b]) (c.provider.ws as unknown as WebSocket | null)?.terminate();

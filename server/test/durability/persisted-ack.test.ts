@@ -14,7 +14,7 @@ import {
 } from '../helpers/clients.js';
 import { FaultyStorage } from '../helpers/faulty-storage.js';
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
-import { eventually, readyStatus } from './support.js';
+import { readyStatus } from './support.js';
 
 describe('persisted acks', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -132,7 +132,7 @@ describe('persisted acks', () => {
 
     storage.syncFault = null;
     await waitFor(() => client.saved(), 10_000, 'ack after recovery');
-    await eventually(async () => (await readyStatus(running.httpUrl)) === 200, 10_000, 'ready');
+    await waitFor(async () => (await readyStatus(running.httpUrl)) === 200, 10_000, 'ready');
   });
 
   it('stock clients on the same document keep syncing alongside opted-in ones', async () => {
@@ -172,12 +172,15 @@ describe('persisted acks count durable update messages', () => {
       const vectorBefore = Y.encodeStateVector(doc);
 
       const release = storage.holdSyncs();
+      const syncsBefore = storage.calls.sync;
       text.delete(1, 1);
       // Deletions do not advance the state vector: an ack's vector already "covers" this edit.
       expect(Y.encodeStateVector(doc)).toEqual(vectorBefore);
       // Written, and its fsync is being held: no ack may count the deletion yet.
       await waitFor(() => storage.calls.append >= 2, 5_000, 'delete written');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The fsync that would cover it has started (and is held): an ack sent on the write alone
+      // would be out by now.
+      await waitFor(() => storage.calls.sync > syncsBefore, 5_000, 'the held fsync');
       expect(acks().some((a) => (a.durableUpdates ?? 0) >= sent)).toBe(false);
       release();
       await waitFor(() => acks().some((a) => (a.durableUpdates ?? 0) >= sent), 5_000, 'delete ack');

@@ -46,6 +46,7 @@ describe('power loss', () => {
         c.text.insert(round % 2 ? 0 : c.text.length, `[${n}.${round}]`);
         if (round % 7 === 3) c.text.delete(0, 1);
       }
+      // Paces the writers on purpose, so the crashes below fall between writes at random points.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 6));
       if (round % 4 === 0) {
         crash(0); // the worst case: every unsynced write is gone

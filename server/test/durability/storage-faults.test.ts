@@ -13,7 +13,7 @@ import { ackingClient } from '../helpers/ack-client.js';
 import { rawSocket, stockClient, waitFor, waitSynced } from '../helpers/clients.js';
 import { FaultyStorage, type FaultCode } from '../helpers/faulty-storage.js';
 import { startServer, tempDir } from '../helpers/server.js';
-import { eventually, readyStatus } from './support.js';
+import { readyStatus } from './support.js';
 
 /** The text a stored document holds, rebuilt the way the server loads it. */
 async function storedText(storage: StorageAdapter, name: string): Promise<string> {
@@ -50,7 +50,7 @@ describe('storage faults', () => {
     db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
     for (let i = 0; i < 5; i++) a.text.insert(a.text.length, `${i}:${'x'.repeat(3000)} `);
     await waitFor(() => b.text.toString() === a.text.toString(), 5_000, 'relay while full');
-    await eventually(async () => (await readyStatus(running.httpUrl)) === 503, 5_000, 'unready');
+    await waitFor(async () => (await readyStatus(running.httpUrl)) === 503, 5_000, 'unready');
     expect(a.saved()).toBe(false);
     expect(b.saved()).toBe(false);
     // Whatever fit before the disk filled is intact and loads; the rest is only in memory.
@@ -65,7 +65,7 @@ describe('storage faults', () => {
 
     db.pragma('max_page_count = 1073741823');
     await waitFor(() => a.saved() && b.saved(), 15_000, 'saved after space returned');
-    await eventually(async () => (await readyStatus(running.httpUrl)) === 200, 5_000, 'ready');
+    await waitFor(async () => (await readyStatus(running.httpUrl)) === 200, 5_000, 'ready');
     expect(await storedText(storage, 'full')).toBe(a.text.toString());
   });
 

@@ -2,6 +2,9 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
+import { waitFor } from './poll.js';
+
+export { waitFor };
 
 export interface StockClient {
   doc: Y.Doc;
@@ -35,19 +38,7 @@ export function stockClient(
 }
 
 export function waitSynced(client: StockClient, timeoutMs = 5_000): Promise<void> {
-  return waitFor(() => client.provider.synced, timeoutMs, 'client never synced');
-}
-
-export async function waitFor(
-  condition: () => boolean,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return waitFor(() => client.provider.synced, timeoutMs, 'the client to sync');
 }
 
 export interface RawSocket {

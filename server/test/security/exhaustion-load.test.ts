@@ -22,15 +22,6 @@ import { signToken } from '../../src/index.js';
 import { openRaw } from './raw-frames.js';
 import { mb } from './load-helpers.js';
 
-/** Polls an asynchronous check (storage reads are async). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for storage');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('threat model D: resource exhaustion — load on documents (scaled)', () => {
   let h: Harness | null = null;
   afterEach(async () => {
@@ -50,6 +41,7 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     for (let i = 0; i < 40; i++) {
       writer.text.insert(0, chunk);
       writer.text.delete(0, chunk.length);
+      // Paces the writer on purpose: a stream of separate frames, not one burst.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     writer.text.insert(0, 'end');
@@ -118,7 +110,7 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     for (let i = 0; i < 5; i++) {
       const socket = await rawSocket(url(`r6b-${i}`));
       socket.ws.send(encodeSyncUpdate(textUpdate(`doc ${i}`)));
-      await eventually(async () => (await h!.storage.load(`r6b-${i}`)) !== null);
+      await waitFor(async () => (await h!.storage.load(`r6b-${i}`)) !== null, 5_000, 'stored');
       socket.ws.close();
     }
     // Opening a sixth new document is free (a viewer creates nothing)…
@@ -133,7 +125,11 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     // The same user keeps editing what exists.
     const again = await rawSocket(url('r6b-0'));
     again.ws.send(encodeSyncUpdate(textUpdate('more ', { clientID: 4242 })));
-    await eventually(async () => (await storedText(h!.storage, 'r6b-0')).includes('more'));
+    await waitFor(
+      async () => (await storedText(h!.storage, 'r6b-0')).includes('more'),
+      5_000,
+      'edit stored',
+    );
     again.ws.close();
     // Other users (the harness canaries have their own subject) still create and edit.
     await h.oracle('r6b-5');

@@ -201,10 +201,11 @@ describe('threat model A: protocol-level bad input — updates and sync', () => 
       500,
     );
     expect(result.code).toBe(-1);
-    const deadline = Date.now() + 5_000;
-    while ((await storedText(h().storage, 'sanity')) !== 'legit' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(
+      async () => (await storedText(h().storage, 'sanity')) === 'legit',
+      5_000,
+      'stored',
+    );
     await h().oracle('sanity', 'legit');
   });
 });
