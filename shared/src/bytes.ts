@@ -2,7 +2,7 @@
  * Minimal lib0-compatible varUint / varUint8Array codec with strict bounds checks.
  *
  * lib0's decoder trusts declared lengths and hands out views into the source buffer, so a short
- * frame can make it read into whatever bytes follow (see ADVERSARIAL P6). This reader checks
+ * frame can make it read into whatever bytes follow (threat model P6, docs/threat-model.md). This reader checks
  * every length against the bytes that remain and returns copies of exactly the declared size.
  */
 import { QuireError } from './errors.js';
