@@ -53,35 +53,35 @@ function report(what: string, problems: string[]): void {
   if (problems.length > 10) log(`    … ${problems.length - 10} more`);
 }
 
-/** Counts the clients locked out now, and lets them in again (as a reload would) so the run can
- * go on; each lockout is counted once. */
-function countLockouts(room: ChaosRoom): void {
-  const locked = room.clients.filter((c) => lockoutProblems([c]).length > 0);
-  if (locked.length === 0) return;
-  report('locked out', lockoutProblems(locked));
-  counts.lockedOut += locked.length;
-  for (const c of locked) {
-    c.closeCodes.splice(0);
-    if (!c.provider.shouldConnect) c.provider.connect();
+const LOCKOUT = /closed with|stopped reconnecting|not connected|not synced/;
+
+/** Counts the clients a failed check found locked out (each name once per check) and lets them
+ * in again, as a reload would, so the run can go on. Returns the other problems. */
+function countLockouts(room: ChaosRoom, problems: string[]): string[] {
+  const lockouts = problems.filter((p) => LOCKOUT.test(p));
+  if (lockouts.length > 0) {
+    report('locked out', lockouts);
+    const names = new Set(lockouts.map((p) => /^seed \d+: (\S+)/.exec(p)?.[1]));
+    counts.lockedOut += names.size;
+    for (const c of room.clients) {
+      if (!names.has(c.name)) continue;
+      c.closeCodes.splice(0);
+      if (!c.provider.shouldConnect) c.provider.connect();
+    }
   }
+  return problems.filter((p) => !LOCKOUT.test(p));
 }
 
 /** While typing goes on: everyone holds everything typed before the fault was lifted. */
 async function checkCaughtUp(room: ChaosRoom): Promise<void> {
   const snap = snapshot(room);
   const problems = await healed(() => caughtUpProblems(room, snap), scale.healTimeoutMs, seed);
-  if (problems.length > 0) {
-    countLockouts(room);
-    const rest = problems.filter(
-      (p) => !/closed with|stopped reconnecting|not connected|not synced/.test(p),
-    );
-    if (rest.length > 0) {
-      counts.diverged++;
-      report('not caught up', rest);
-    }
-    return;
+  if (problems.length === 0) return checkPresence(room);
+  const rest = countLockouts(room, problems);
+  if (rest.length > 0) {
+    counts.diverged++;
+    report('not caught up', rest);
   }
-  await checkPresence(room);
 }
 
 async function checkPresence(room: ChaosRoom): Promise<void> {
@@ -103,14 +103,16 @@ async function checkIdentical(room: ChaosRoom): Promise<boolean> {
     await checkPresence(room);
     return true;
   }
-  countLockouts(room);
+  const rest = countLockouts(room, problems);
   const first = room.clients[0];
   if (first) {
     const found = markerCounts(first.text.toString());
     for (const m of room.allMarkers()) if (!found.has(m)) lost.add(m);
   }
-  counts.diverged++;
-  report('not identical', problems);
+  if (rest.length > 0) {
+    counts.diverged++;
+    report('not identical', rest);
+  }
   return false;
 }
 
@@ -151,9 +153,10 @@ async function runEpoch(n: number, deadline: number, ctx: Omit<FaultContext, 'ro
     scale.healTimeoutMs,
     seed,
   );
-  if (ready.length > 0) {
-    countLockouts(room);
-    report(`document ${n} not ready`, ready);
+  const notReady = countLockouts(room, ready);
+  if (notReady.length > 0) {
+    counts.presence++;
+    report(`document ${n} not ready`, notReady);
   }
   const type = () => typists.forEach((t) => room.startTyping(t, scale.typingMs));
   type();
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
   }
   const injected = FAULT_KINDS.reduce((sum, k) => sum + faults[k], 0);
   const byKind = FAULT_KINDS.filter((k) => faults[k] > 0)
-    .map((k) => `${k} ${faults[k]}`)
+    .map((k) => `${k === 'midFrameReset' ? 'mid-frame reset' : k} ${faults[k]}`)
     .join(', ');
   const elapsed = Math.round((Date.now() - started) / 60_000);
   const failures = lost.size + counts.lockedOut + counts.diverged + counts.presence + counts.errors;

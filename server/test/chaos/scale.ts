@@ -32,9 +32,12 @@ export interface ChaosScale {
     /** Bytes the writers produce together; more than the kernel buffers of a stalled loopback
      * connection (about 4 MiB here) plus the high-water mark, or the server never notices. */
     totalBytes: number;
-    /** Cap of the slow reader's link (server → client). It is fast enough to take the whole
-     * paste in a few seconds: with ~4 MiB in the kernel first, at 64 KiB/s the catch-up alone
-     * would take minutes (the long runner uses slower links). */
+    /** Cap of the slow reader's link (server → client). The capped reader's backlog must pass
+     * the ~4.5 MiB the kernel holds (or the server never sees it lag), and what it then missed
+     * (the rest of the paste, sent as one resync) must drain within slowConsumerTimeoutMs, or it
+     * is rightly closed too: at 2 MiB/s both hold with a 2x margin for an 8 MiB paste that
+     * takes 0.3–1.5 s to send. At 64 KiB/s the backlog alone would take over a minute to drain
+     * (the long run uses such links, with the CLI's default limits). */
     slowLinkBytesPerSecond: number;
     sendHighWaterBytes: number;
     slowConsumerTimeoutMs: number;
@@ -56,9 +59,9 @@ export const SHORT: ChaosScale = {
     writers: 3,
     insertBytes: 32 * 1024,
     totalBytes: 8 * 1024 * 1024,
-    slowLinkBytesPerSecond: 1536 * 1024,
+    slowLinkBytesPerSecond: 2 * 1024 * 1024,
     sendHighWaterBytes: 64 * 1024,
-    slowConsumerTimeoutMs: 2_000,
+    slowConsumerTimeoutMs: 3_000,
   },
   halfOpen: { heartbeatIntervalMs: 300, others: 3 },
 };
