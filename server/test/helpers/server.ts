@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import {
   createQuireServer,
   silentLogger,
@@ -33,6 +34,7 @@ export async function startServer(options: QuireServerOptions = {}): Promise<Run
     roomUnloadGraceMs: 50,
     ...options,
   });
+  closeAfterTest(server);
   const { port } = await server.listen();
   return {
     server,
@@ -41,6 +43,19 @@ export async function startServer(options: QuireServerOptions = {}): Promise<Run
     httpUrl: `http://127.0.0.1:${port}`,
     close: () => server.close(),
   };
+}
+
+/** A server started inside a test (or its beforeEach) is closed when that test finishes, even
+ * when it failed before its own cleanup ran: no test leaks a listening port into the next. A test
+ * that closes it itself loses nothing (QuireServer.close is idempotent: it returns the same
+ * shutdown). A server started in beforeAll is shared by the file's tests and stays up: its
+ * afterAll closes it. */
+function closeAfterTest(server: QuireServer): void {
+  try {
+    onTestFinished(() => server.close());
+  } catch {
+    // Not inside a test (beforeAll, module scope): the suite owns the server's lifetime.
+  }
 }
 
 const CLI = fileURLToPath(new URL('../../bin/quire-server.js', import.meta.url));
