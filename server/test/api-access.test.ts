@@ -24,10 +24,12 @@ describe('JSON API with tokens', () => {
       const writer = stockClient(running.wsUrl, doc, { params: { token: await token(doc) } });
       await waitSynced(writer);
       writer.text.insert(0, doc);
-      await waitFor(() => writer.provider.synced && storage !== null);
       writer.destroy();
     }
-    await waitFor(() => running.server.metrics.updatesPersisted >= 3);
+    await waitFor(() => running.server.metrics.updatesPersisted >= 3, 5_000, 'the writes');
+    // Each room unloads once its writer left, and its final flush compacts the document, which
+    // moves it to the front of the 'recent' order: the paging test below must not race that.
+    await waitFor(() => running.server.metrics.roomsUnloaded >= 3, 5_000, 'the rooms to unload');
   });
   afterAll(() => running.close());
 
