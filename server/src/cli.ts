@@ -36,23 +36,42 @@ Options (environment variable in brackets):
                        [QUIRE_ALLOW_ORIGIN, comma-separated]            default: any origin
   --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
   --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
-                       lean: V8's young generation stays at 1 MiB (less memory per idle
+                       lean: V8's young generation stays at 4 MiB (less memory per idle
                        connection after bursts); small: also --optimize-for-size (least
                        memory, more CPU); v8: V8's own sizing (young generation up to 16 MiB)
   -h, --help           show this help
 `;
 
-const OPEN_MODE_WARNING = `
-  *********************************************************************
-  *  WARNING: Quire is running in OPEN MODE (no --secret/QUIRE_SECRET) *
-  *  Anyone who can reach this port can read and change every document *
-  *  For anything but local development, start with --secret and hand *
-  *  out tokens made with: quire-server token --doc NAME --mode rw|ro  *
-  *********************************************************************
+/** The open-mode banner: a box whose right edge lines up whatever the lines say. */
+const OPEN_MODE_WARNING = box([
+  'WARNING: Quire is running in OPEN MODE (no --secret / QUIRE_SECRET).',
+  'Anyone who can reach this port can read and change every document.',
+  'For anything but local development, set QUIRE_SECRET and hand out',
+  'tokens made with: quire-server token --doc NAME --mode rw|ro',
+]);
 
-`;
+function box(lines: string[]): string {
+  const width = Math.max(...lines.map((l) => l.length));
+  const edge = `  ${'*'.repeat(width + 6)}`;
+  const body = lines.map((l) => `  *  ${l.padEnd(width)}  *`);
+  return `\n${[edge, ...body, edge].join('\n')}\n\n`;
+}
 
 export class UsageError extends Error {}
+
+/** What parseArgs refused, in our words (its own text quotes the option oddly and suggests
+ * `--` tricks that do not apply here). */
+function usageProblem(error: unknown, argv: string[]): string {
+  const code = (error as { code?: string }).code;
+  const flag = /'(-{1,2}[^' <]+)/.exec(errorMessage(error))?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return `unknown option ${flag ?? argv.find((a) => a.startsWith('-')) ?? ''}`.trim();
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    return `option ${flag} needs a value`;
+  }
+  return errorMessage(error);
+}
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -87,7 +106,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
       },
     });
   } catch (error) {
-    throw new UsageError(`${errorMessage(error)}. Run \`quire-server --help\` for the options.`);
+    throw new UsageError(
+      `${usageProblem(error, argv)}. Run \`quire-server --help\` for the options.`,
+    );
   }
   if (parsed.values.help) return 'help';
   const [command, ...rest] = parsed.positionals;
