@@ -33,6 +33,12 @@ export class ScriptedStorage extends MemoryStorage {
     };
   }
 
+  /** Lets every held call go on (test cleanup: a failed test may not have released them). */
+  releaseAll(): void {
+    for (const gate of this.gates.values()) gate.resolve();
+    this.gates.clear();
+  }
+
   count(event: string): number {
     return this.events.filter((e) => e === event).length;
   }
