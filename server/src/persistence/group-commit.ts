@@ -99,7 +99,7 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.timer || this.running || this.waiting.size === 0) return;
+    if (this.closed || this.timer || this.running || this.waiting.size === 0) return;
     const elapsed = performance.now() - this.firstRequestAt;
     const delay = Math.max(0, this.windowMs - elapsed);
     this.timer = setTimeout(() => {

@@ -48,7 +48,7 @@ export class MemoryStorage implements StorageAdapter {
     entry.snapshot = snapshot.slice();
     entry.compactedThrough = Math.max(entry.compactedThrough, cover.throughSeq);
     entry.log = entry.log.filter((u) => u.seq > cover.throughSeq);
-    entry.updatedAt = Date.now();
+    // The content did not change, so neither does updatedAt: 'recent' listings keep their order.
     return true;
   }
 

@@ -100,12 +100,16 @@ export class SqliteStorage implements StorageAdapter {
         'INSERT INTO updates (doc, data, crc, created_at) VALUES (?, ?, ?, ?)',
       ),
       // The current generation becomes the previous one; the log it needs is kept.
-      rotate: this.db.prepare<[Uint8Array, number, number, number, string]>(
+      // A compaction changes no content, so it leaves updated_at alone ('recent' order).
+      rotate: this.db.prepare<[Uint8Array, number, number, string]>(
         `UPDATE documents SET
            prev_snapshot = snapshot, prev_crc = snapshot_crc, prev_through = snapshot_through,
-           snapshot = ?, snapshot_crc = ?, snapshot_through = MAX(snapshot_through, ?),
-           updated_at = ?
+           snapshot = ?, snapshot_crc = ?, snapshot_through = MAX(snapshot_through, ?)
          WHERE name = ?`,
+      ),
+      create: this.db.prepare<[string, number]>(
+        `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
+         ON CONFLICT (name) DO NOTHING`,
       ),
       dropLog: this.db.prepare<[string, string]>(
         `DELETE FROM updates WHERE doc = ?
@@ -125,8 +129,8 @@ export class SqliteStorage implements StorageAdapter {
       (name: string, snapshot: Uint8Array, cover: CompactionCover, now: number) => {
         const current = this.statements.compactedThrough.get(name)?.snapshot_through ?? 0;
         if (current !== cover.baseSeq) return false;
-        this.statements.touch.run(name, now);
-        this.statements.rotate.run(snapshot, crc32(snapshot), cover.throughSeq, now, name);
+        this.statements.create.run(name, now);
+        this.statements.rotate.run(snapshot, crc32(snapshot), cover.throughSeq, name);
         this.statements.dropLog.run(name, name);
         return true;
       },

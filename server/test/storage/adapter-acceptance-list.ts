@@ -60,6 +60,16 @@ export function describeListing(factory: AdapterFactory): void {
       expect(pages.flat()).toEqual(['old', 'new', 'middle']);
     }));
 
+  it('a compaction changes no content, so it leaves a document where it is in the recent order', () =>
+    withStore(factory, async ({ adapter: s }) => {
+      const first = await s.append('older', bytes(1));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // distinct times
+      await s.append('newer', bytes(2));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await s.compact('older', bytes(9), { throughSeq: first, baseSeq: 0 })).toBe(true);
+      expect((await s.list({ order: 'recent' })).map((d) => d.name)).toEqual(['newer', 'older']);
+    }));
+
   it('answers an unknown cursor with an empty page, never with everything', () =>
     withStore(factory, async ({ adapter: s }) => {
       await s.append('a', bytes(1));
