@@ -240,9 +240,16 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     this.chain.then(() => peer.send(frame, covers));
   }
 
+  /** One peer whose send throws must not cost the others the frame: it is closed (1011, so it
+   * reconnects and resyncs) and the others still get it. */
   private broadcast(frame: Uint8Array, except: Peer | null, covers?: DocState): void {
     for (const peer of this.peers) {
-      if (peer !== except) peer.send(frame, covers);
+      if (peer === except) continue;
+      try {
+        peer.send(frame, covers);
+      } catch (error) {
+        this.reject(peer, CloseCode.InternalError, 'send failed', error);
+      }
     }
   }
 
