@@ -131,6 +131,8 @@ export interface RoomFixture {
 export async function roomFixture(options: {
   log: Logger;
   publish?: boolean;
+  /** The publish hook throws once (a failing task in the write chain). */
+  failNextPublish?: boolean;
   name?: string;
 }): Promise<RoomFixture> {
   const storage = new ScriptedStorage();
@@ -159,9 +161,13 @@ export async function roomFixture(options: {
     maxAwarenessStateBytes: 10_000,
     onEmpty: () => fixture.emptied++,
     onChainFailure: () => fixture.chainFailures++,
-    ...(options.publish
+    ...(options.publish || options.failNextPublish
       ? {
           publish: (_room: Room, update: Uint8Array) => {
+            if (options.failNextPublish) {
+              options.failNextPublish = false;
+              throw new Error('publish failed');
+            }
             storage.events.push('published');
             fixture.published.push(update);
           },

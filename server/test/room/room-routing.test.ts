@@ -94,24 +94,35 @@ describe('Room routing', () => {
     expect(events.indexOf('appended doc')).toBeLessThan(events.indexOf('peer 2 got sync-step2'));
   });
 
-  it('a queued send that throws is logged and counted, and the next task still runs', async () => {
+  it('a queued task that throws is logged and counted, and the next task still runs', async () => {
     const log = recordingLogger();
-    const f = await roomFixture({ log });
+    const f = await roomFixture({ log, failNextPublish: true });
     const [a, b] = [f.peer(1), f.peer(2)];
-    b.failNextSend = true;
-    f.room.handle(a, { kind: 'sync-update', update: typed('lost ') });
+    f.room.handle(a, { kind: 'sync-update', update: typed('first ') });
     await settle();
     expect(f.chainFailures).toBe(1);
     expect(log.lines.filter((l) => l.level === 'error')).toMatchObject([
       { message: 'a queued write or send failed; the document goes on', fields: { doc: 'doc' } },
     ]);
-    const next = typed('next', 5);
+    const next = typed('next', 6);
     f.room.handle(a, { kind: 'sync-update', update: next });
     f.room.handle(b, { kind: 'sync-step1', stateVector: EMPTY_STATE_VECTOR });
     await settle();
-    expect(b.of('sync-update').map((frame) => frame.update)).toEqual([next]);
+    expect(b.of('sync-update')).toHaveLength(2); // relayed before the throw, and the next one
     expect(b.of('sync-step2')).toHaveLength(1);
     expect(f.chainFailures).toBe(1);
+  });
+
+  it('a peer whose send throws is closed with 1011, and the others still get the frame', async () => {
+    const f = await roomFixture({ log: silentLogger });
+    const [a, b, c] = [f.peer(1), f.peer(2), f.peer(3)];
+    b.failNextSend = true;
+    const update = typed('hello');
+    f.room.handle(a, { kind: 'sync-update', update });
+    await settle();
+    expect(b.closed?.code).toBe(1011);
+    expect(c.of('sync-update').map((frame) => frame.update)).toEqual([update]);
+    expect(f.chainFailures).toBe(0);
   });
 
   it('an update with a missing dependency is refused and leaves no pending state behind', async () => {
