@@ -10,6 +10,7 @@ const CLI = fileURLToPath(new URL('../../bin/quire-server.js', import.meta.url))
 const START_TIMEOUT_MS = 15_000;
 /** A port just released by a killed process can take a moment to be free again. */
 const START_ATTEMPTS = 5;
+const HEALTH_TIMEOUT_MS = 2_000;
 
 export class CliServer {
   private child!: ChildProcess;
@@ -51,6 +52,22 @@ export class CliServer {
         if (attempt >= START_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
+    }
+  }
+
+  /** What a failed check needs to know: is the process there, and does it answer HTTP? */
+  async health(): Promise<string> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return `server exited (${this.child.exitCode ?? this.child.signalCode})`;
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.port}/healthz`, {
+        signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+      });
+      await res.arrayBuffer();
+      return `server pid ${this.child.pid} answers /healthz with ${res.status}`;
+    } catch (error) {
+      return `server pid ${this.child.pid} does not answer /healthz: ${(error as Error).message}`;
     }
   }
 

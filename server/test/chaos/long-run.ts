@@ -73,7 +73,7 @@ function countLockouts(room: ChaosRoom, problems: string[]): string[] {
 }
 
 /** While typing goes on: everyone holds everything typed before the fault was lifted. */
-async function checkCaughtUp(room: ChaosRoom): Promise<void> {
+async function checkCaughtUp(room: ChaosRoom, server: CliServer): Promise<void> {
   const snap = snapshot(room);
   const problems = await healed(() => caughtUpProblems(room, snap), scale.healTimeoutMs, seed);
   if (problems.length === 0) return checkPresence(room);
@@ -82,6 +82,7 @@ async function checkCaughtUp(room: ChaosRoom): Promise<void> {
     counts.diverged++;
     report('not caught up', rest);
   }
+  log(`  ${await server.health()}`);
 }
 
 async function checkPresence(room: ChaosRoom): Promise<void> {
@@ -97,7 +98,7 @@ async function checkPresence(room: ChaosRoom): Promise<void> {
 }
 
 /** Typing paused: identical replicas holding every marker. */
-async function checkIdentical(room: ChaosRoom): Promise<boolean> {
+async function checkIdentical(room: ChaosRoom, server: CliServer): Promise<boolean> {
   const problems = await healed(() => documentProblems(room), scale.healTimeoutMs, seed);
   if (problems.length === 0) {
     await checkPresence(room);
@@ -113,6 +114,7 @@ async function checkIdentical(room: ChaosRoom): Promise<boolean> {
     counts.diverged++;
     report('not identical', rest);
   }
+  log(`  ${await server.health()}`);
   return false;
 }
 
@@ -166,16 +168,16 @@ async function runEpoch(n: number, deadline: number, ctx: Omit<FaultContext, 'ro
     const fault = await injectFault(kind, { ...ctx, room });
     faults[kind]++;
     log(`document ${n}, fault ${round}: ${kind}: ${fault.description}`);
-    await checkCaughtUp(room);
+    await checkCaughtUp(room, ctx.server);
     fault.after?.();
     if (round % scale.fullCheckEvery === 0) {
       room.stopTyping();
-      await checkIdentical(room);
+      await checkIdentical(room, ctx.server);
       type();
     }
   }
   room.stopTyping();
-  const identical = await checkIdentical(room);
+  const identical = await checkIdentical(room, ctx.server);
   counts.edits += room.allMarkers().length;
   await checkOnDisk(room, ctx.server, identical);
 }
