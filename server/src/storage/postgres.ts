@@ -1,0 +1,238 @@
+/**
+ * The shared store for running several instances: PostgreSQL is both the log and the ordering
+ * authority. Each document has one row (its snapshot, what the snapshot covers, the newest seq)
+ * and an append log keyed by (document, seq).
+ *
+ * Sequence numbers are per document, gapless, and assigned in the committing transaction: an
+ * append increments the document row's `last_seq` and inserts the update in one statement, so
+ * the row lock it takes serializes the appends of one document and is held until COMMIT. Seq n+1
+ * therefore cannot commit before seq n, and a reader that sees seq n sees every earlier one.
+ *
+ * Durability: `append` resolves after COMMIT, and with synchronous commit (which every session
+ * of this store turns on if the server has it off) PostgreSQL has flushed its WAL by then. So
+ * `sync()` has nothing left to do and resolves at once.
+ *
+ * Integrity: every snapshot and logged update carries a CRC-32 of its bytes, as in the SQLite
+ * store, and compaction keeps one previous generation (the old snapshot and the log since it). A
+ * snapshot that fails its checksum is replaced on load by the previous generation plus the log;
+ * without an intact previous one, load throws. A damaged logged update is left out. Both are
+ * reported in `StoredDocument.damaged`.
+ */
+import { crc32 } from 'node:zlib';
+import type { PoolClient } from 'pg';
+import type {
+  CompactionCover,
+  DocumentInfo,
+  ListOptions,
+  StorageAdapter,
+  StoredDocument,
+} from './adapter.js';
+import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
+import { listDocuments } from './postgres-list.js';
+import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
+
+export interface PostgresStorageOptions {
+  /** Where the database is, e.g. `postgres://user:password@host:5432/quire` (pg's connection
+   * string syntax; PGHOST, PGUSER, … fill in what it leaves out). Required. */
+  connectionString: string;
+  /** The PostgreSQL schema holding the `quire_` tables; created if missing. Default `public`. */
+  schema?: string;
+  /** Connection pool settings: `max` connections (default 10), `connectionTimeoutMs` to open
+   * one (default 10 000). */
+  pool?: PostgresPoolOptions;
+}
+
+interface DocumentRow {
+  snapshot: Buffer | null;
+  snapshot_crc: number | null;
+  compacted_through: number;
+  prev_snapshot: Buffer | null;
+  prev_crc: number | null;
+  prev_through: number | null;
+}
+
+interface UpdateRow {
+  seq: number;
+  data: Buffer;
+  crc: number;
+}
+
+const intact = (data: Buffer | null, crc: number | null) =>
+  data === null || crc === null || crc32(data) === crc;
+
+export class PostgresStorage implements StorageAdapter {
+  /** The server this store talks to, as `host:port/database` (never the password). */
+  readonly server: string;
+  private readonly pool: ConnectionPool;
+  private readonly tables: Tables;
+  private readying: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: PostgresStorageOptions) {
+    this.tables = tablesIn(options.schema ?? 'public');
+    this.pool = new ConnectionPool(options.connectionString, options.pool);
+    this.server = this.pool.server;
+  }
+
+  /** Connects and creates the schema if missing. Every other method waits for it; call it at
+   * startup to fail early. Rejects with a message naming the server when it cannot be reached;
+   * a later call tries again. */
+  ready(): Promise<void> {
+    this.readying ??= this.pool
+      .run((client) => createSchema(client, this.tables))
+      .catch((error: unknown) => {
+        this.readying = null;
+        throw error;
+      });
+    return this.readying;
+  }
+
+  async load(name: string): Promise<StoredDocument | null> {
+    const t = this.tables;
+    // One REPEATABLE READ snapshot for the row and its log: a compaction committing between the
+    // two reads could otherwise yield a snapshot and a log that do not fit together.
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      const row = (
+        await client.query<DocumentRow>(
+          `SELECT snapshot, snapshot_crc, compacted_through, prev_snapshot, prev_crc, prev_through
+           FROM ${t.documents} WHERE name = $1`,
+          [name],
+        )
+      ).rows[0];
+      if (!row) return null;
+      const damaged: string[] = [];
+      let snapshot = row.snapshot;
+      let from = row.compacted_through;
+      if (!intact(row.snapshot, row.snapshot_crc)) {
+        if (row.prev_through === null || !intact(row.prev_snapshot, row.prev_crc)) {
+          throw new Error('stored snapshot failed its checksum and no intact previous one exists');
+        }
+        snapshot = row.prev_snapshot;
+        from = row.prev_through;
+        damaged.push('snapshot checksum mismatch: previous used');
+      }
+      const log = await client.query<UpdateRow>(
+        `SELECT seq, data, crc FROM ${t.updates} WHERE doc = $1 AND seq > $2 ORDER BY seq`,
+        [name, from],
+      );
+      const updates: Uint8Array[] = [];
+      for (const u of log.rows) {
+        if (intact(u.data, u.crc)) updates.push(new Uint8Array(u.data));
+        else damaged.push(`update ${u.seq} checksum mismatch: left out`);
+      }
+      const result: StoredDocument = {
+        snapshot: snapshot ? new Uint8Array(snapshot) : null,
+        updates,
+        lastSeq: log.rows.at(-1)?.seq ?? 0,
+        // Whichever generation was read, a compaction must name the current one.
+        compactedThrough: row.compacted_through,
+      };
+      if (damaged.length > 0) result.damaged = damaged;
+      return result;
+    });
+  }
+
+  async append(name: string, update: Uint8Array): Promise<number> {
+    // Copied now: the caller may reuse its buffer as soon as this returns.
+    const data = Buffer.from(update);
+    const crc = crc32(data);
+    const t = this.tables;
+    // One statement, so one transaction: the upsert creates the row on a first append or takes
+    // its lock and the next seq; the update row is inserted with that seq.
+    const sql = `
+      WITH bumped AS (
+        INSERT INTO ${t.documents} AS d (name, last_seq, updated_at) VALUES ($1, 1, ${NOW_MS})
+        ON CONFLICT (name) DO UPDATE SET last_seq = d.last_seq + 1, updated_at = excluded.updated_at
+        RETURNING last_seq, updated_at
+      )
+      INSERT INTO ${t.updates} (doc, seq, data, crc, created_at)
+      SELECT $1, last_seq, $2, $3, updated_at FROM bumped
+      RETURNING seq`;
+    return this.withClient(async (client) => {
+      const result = await client.query<{ seq: number }>(sql, [name, data, crc]);
+      return result.rows[0]!.seq;
+    });
+  }
+
+  async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
+    const data = Buffer.from(snapshot);
+    const crc = crc32(data);
+    const t = this.tables;
+    return this.transaction('BEGIN', async (client) => {
+      // A compaction may come before any append: the row must exist to be locked. Only a row it
+      // creates gets a time: a compaction changes no content, so it leaves updated_at alone and
+      // 'recent' listings keep their order.
+      await client.query(
+        `INSERT INTO ${t.documents} (name, updated_at) VALUES ($1, ${NOW_MS})
+         ON CONFLICT (name) DO NOTHING`,
+        [name],
+      );
+      // The row lock holds off appends and other compactions of this document until COMMIT.
+      const row = (
+        await client.query<{ compacted_through: number }>(
+          `SELECT compacted_through FROM ${t.documents} WHERE name = $1 FOR UPDATE`,
+          [name],
+        )
+      ).rows[0]!;
+      // The compare-and-set: another writer's compaction since the caller's read wins.
+      if (row.compacted_through !== cover.baseSeq) return false;
+      // The current generation becomes the previous one, and keeps the log it needs. A cover
+      // past the newest seq is held to it: later appends must stay after what the snapshot
+      // covers.
+      await client.query(
+        `UPDATE ${t.documents} SET
+           prev_snapshot = snapshot, prev_crc = snapshot_crc, prev_through = compacted_through,
+           snapshot = $2, snapshot_crc = $3,
+           compacted_through = GREATEST(compacted_through, LEAST($4::bigint, last_seq))
+         WHERE name = $1`,
+        [name, data, crc, cover.throughSeq],
+      );
+      await client.query(`DELETE FROM ${t.updates} WHERE doc = $1 AND seq <= $2`, [
+        name,
+        row.compacted_through,
+      ]);
+      return true;
+    });
+  }
+
+  async sync(): Promise<void> {
+    // Nothing to flush: every append resolved after a synchronous COMMIT (see the top).
+    if (this.closed) throw new Error('storage is closed');
+  }
+
+  async list(options: ListOptions = {}): Promise<DocumentInfo[]> {
+    return this.withClient((client) => listDocuments(client, this.tables, options));
+  }
+
+  async delete(name: string): Promise<void> {
+    // The log goes with the row (ON DELETE CASCADE), in the same statement.
+    await this.withClient((client) =>
+      client.query(`DELETE FROM ${this.tables.documents} WHERE name = $1`, [name]),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Runs `fn` in a transaction opened with `begin`; a `false` or `null` result, or a throw,
+   * rolls it back (a throw by discarding the connection). A refused compaction so leaves no
+   * trace, not even the row it created. */
+  private transaction<T>(begin: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query(begin);
+      const result = await fn(client);
+      await client.query(result === false || result === null ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    });
+  }
+
+  /** Runs `fn` on a pooled connection once the schema is ready. */
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('storage is closed');
+    await this.ready();
+    return this.pool.run(fn);
+  }
+}
