@@ -28,6 +28,8 @@ export { MemoryStorage } from './storage/memory.js';
 export type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './bus/adapter.js';
 export { LocalBus, LocalBusHub } from './bus/local.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
+export { PostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
+export type { PostgresPoolOptions } from './storage/postgres-pool.js';
 export {
   applyHeapProfile,
   DEFAULT_HEAP_PROFILE,
