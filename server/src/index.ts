@@ -27,6 +27,7 @@ export { listCursor } from './storage/adapter.js';
 export { MemoryStorage } from './storage/memory.js';
 export type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './bus/adapter.js';
 export { LocalBus, LocalBusHub } from './bus/local.js';
+export { RedisBus, type RedisBusOptions } from './bus/redis.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';
 export { PostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
 export type { PostgresPoolOptions } from './storage/postgres-pool.js';

@@ -14,7 +14,7 @@ import { startServer, tempDir } from '../helpers/server.js';
 import { outcome } from './attack.js';
 import { startHarness, TEST_SECRET, type Harness } from './harness.js';
 import { Opcode, frame, openRaw } from './raw-frames.js';
-import { closeAll, mb, openFds, openMany } from './load-helpers.js';
+import { closeAll, openFds, openMany } from './load-helpers.js';
 
 describe('threat model D: resource exhaustion — connections and transport (scaled)', () => {
   let h: Harness | null = null;
@@ -31,9 +31,6 @@ describe('threat model D: resource exhaustion — connections and transport (sca
     expect(refused.every((s) => s === 503)).toBe(true);
     expect(open.length + refused.length).toBe(600);
     const rssAt = process.memoryUsage().rss;
-    console.log(
-      `R1: ${open.length} open, ${refused.length} refused; RSS ${mb(rssBefore)} → ${mb(rssAt)}`,
-    );
     expect(rssAt - rssBefore).toBeLessThan(256 * 1024 * 1024);
     await closeAll(open);
     await waitFor(() => h!.running.server.connectionCount() === 0, 10_000, 'all closed');
@@ -101,7 +98,6 @@ describe('threat model D: resource exhaustion — connections and transport (sca
       for (const s of sockets) s.destroy();
     }
     await waitFor(() => openFds() <= fdsBefore + 5, 10_000, 'fds recovered');
-    console.log(`R3: fds before ${fdsBefore}, after ${openFds()}`);
     // A connection that never sends its first message is closed with 1013: a stalled link at
     // connect time passes, so stock clients must come back.
     const silent = await rawSocket(`${h.wsUrl}/r3`);

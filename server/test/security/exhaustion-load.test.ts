@@ -1,12 +1,10 @@
 /**
  * Threat model D (docs/threat-model.md), load on documents: R4–R7, R10 (and R10b, viewer writes),
  * scaled down to stay short on a shared 2-core machine: limits are lowered so that a few hundred
- * sockets reach them, and the scale of each case is in its name. Numbers (RSS, latency, event-loop
- * lag) are printed, not asserted against a clock; behaviour (who is refused, with which code) is
- * asserted.
+ * sockets reach them, and the scale of each case is in its name. Behaviour (who is refused, with
+ * which code, what is kept) is asserted; speed and memory figures belong to the benchmarks.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import {
   CloseCode,
@@ -20,7 +18,6 @@ import { attack, outcome, textUpdate } from './attack.js';
 import { startHarness, storedBytes, storedText, TEST_SECRET, type Harness } from './harness.js';
 import { signToken } from '../../src/index.js';
 import { openRaw } from './raw-frames.js';
-import { mb } from './load-helpers.js';
 
 describe('threat model D: resource exhaustion — load on documents (scaled)', () => {
   let h: Harness | null = null;
@@ -83,7 +80,6 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
 
   it('R6 (scaled: 300 distinct documents from one client) → idle documents unload; memory bounded', async () => {
     h = await startHarness();
-    const heapBefore = process.memoryUsage().heapUsed;
     for (let batch = 0; batch < 6; batch++) {
       const sockets = await Promise.all(
         Array.from({ length: 50 }, (_, i) => rawSocket(`${h!.wsUrl}/r6-${batch}-${i}`)),
@@ -96,9 +92,6 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
       () => h!.running.server.loadedDocuments().length <= 2,
       15_000,
       'idle documents unloaded',
-    );
-    console.log(
-      `R6: heap ${mb(heapBefore)} → ${mb(process.memoryUsage().heapUsed)}; loaded now ${h.running.server.loadedDocuments().length}`,
     );
     await h.oracle('r6-0-0', 'junk');
   });
@@ -153,7 +146,7 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     await h.oracle('r7', chunk.repeat(3));
   });
 
-  it('R10 (scaled: 40 clients ask for a 1 MiB document at once) → one cached encoding, bounded event-loop lag', async () => {
+  it('R10 (scaled: 40 clients ask for a 1 MiB document at once) → one cached encoding', async () => {
     h = await startHarness();
     const writer = await h.client('r10');
     writer.text.insert(0, 'z'.repeat(1024 * 1024));
@@ -161,17 +154,11 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     const sockets: RawSocket[] = await Promise.all(
       Array.from({ length: 40 }, () => rawSocket(`${h!.wsUrl}/r10`)),
     );
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
     for (const s of sockets) s.ws.send(encodeSyncStep1(Uint8Array.of(0)));
     const replies = () =>
       sockets.filter((s) => s.messages.some((m) => decodeServerFrame(m).kind === 'sync-step2'))
         .length;
     await waitFor(() => replies() === 40, 20_000, 'all replies');
-    lag.disable();
-    console.log(
-      `R10: event-loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`,
-    );
     const sizes = new Set(
       sockets.map(
         (s) => s.messages.find((m) => decodeServerFrame(m).kind === 'sync-step2')!.length,
@@ -200,14 +187,10 @@ describe('threat model D: resource exhaustion — load on documents (scaled)', (
     const viewer = await rawSocket(await h.url('r10b', 'ro'));
     const denied = () =>
       viewer.messages.filter((m) => decodeServerFrame(m).kind === 'permission-denied').length;
-    const started = performance.now();
     for (let i = 0; i < 200; i++) {
       viewer.ws.send(encodeSyncUpdate(textUpdate(`v${i}`, { clientID: 9_000 + i })));
     }
     await waitFor(() => denied() === 200, 20_000, 'all refused');
-    console.log(
-      `R10b: 200 viewer writes refused in ${(performance.now() - started).toFixed(0)} ms`,
-    );
     expect((await outcome(viewer, 200)).code).toBe(-1);
     writer.ws.close();
     await h.oracle('r10b', text.toString());

@@ -142,9 +142,6 @@ describe('P11 seeded fuzz', () => {
         if (stateBefore) expect(Y.encodeStateAsUpdate(doc)).toEqual(stateBefore);
       }
     }
-    console.log(
-      `P11 seed ${SEED}: ${applied} applied, ${rejected} rejected, ${threw} threw after the guard; slowest check+apply ${slowest.toFixed(1)} ms`,
-    );
     expect(applied + rejected + threw).toBe(10_000);
     expect(rejected).toBeGreaterThan(0);
     // The document is still self-consistent: its encoding rebuilds the same state.
@@ -186,7 +183,6 @@ describe('P11 seeded fuzz', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       socket.ws.close();
-      console.log(`P11 sockets seed ${SEED}: closes by code ${JSON.stringify([...closes])}`);
       for (const code of closes.keys()) expect([1000, 1005, 4400, 4413, 4403]).toContain(code);
       await h.oracle('fuzz');
     });

@@ -2,7 +2,6 @@
 import { readdirSync } from 'node:fs';
 import WebSocket from 'ws';
 
-export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 export const openFds = () => readdirSync('/proc/self/fd').length;
 
 /** Opens `count` WebSockets concurrently; resolves with the open ones and the refusal statuses. */
