@@ -86,8 +86,10 @@ export function textUpdate(
   options: { clientID?: number; base?: Uint8Array[]; index?: number } = {},
 ): Uint8Array {
   const doc = new Y.Doc();
-  if (options.clientID !== undefined) doc.clientID = options.clientID;
   for (const u of options.base ?? []) Y.applyUpdate(doc, u);
+  // Taken on after the base is applied: a document that receives updates under its own client ID
+  // makes Yjs pick another one (and warn), as it should for a real clash.
+  if (options.clientID !== undefined) doc.clientID = options.clientID;
   const before = Y.encodeStateVector(doc);
   doc.getText('text').insert(options.index ?? 0, text);
   const update = Y.encodeStateAsUpdate(doc, before);
