@@ -74,8 +74,8 @@ describe('updates that arrive before what they depend on', () => {
   it('count as handled once the answer is applied, so the persisted ack covers every message sent (a held-back delete included)', async () => {
     const offline = textUpdate('abc', { clientID: 705 });
     const replica = new Y.Doc();
-    replica.clientID = 705;
     Y.applyUpdate(replica, offline);
+    replica.clientID = 705; // after the apply: Yjs warns when updates arrive under its own ID
     const beforeDelete = Y.encodeStateVector(replica);
     replica.getText('text').delete(0, 1); // delete-only: the state vector does not move
     const deletion = Y.encodeStateAsUpdate(replica, beforeDelete);
