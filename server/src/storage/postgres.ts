@@ -18,7 +18,7 @@
  * without an intact previous one, load throws. A damaged logged update is left out. Both are
  * reported in `StoredDocument.damaged`.
  */
-import { crc32 } from 'node:zlib';
+import { crc32, intact } from './checksum.js';
 import type { PoolClient } from 'pg';
 import type {
   CompactionCover,
@@ -56,9 +56,6 @@ interface UpdateRow {
   data: Buffer;
   crc: number;
 }
-
-const intact = (data: Buffer | null, crc: number | null) =>
-  data === null || crc === null || crc32(data) === crc;
 
 export class PostgresStorage implements StorageAdapter {
   /** The server this store talks to, as `host:port/database` (never the password). */

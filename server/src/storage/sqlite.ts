@@ -17,7 +17,7 @@
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32 } from 'node:zlib';
+import { crc32, intact } from './checksum.js';
 import Database from 'better-sqlite3';
 import type {
   CompactionCover,
@@ -52,10 +52,6 @@ interface UpdateRow {
   data: Buffer;
   crc: number | null;
 }
-
-/** A checksum of NULL means the row predates checksums: nothing to verify against. */
-const intact = (data: Buffer | null, crc: number | null) =>
-  data === null || crc === null || crc32(data) === crc;
 
 export class SqliteStorage implements StorageAdapter {
   readonly path: string;
