@@ -17,6 +17,7 @@ import {
   isHeapProfile,
   type HeapProfile,
 } from './heap-profile.js';
+import { connectServices, serviceUrlProblems } from './cli-services.js';
 import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
 import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
 import { runTokenCommand, TOKEN_USAGE } from './access/token-command.js';
@@ -34,6 +35,10 @@ Options (environment variable in brackets):
                        default: none = OPEN MODE, anyone can read and write every document
   --allow-origin <o>   allow WebSockets from this page origin only; repeatable
                        [QUIRE_ALLOW_ORIGIN, comma-separated]            default: any origin
+  --database-url <u>   keep documents in PostgreSQL instead of SQLite [QUIRE_DATABASE_URL]
+                       e.g. postgres://quire@db:5432/quire            default: none (SQLite)
+  --redis-url <u>      share updates with other instances on the same database
+                       [QUIRE_REDIS_URL], e.g. redis://cache:6379     default: none
   --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
   --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
                        lean: V8's young generation stays at 4 MiB (less memory per idle
@@ -85,6 +90,10 @@ export interface ServeArgs {
   /** Absent = any origin. */
   allowOrigins?: string[];
   heapProfile: HeapProfile;
+  /** Absent = SQLite in dataDir. */
+  databaseUrl?: string;
+  /** Absent = one instance, no bus. */
+  redisUrl?: string;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
@@ -102,6 +111,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
         'heap-profile': { type: 'string' },
         secret: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        'database-url': { type: 'string' },
+        'redis-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -160,6 +171,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
       );
     }
   }
+  const databaseUrl = parsed.values['database-url'] ?? (env.QUIRE_DATABASE_URL || undefined);
+  const redisUrl = parsed.values['redis-url'] ?? (env.QUIRE_REDIS_URL || undefined);
+  problems.push(...serviceUrlProblems({ databaseUrl, redisUrl }));
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const args: ServeArgs = {
     port,
@@ -170,6 +184,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   };
   if (secret !== undefined) args.secret = secret;
   if (origins.length > 0) args.allowOrigins = origins;
+  if (databaseUrl !== undefined) args.databaseUrl = databaseUrl;
+  if (redisUrl !== undefined) args.redisUrl = redisUrl;
   return args;
 }
 
@@ -196,9 +212,17 @@ async function serve(args: ServeArgs): Promise<void> {
   const log = createConsoleLogger(args.logLevel);
   // Usually applied already by bin/quire-server.js, before the server's modules loaded.
   applyHeapProfile(args.heapProfile);
+  let services: Awaited<ReturnType<typeof connectServices>>;
+  try {
+    services = await connectServices(args, log);
+  } catch (error) {
+    process.stderr.write(`quire-server: cannot start: ${errorMessage(error)}\n`);
+    process.exit(1);
+  }
   let server;
   try {
     server = createQuireServer({
+      ...services,
       port: args.port,
       host: args.host,
       dataDir: args.dataDir,
@@ -222,7 +246,8 @@ async function serve(args: ServeArgs): Promise<void> {
   if (args.secret === undefined) process.stderr.write(OPEN_MODE_WARNING);
   process.stdout.write(`Quire listening on ${address.url}\n`);
   log.info('server started', {
-    data: server.options.dataDir,
+    data: args.databaseUrl ? 'postgresql' : server.options.dataDir,
+    bus: args.redisUrl ? 'redis' : 'none',
     auth:
       args.secret === undefined ? 'OPEN MODE (no --secret): anyone may read and write' : 'tokens',
     origins: args.allowOrigins?.join(',') ?? 'any',
@@ -239,16 +264,19 @@ async function serve(args: ServeArgs): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
-    server.close().then(
-      () => {
-        log.info('shutdown complete');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error('shutdown failed', { error: errorMessage(error) });
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => services.bus?.close())
+      .then(
+        () => {
+          log.info('shutdown complete');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error('shutdown failed', { error: errorMessage(error) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
