@@ -7,16 +7,7 @@ import * as Y from 'yjs';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { stockClient, waitFor, waitSynced, type StockClient } from './helpers/clients.js';
 import { MemoryStorage } from '../src/index.js';
-
-/** Deterministic PRNG so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './helpers/random.js';
 
 function randomEdit(client: StockClient, random: () => number): void {
   const text = client.text;
@@ -58,7 +49,7 @@ describe('stock y-websocket client compatibility', () => {
   it('four clients making random concurrent edits converge to identical text', async () => {
     const group = [join(), join(), join(), join()];
     await Promise.all(group.map((c) => waitSynced(c)));
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     for (let round = 0; round < 200; round++) {
       randomEdit(group[round % group.length]!, random);
       // Paces the edits on purpose, so relayed updates interleave with local ones.

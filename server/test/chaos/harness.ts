@@ -12,19 +12,13 @@ import {
   type StockVersion,
   type VersionedStockClient,
 } from '../helpers/stock-clients.js';
+import { seededRandom } from '../helpers/random.js';
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
+/** The seeded generator (helpers/random.ts) with the draws the chaos cases need. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
   /** An integer in [min, max]. */
   int(min: number, max: number): number {

@@ -13,16 +13,7 @@ import {
   type VersionedStockClient,
 } from '../helpers/stock-clients.js';
 
-/** Deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../helpers/random.js';
 
 export interface FleetClient extends VersionedStockClient {
   name: string;

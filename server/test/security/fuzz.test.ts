@@ -19,20 +19,9 @@ import { UpdateGuard, discardPending } from '../../src/guards/update-guard.js';
 import { rawSocket, type RawSocket } from '../helpers/clients.js';
 import { outcome } from './attack.js';
 import { startHarness, type Harness } from './harness.js';
+import { seededRandom } from '../helpers/random.js';
 
 const SEED = Number(process.env.QUIRE_FUZZ_SEED ?? Date.now() % 2 ** 31);
-
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Real updates: three clients editing concurrently, synced now and then. */
 function seedCorpus(random: () => number): { base: Uint8Array[]; corpus: Uint8Array[] } {
@@ -106,7 +95,7 @@ function mutate(random: () => number, input: Uint8Array, corpus: Uint8Array[]): 
 
 describe('P11 seeded fuzz', () => {
   it(`10 000 mutated updates: applied or rejected, a rejection changes nothing, no pending state (seed ${SEED})`, () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const { base, corpus } = seedCorpus(random);
     const doc = new Y.Doc();
     for (const u of base) Y.applyUpdate(doc, u);
@@ -161,7 +150,7 @@ describe('P11 seeded fuzz', () => {
     });
 
     it(`400 mutated frames against a running server; the oracle holds afterwards (seed ${SEED})`, async () => {
-      const random = prng(SEED + 1);
+      const random = seededRandom(SEED + 1);
       const { base, corpus } = seedCorpus(random);
       const frames = [
         ...corpus.map((u) => encodeSyncUpdate(u)),
