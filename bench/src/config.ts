@@ -6,6 +6,7 @@ import type { ColdLoadConfig } from './scenarios/cold-load.js';
 import type { FloodConfig } from './scenarios/flood.js';
 import type { IdleConfig } from './scenarios/idle.js';
 import type { PasteConfig } from './scenarios/paste.js';
+import type { ScaleOutConfig } from './scenarios/scale-out.js';
 import type { SlowConsumerConfig } from './scenarios/slow-consumer.js';
 import type { TypingConfig } from './scenarios/typing.js';
 
@@ -18,6 +19,7 @@ export interface BenchConfig {
   paste: PasteConfig;
   slowConsumer: SlowConsumerConfig;
   flood: FloodConfig;
+  scaleOut: ScaleOutConfig;
 }
 
 export const QUICK: BenchConfig = {
@@ -54,6 +56,16 @@ export const QUICK: BenchConfig = {
     baselineMs: 5_000,
     burst: 30_000,
   },
+  // Run once per topology (1 instance without a bus, then 1, 2 and 3 over Redis), every
+  // instance on the server core.
+  scaleOut: {
+    rooms: 20,
+    typistsPerRoom: 2,
+    readersPerRoom: 6,
+    keysPerSecond: 6,
+    warmupMs: 2_000,
+    measureMs: 10_000,
+  },
 };
 
 export const FULL: BenchConfig = {
@@ -85,5 +97,13 @@ export const FULL: BenchConfig = {
     warmupMs: 3_000,
     baselineMs: 10_000,
     burst: 60_000,
+  },
+  scaleOut: {
+    rooms: 40,
+    typistsPerRoom: 2,
+    readersPerRoom: 10,
+    keysPerSecond: 6,
+    warmupMs: 5_000,
+    measureMs: 30_000,
   },
 };

@@ -4,7 +4,9 @@
  * rotating order), with servers pinned to one core and this load generator to the other, then
  * prints the results and the ratios as Markdown. Options:
  *   --full              bigger, longer scenarios, 3 repetitions
- *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer, flood
+ *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer, flood (the
+ *                       default set), and scale-out: Quire alone on 1, 2 and 3 instances over
+ *                       PostgreSQL and Redis (scenarios/scale-out.ts; needs both running)
  *   --servers=a,b       quire, y-websocket-server, hocuspocus (the default), and floor: a
  *                       do-nothing relay showing the harness's own share (never in a ratio)
  *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
@@ -23,11 +25,16 @@ import { runIdle } from './scenarios/idle.js';
 import { runPaste } from './scenarios/paste.js';
 import { runSlowConsumer } from './scenarios/slow-consumer.js';
 import { runTyping } from './scenarios/typing.js';
+import { runScaleOut, TOPOLOGIES } from './scenarios/scale-out.js';
+import { renderScaleOut, type ScaleOutResults } from './scale-out-report.js';
 import { ALL_SERVER_NAMES, SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
 const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer', 'flood'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** Quire-only scenarios, outside the side-by-side comparison and only run when named. */
+const QUIRE_ONLY = ['scale-out'] as const;
+type QuireOnlyScenario = (typeof QUIRE_ONLY)[number];
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +69,14 @@ const config: BenchConfig = {
   ...(values.full ? FULL : QUICK),
   ...(Number.isNaN(repetitions) ? {} : { repetitions }),
 };
-const scenarios = pick(values.only, SCENARIOS, 'scenario');
+const chosen = pick<Scenario | QuireOnlyScenario>(
+  values.only,
+  [...SCENARIOS, ...QUIRE_ONLY],
+  'scenario',
+  SCENARIOS,
+);
+const scenarios = chosen.filter((s): s is Scenario => (SCENARIOS as readonly string[]).includes(s));
+const runScaleOutScenario = chosen.includes('scale-out');
 const servers = pick(values.servers, ALL_SERVER_NAMES, 'server', SERVER_NAMES);
 const pinning = setUpPinning();
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -132,6 +146,33 @@ for (const [s, scenario] of scenarios.entries()) {
   }
 }
 
+const scaleOut: ScaleOutResults = new Map();
+if (runScaleOutScenario) {
+  for (let rep = 0; rep < config.repetitions; rep++) {
+    for (const topology of TOPOLOGIES) {
+      const started = performance.now();
+      let result: ScenarioResult;
+      try {
+        result = await runScaleOut(topology, config.scaleOut, pinning);
+      } catch (error) {
+        result = {
+          metrics: {},
+          correct: false,
+          notes: [`run failed: ${(error as Error).message}`],
+        };
+      }
+      scaleOut.set(topology, [...(scaleOut.get(topology) ?? []), result]);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const summary = Object.entries(result.metrics)
+        .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
+        .join(' ');
+      progress(
+        `bench: scale-out #${rep + 1} ${topology.label} (${seconds}s) ${result.correct ? 'ok' : 'GATE FAILED'} ${summary} ${result.notes.join('; ')}`,
+      );
+    }
+  }
+}
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
   `## Results (${values.full ? 'full' : 'quick'} run, ${config.repetitions} repetition(s), ` +
@@ -142,16 +183,19 @@ const header = [
     `1-min load average before the run: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
 ];
 const body = scenarios.map((scenario) => renderScenario(results, scenario, servers));
-process.stdout.write(
-  [header.join('\n'), renderTargets(results, servers), ...body].join('\n\n') + '\n',
-);
+if (runScaleOutScenario) body.push(renderScaleOut(scaleOut));
+const targets = scenarios.length > 0 ? [renderTargets(results, servers)] : [];
+process.stdout.write([header.join('\n'), ...targets, ...body].join('\n\n') + '\n');
 if (values.json) {
-  const raw = Object.fromEntries(
+  const raw: Record<string, unknown> = Object.fromEntries(
     [...results].map(([scenario, m]) => [scenario, Object.fromEntries(m)]),
   );
+  if (runScaleOutScenario) {
+    raw['scale-out'] = Object.fromEntries([...scaleOut].map(([t, runs]) => [t.label, runs]));
+  }
   writeFileSync(values.json, JSON.stringify({ startedAt, config, results: raw }, null, 2));
 }
-const quireFailed = [...results.values()].some((m) =>
-  (m.get('quire') ?? []).some((r) => !r.correct),
-);
+const quireFailed =
+  [...results.values()].some((m) => (m.get('quire') ?? []).some((r) => !r.correct)) ||
+  [...scaleOut.values()].some((runs) => runs.some((r) => !r.correct));
 process.exitCode = quireFailed ? 1 : 0;

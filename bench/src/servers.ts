@@ -87,6 +87,8 @@ export class ServerProcess {
   constructor(
     readonly name: ServerName,
     private readonly pinning: Pinning,
+    /** Extra environment for the server process (the scale-out scenario's service URLs). */
+    private readonly extraEnv: Record<string, string> = {},
   ) {
     this.dataDir = mkdtempSync(join(tmpdir(), `quire-bench-${name}-`));
     this.dialect = launchFor(name, 0, this.dataDir).dialect;
@@ -112,7 +114,7 @@ export class ServerProcess {
     ]);
     const child = spawn(command, args, {
       cwd: REPO_DIR,
-      env: { ...process.env, ...launch.env, NODE_ENV: 'production' },
+      env: { ...process.env, ...launch.env, ...this.extraEnv, NODE_ENV: 'production' },
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);

@@ -4,7 +4,9 @@
 // refuse a larger typing run. Durability is the default: SQLite WAL, every
 // update committed before it is relayed. Like the CLI, it applies the heap profile (default lean)
 // before the server's modules load (server/src/heap-profile.ts). Env: PORT, DATA,
-// BENCH_QUIRE_STORAGE (sqlite, the default, or memory). SIGTERM
+// BENCH_QUIRE_STORAGE (sqlite, the default, or memory), and for the scale-out scenario
+// BENCH_QUIRE_DATABASE_URL (documents in PostgreSQL instead) and BENCH_QUIRE_REDIS_URL with
+// BENCH_QUIRE_REDIS_PREFIX (instances share updates and presence over Redis). SIGTERM
 // flushes, like the CLI.
 import { applyHeapProfile, isHeapProfile, requestedHeapProfile } from '@quire/server/heap-profile';
 
@@ -12,7 +14,8 @@ import { applyHeapProfile, isHeapProfile, requestedHeapProfile } from '@quire/se
 const heapProfile = requestedHeapProfile([], process.env);
 if (!isHeapProfile(heapProfile)) throw new Error(`unknown QUIRE_HEAP_PROFILE "${heapProfile}"`);
 applyHeapProfile(heapProfile);
-const { createConsoleLogger, createQuireServer, MemoryStorage } = await import('@quire/server');
+const { createConsoleLogger, createQuireServer, MemoryStorage, PostgresStorage, RedisBus } =
+  await import('@quire/server');
 
 const storageKind = process.env.BENCH_QUIRE_STORAGE ?? 'sqlite';
 if (storageKind !== 'sqlite' && storageKind !== 'memory') {
@@ -22,13 +25,26 @@ if (storageKind !== 'sqlite' && storageKind !== 'memory') {
 /** Above the full run's 10,000 idle sockets plus the warm-up one. */
 const BENCH_MAX_CONNECTIONS = 12_000;
 
+const databaseUrl = process.env.BENCH_QUIRE_DATABASE_URL;
+const redisUrl = process.env.BENCH_QUIRE_REDIS_URL;
+const logger = createConsoleLogger('warn');
+let storage = storageKind === 'memory' ? new MemoryStorage() : undefined;
+if (databaseUrl) {
+  storage = new PostgresStorage({ connectionString: databaseUrl });
+  await storage.ready();
+}
+const bus = redisUrl
+  ? new RedisBus({ url: redisUrl, keyPrefix: process.env.BENCH_QUIRE_REDIS_PREFIX, logger })
+  : undefined;
+
 const server = createQuireServer({
   port: Number(process.env.PORT ?? 1234),
   host: '127.0.0.1',
   dataDir: process.env.DATA ?? './data',
-  logger: createConsoleLogger('warn'),
+  logger,
   // BENCH_QUIRE_STORAGE=memory: no disk at all (ephemeral mode), to measure what durability costs.
-  ...(storageKind === 'memory' ? { storage: new MemoryStorage() } : {}),
+  ...(storage ? { storage } : {}),
+  ...(bus ? { bus } : {}),
   maxConnections: BENCH_MAX_CONNECTIONS,
   maxConnectionsPerIp: BENCH_MAX_CONNECTIONS,
   /** Every room of every scenario may be created within one minute. */
