@@ -16,6 +16,8 @@
  * compact one document at once cannot both win, and the loser changes nothing.
  */
 
+import type { VersionStore } from '../history/version-store.js';
+
 export interface StoredDocument {
   /** The compacted state, or null if the document was never compacted. */
   snapshot: Uint8Array | null;
@@ -88,6 +90,11 @@ export interface StorageAdapter {
 
   /** Releases the store; no calls may follow. */
   close(): Promise<void>;
+
+  /** Saved versions of the documents, kept in this same store (history/version-store.ts). The
+   * built-in adapters have it; without it, version history is off. `delete` removes a
+   * document's versions too. */
+  readonly versions?: VersionStore;
 }
 
 /** The cursor that continues a listing after `doc`, in `order`. Opaque to callers. */

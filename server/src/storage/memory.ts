@@ -7,6 +7,7 @@ import {
   type StorageAdapter,
   type StoredDocument,
 } from './adapter.js';
+import { MemoryVersions } from './memory-versions.js';
 
 interface MemoryEntry {
   snapshot: Uint8Array | null;
@@ -19,6 +20,7 @@ export class MemoryStorage implements StorageAdapter {
   private readonly docs = new Map<string, MemoryEntry>();
   private nextSeq = 1;
   private closed = false;
+  readonly versions = new MemoryVersions(() => this.assertOpen());
 
   async load(name: string): Promise<StoredDocument | null> {
     this.assertOpen();
@@ -81,6 +83,7 @@ export class MemoryStorage implements StorageAdapter {
   async delete(name: string): Promise<void> {
     this.assertOpen();
     this.docs.delete(name);
+    this.versions.deleteDocument(name);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ export interface Tables {
   schema: string;
   documents: string;
   updates: string;
+  versions: string;
+  deleted: string;
 }
 
 export function tablesIn(schema: string): Tables {
@@ -23,6 +25,8 @@ export function tablesIn(schema: string): Tables {
     schema,
     documents: qualified('quire_documents'),
     updates: qualified('quire_updates'),
+    versions: qualified('quire_versions'),
+    deleted: qualified('quire_deleted_documents'),
   };
 }
 
@@ -63,6 +67,27 @@ function schemaSql(t: Tables): string {
     );
     CREATE INDEX IF NOT EXISTS quire_documents_by_recent
       ON ${t.documents} (updated_at DESC, name);
+    -- Tombstones of deleted documents (postgres-lifecycle.ts): the content stays until the purge
+    -- after the retention period, so a deleted document can be restored as it was.
+    CREATE TABLE IF NOT EXISTS ${t.deleted} (
+      name text COLLATE "C" PRIMARY KEY,
+      deleted_at bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS quire_deleted_documents_by_time ON ${t.deleted} (deleted_at);
+    -- Saved versions (postgres-versions.ts): state is zlib-compressed Yjs state, authors a JSON
+    -- array of strings. No foreign key: deleting a document deletes its versions explicitly.
+    CREATE TABLE IF NOT EXISTS ${t.versions} (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      doc text COLLATE "C" NOT NULL,
+      created_at bigint NOT NULL,
+      kind text NOT NULL,
+      label text,
+      authors text NOT NULL,
+      state bytea NOT NULL,
+      state_hash text NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS quire_versions_by_doc
+      ON ${t.versions} (doc, created_at DESC, id DESC);
   `;
 }
 

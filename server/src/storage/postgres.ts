@@ -30,6 +30,7 @@ import type {
 import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
 import { listDocuments } from './postgres-list.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
+import { PostgresVersions } from './postgres-versions.js';
 
 export interface PostgresStorageOptions {
   /** Where the database is, e.g. `postgres://user:password@host:5432/quire` (pg's connection
@@ -60,6 +61,8 @@ interface UpdateRow {
 export class PostgresStorage implements StorageAdapter {
   /** The server this store talks to, as `host:port/database` (never the password). */
   readonly server: string;
+  /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
+  readonly versions: PostgresVersions;
   private readonly pool: ConnectionPool;
   private readonly tables: Tables;
   private readying: Promise<void> | null = null;
@@ -69,6 +72,7 @@ export class PostgresStorage implements StorageAdapter {
     this.tables = tablesIn(options.schema ?? 'public');
     this.pool = new ConnectionPool(options.connectionString, options.pool);
     this.server = this.pool.server;
+    this.versions = new PostgresVersions(this.tables, (fn) => this.withClient(fn));
   }
 
   /** Connects and creates the schema if missing. Every other method waits for it; call it at
@@ -202,9 +206,13 @@ export class PostgresStorage implements StorageAdapter {
   }
 
   async delete(name: string): Promise<void> {
-    // The log goes with the row (ON DELETE CASCADE), in the same statement.
+    // The log goes with the row (ON DELETE CASCADE), the versions by the CTE: one statement.
     await this.withClient((client) =>
-      client.query(`DELETE FROM ${this.tables.documents} WHERE name = $1`, [name]),
+      client.query(
+        `WITH versions AS (DELETE FROM ${this.tables.versions} WHERE doc = $1)
+         DELETE FROM ${this.tables.documents} WHERE name = $1`,
+        [name],
+      ),
     );
   }
 

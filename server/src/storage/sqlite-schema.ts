@@ -19,6 +19,26 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, seq);
   CREATE INDEX IF NOT EXISTS documents_by_recent ON documents (updated_at DESC, name);
+  -- Tombstones of deleted documents (storage/sqlite-lifecycle.ts): the content stays until the
+  -- purge after the retention period, so a deleted document can be restored as it was.
+  CREATE TABLE IF NOT EXISTS deleted_documents (
+    name TEXT PRIMARY KEY,
+    deleted_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS deleted_documents_by_time ON deleted_documents (deleted_at);
+  -- Saved versions (storage/sqlite-versions.ts): state is zlib-compressed Yjs state, authors a
+  -- JSON array of strings.
+  CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT,
+    authors TEXT NOT NULL,
+    state BLOB NOT NULL,
+    state_hash TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS versions_by_doc ON versions (doc, created_at DESC, id DESC);
 `;
 
 /** Data migrations, by the schema version (PRAGMA user_version) they bring a database to. */

@@ -28,6 +28,7 @@ import type {
 } from './adapter.js';
 import { migrateSchema } from './sqlite-schema.js';
 import { listDocuments } from './sqlite-list.js';
+import { SqliteVersions } from './sqlite-versions.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -55,6 +56,8 @@ interface UpdateRow {
 
 export class SqliteStorage implements StorageAdapter {
   readonly path: string;
+  /** Saved versions, in this database's `versions` table (sqlite-versions.ts). */
+  readonly versions: SqliteVersions;
   private readonly dataDir: string;
   private readonly db: Database.Database;
   private walFd: number | null = null;
@@ -76,6 +79,7 @@ export class SqliteStorage implements StorageAdapter {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     migrateSchema(this.db);
+    this.versions = new SqliteVersions(this.db);
     this.statements = {
       document: this.db.prepare<[string], DocumentRow>(
         `SELECT snapshot, snapshot_crc, snapshot_through, prev_snapshot, prev_crc, prev_through
@@ -113,6 +117,7 @@ export class SqliteStorage implements StorageAdapter {
       ),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
+      deleteVersions: this.db.prepare<[string]>('DELETE FROM versions WHERE doc = ?'),
     };
     this.appendTx = this.db.transaction((name: string, update: Uint8Array, now: number) => {
       this.statements.touch.run(name, now);
@@ -200,6 +205,7 @@ export class SqliteStorage implements StorageAdapter {
   async delete(name: string): Promise<void> {
     this.db.transaction(() => {
       this.statements.deleteLog.run(name);
+      this.statements.deleteVersions.run(name);
       this.statements.deleteDoc.run(name);
     })();
   }
