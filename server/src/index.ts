@@ -20,6 +20,7 @@ export type {
   DocumentInfo,
   ListOptions,
   ListOrder,
+  LogTail,
   StorageAdapter,
   StoredDocument,
 } from './storage/adapter.js';

@@ -14,6 +14,11 @@
  * increase in commit order, so a reader that sees sequence n also sees every earlier one. A
  * compaction is a compare-and-set on the snapshot it started from (`baseSeq`): two writers that
  * compact one document at once cannot both win, and the loser changes nothing.
+ *
+ * Catch-up reads (`readLogAfter`, `headSeqs`) serve instances on a shared store that missed a
+ * bus message (bus/room-link.ts): they are optional, and a store without them is caught up by
+ * full loads. `gaplessSeqs` says whether a receiver may treat seq n+1 after n as "nothing in
+ * between": only then can a gap be seen from the seqs alone.
  */
 
 import type { VersionStore } from '../history/version-store.js';
@@ -30,6 +35,21 @@ export interface StoredDocument {
   compactedThrough: number;
   /** Set when the adapter detected damaged records (checksum mismatch) and left them out or fell
    * back to an earlier intact generation; one line per problem, for the server's error log. */
+  damaged?: string[];
+}
+
+/** What a document's log holds after a given seq (`StorageAdapter.readLogAfter`). */
+export interface LogTail {
+  /** null when the log after the requested seq is all there: `updates` is every update after
+   * it. Otherwise a compaction has folded part of that range into the snapshot: this is the
+   * current snapshot, to merge before `updates` (the log after the snapshot). */
+  snapshot: Uint8Array | null;
+  /** Oldest first. */
+  updates: Uint8Array[];
+  /** The newest seq this read covers: once it is merged, the reader holds every update up to
+   * it (never less than the seq asked for). */
+  headSeq: number;
+  /** As in StoredDocument: damaged records that were left out. */
   damaged?: string[];
 }
 
@@ -87,6 +107,23 @@ export interface StorageAdapter {
 
   /** Removes a document and its log. Resolves also when it did not exist. */
   delete(name: string): Promise<void>;
+
+  /** True when the seqs of one document are gapless (1, 2, 3…, in commit order): a reader that
+   * holds seq n and sees n + 2 knows n + 1 exists and is missing. A store with one counter for
+   * all documents (SQLite) leaves this unset. Default false. */
+  readonly gaplessSeqs?: boolean;
+
+  /** Catch-up for an instance holding `name` up to `afterSeq`: the updates logged after it, or,
+   * when a compaction has dropped part of them, the snapshot plus the log after it (LogTail).
+   * One consistent read. Null when the document does not exist. Optional: without it, catch-up
+   * falls back to `load`. */
+  readLogAfter?(name: string, afterSeq: number): Promise<LogTail | null>;
+
+  /** The head seq of each named document (the newest seq it has assigned, compacted or not), in
+   * one round trip; documents that do not exist are absent from the map. For the periodic check
+   * that finds instances behind a lost last message. Optional: without it, that check loads
+   * every open document. */
+  headSeqs?(names: readonly string[]): Promise<Map<string, number>>;
 
   /** Releases the store; no calls may follow. */
   close(): Promise<void>;

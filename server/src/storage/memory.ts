@@ -1,9 +1,12 @@
-/** An in-process StorageAdapter for tests and ephemeral mode: nothing survives the process. */
+/** An in-process StorageAdapter for tests and ephemeral mode: nothing survives the process.
+ * Seqs are per document and gapless (1, 2, 3… for each), as in PostgreSQL, so instances sharing
+ * one MemoryStorage in a process can detect a missed bus message the same way. */
 import {
   parseListCursor,
   type CompactionCover,
   type DocumentInfo,
   type ListOptions,
+  type LogTail,
   type StorageAdapter,
   type StoredDocument,
 } from './adapter.js';
@@ -13,12 +16,14 @@ interface MemoryEntry {
   snapshot: Uint8Array | null;
   compactedThrough: number;
   log: { seq: number; data: Uint8Array }[];
+  /** The newest seq assigned to this document (compacted or not). */
+  headSeq: number;
   updatedAt: number;
 }
 
 export class MemoryStorage implements StorageAdapter {
+  readonly gaplessSeqs = true;
   private readonly docs = new Map<string, MemoryEntry>();
-  private nextSeq = 1;
   private closed = false;
   readonly versions = new MemoryVersions(() => this.assertOpen());
 
@@ -37,7 +42,7 @@ export class MemoryStorage implements StorageAdapter {
   async append(name: string, update: Uint8Array): Promise<number> {
     this.assertOpen();
     const entry = this.entry(name);
-    const seq = this.nextSeq++;
+    const seq = ++entry.headSeq;
     entry.log.push({ seq, data: update.slice() });
     entry.updatedAt = Date.now();
     return seq;
@@ -48,10 +53,37 @@ export class MemoryStorage implements StorageAdapter {
     const entry = this.entry(name);
     if (entry.compactedThrough !== cover.baseSeq) return false;
     entry.snapshot = snapshot.slice();
-    entry.compactedThrough = Math.max(entry.compactedThrough, cover.throughSeq);
+    // Held to the newest seq, as in PostgreSQL: later appends must stay after what it covers.
+    entry.compactedThrough = Math.max(
+      entry.compactedThrough,
+      Math.min(cover.throughSeq, entry.headSeq),
+    );
     entry.log = entry.log.filter((u) => u.seq > cover.throughSeq);
     // The content did not change, so neither does updatedAt: 'recent' listings keep their order.
     return true;
+  }
+
+  async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
+    this.assertOpen();
+    const entry = this.docs.get(name);
+    if (!entry) return null;
+    // Compacted past afterSeq: what it lacks is partly in the snapshot only.
+    const folded = afterSeq < entry.compactedThrough;
+    return {
+      snapshot: folded && entry.snapshot ? entry.snapshot.slice() : null,
+      updates: entry.log.filter((u) => u.seq > afterSeq).map((u) => u.data.slice()),
+      headSeq: Math.max(afterSeq, entry.headSeq),
+    };
+  }
+
+  async headSeqs(names: readonly string[]): Promise<Map<string, number>> {
+    this.assertOpen();
+    const heads = new Map<string, number>();
+    for (const name of names) {
+      const entry = this.docs.get(name);
+      if (entry) heads.set(name, entry.headSeq);
+    }
+    return heads;
   }
 
   async sync(): Promise<void> {
@@ -93,7 +125,7 @@ export class MemoryStorage implements StorageAdapter {
   private entry(name: string): MemoryEntry {
     let entry = this.docs.get(name);
     if (!entry) {
-      entry = { snapshot: null, compactedThrough: 0, log: [], updatedAt: Date.now() };
+      entry = { snapshot: null, compactedThrough: 0, log: [], headSeq: 0, updatedAt: Date.now() };
       this.docs.set(name, entry);
     }
     return entry;

@@ -3,10 +3,12 @@
  * `describeStorageAdapter` with a factory; `reopen` opens the same store again (persistent
  * adapters: data outlives a close) and `secondWriter` opens a second handle on it while the first
  * is open (two processes on one SQLite file, two instances on one database). The cases are split
- * by topic: this file (one writer), adapter-acceptance-list.ts and adapter-acceptance-writers.ts.
+ * by topic: this file (one writer), adapter-acceptance-list.ts, adapter-acceptance-writers.ts
+ * and adapter-acceptance-catchup.ts (the reads a bus receiver catches up from).
  */
 import { describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '../../src/index.js';
+import { describeCatchUpReads } from './adapter-acceptance-catchup.js';
 import { describeListing } from './adapter-acceptance-list.js';
 import { describeTwoWriters } from './adapter-acceptance-writers.js';
 import { bytes, through, withStore, type AdapterFactory } from './adapter-acceptance-support.js';
@@ -170,5 +172,6 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
 
     describeListing(factory);
     describeTwoWriters(factory);
+    describeCatchUpReads(factory);
   });
 }
