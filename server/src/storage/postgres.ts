@@ -24,9 +24,11 @@ import type {
   CompactionCover,
   DocumentInfo,
   ListOptions,
+  LogTail,
   StorageAdapter,
   StoredDocument,
 } from './adapter.js';
+import { readHead, readHeads, readLogRows } from './postgres-catch-up.js';
 import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
 import { listDocuments } from './postgres-list.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
@@ -61,6 +63,8 @@ interface UpdateRow {
 export class PostgresStorage implements StorageAdapter {
   /** The server this store talks to, as `host:port/database` (never the password). */
   readonly server: string;
+  /** Seqs are per document and gapless (see the top). */
+  readonly gaplessSeqs = true;
   /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
   readonly versions: PostgresVersions;
   private readonly pool: ConnectionPool;
@@ -194,6 +198,34 @@ export class PostgresStorage implements StorageAdapter {
       ]);
       return true;
     });
+  }
+
+  async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
+    const read = await this.transaction(
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      async (client) => {
+        const head = await readHead(client, this.tables, name);
+        if (!head) return null;
+        // Compacted past afterSeq: the whole current generation, read below as load reads it.
+        if (afterSeq < head.compacted_through) return 'compacted' as const;
+        return readLogRows(client, this.tables, name, afterSeq, head.last_seq);
+      },
+    );
+    if (read !== 'compacted') return read;
+    const stored = await this.load(name);
+    if (!stored) return null;
+    const tail: LogTail = {
+      snapshot: stored.snapshot,
+      updates: stored.updates,
+      headSeq: Math.max(afterSeq, stored.lastSeq, stored.compactedThrough),
+    };
+    if (stored.damaged) tail.damaged = stored.damaged;
+    return tail;
+  }
+
+  async headSeqs(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    return this.withClient((client) => readHeads(client, this.tables, names));
   }
 
   async sync(): Promise<void> {

@@ -12,6 +12,10 @@
  * out and reported (`StoredDocument.damaged`). Compaction is one transaction: a crash at any
  * instant leaves either the old or the new generation, never a mix.
  *
+ * Seqs come from one AUTOINCREMENT counter for all documents: increasing per document, but not
+ * gapless (`gaplessSeqs` stays unset), so a bus receiver cannot tell a gap from another
+ * document's seqs and relies on the periodic head check instead (bus/seq-tracker.ts).
+ *
  * Document names are only ever SQL values, never file names, so no name can touch the file system.
  */
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
@@ -23,6 +27,7 @@ import type {
   CompactionCover,
   DocumentInfo,
   ListOptions,
+  LogTail,
   StorageAdapter,
   StoredDocument,
 } from './adapter.js';
@@ -115,6 +120,13 @@ export class SqliteStorage implements StorageAdapter {
         `DELETE FROM updates WHERE doc = ?
            AND seq <= (SELECT prev_through FROM documents WHERE name = ?)`,
       ),
+      // The head: the newest seq logged or covered by the snapshot (a compaction keeps the
+      // previous generation's log, so the newest row is still there after one).
+      heads: this.db.prepare<[string], { name: string; head: number }>(
+        `SELECT d.name AS name, MAX(d.snapshot_through,
+           COALESCE((SELECT MAX(u.seq) FROM updates u WHERE u.doc = d.name), 0)) AS head
+         FROM documents d WHERE d.name IN (SELECT value FROM json_each(?))`,
+      ),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
       deleteVersions: this.db.prepare<[string]>('DELETE FROM versions WHERE doc = ?'),
@@ -141,6 +153,11 @@ export class SqliteStorage implements StorageAdapter {
   async load(name: string): Promise<StoredDocument | null> {
     const row = this.statements.document.get(name);
     if (!row) return null;
+    return this.loadRow(name, row);
+  }
+
+  /** The document a row and its log hold (see the top for the fallback). */
+  private loadRow(name: string, row: DocumentRow): StoredDocument {
     const current = this.generation(name, row.snapshot, row.snapshot_through);
     // Whichever generation is returned, a compaction must name the current one.
     current.compactedThrough = row.snapshot_through;
@@ -170,6 +187,42 @@ export class SqliteStorage implements StorageAdapter {
         .map((u) => `update ${u.seq} checksum mismatch: left out`);
     }
     return result;
+  }
+
+  async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
+    // One read transaction: a compaction by another connection cannot land between the reads.
+    return this.db.transaction((): LogTail | null => {
+      const row = this.statements.document.get(name);
+      if (!row) return null;
+      if (afterSeq < row.snapshot_through) {
+        // Part of what the reader lacks is in the snapshot only: the whole current generation
+        // (with load's fallback to the previous one when the snapshot is damaged).
+        const stored = this.loadRow(name, row);
+        const tail: LogTail = {
+          snapshot: stored.snapshot,
+          updates: stored.updates,
+          headSeq: Math.max(afterSeq, stored.lastSeq, row.snapshot_through),
+        };
+        if (stored.damaged) tail.damaged = stored.damaged;
+        return tail;
+      }
+      const rows = this.statements.log.all(name, afterSeq);
+      const tail: LogTail = {
+        snapshot: null,
+        updates: rows.filter((u) => intact(u.data, u.crc)).map((u) => new Uint8Array(u.data)),
+        headSeq: Math.max(afterSeq, rows.at(-1)?.seq ?? 0),
+      };
+      const damaged = rows
+        .filter((u) => !intact(u.data, u.crc))
+        .map((u) => `update ${u.seq} checksum mismatch: left out`);
+      if (damaged.length > 0) tail.damaged = damaged;
+      return tail;
+    })();
+  }
+
+  async headSeqs(names: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.statements.heads.all(JSON.stringify(names));
+    return new Map(rows.map((r) => [r.name, r.head]));
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
