@@ -18,10 +18,14 @@ export class CliServer {
   private output = '';
   port = 0;
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(dataDir: string): Promise<CliServer> {
-    const server = new CliServer(dataDir);
+  /** `extraArgs` go to every start (e.g. `--database-url`, `--redis-url` for scale-out). */
+  static async start(dataDir: string, extraArgs: readonly string[] = []): Promise<CliServer> {
+    const server = new CliServer(dataDir, extraArgs);
     await server.launch(0);
     return server;
   }
@@ -76,8 +80,16 @@ export class CliServer {
     return this.exited;
   }
 
+  /** False once the process has exited (killed or crashed). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   private async launch(port: number): Promise<void> {
-    const args = ['--port', String(port), '--data', this.dataDir, '--log-level', 'error'];
+    const args = [
+      ...['--port', String(port), '--data', this.dataDir, '--log-level', 'error'],
+      ...this.extraArgs,
+    ];
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const append = (d: Buffer) => {
