@@ -8,6 +8,8 @@ export interface EditorChrome {
   root: HTMLElement;
   editorHost: HTMLElement;
   presenceList: HTMLElement;
+  /** End of the toolbar, for buttons such as History. */
+  tools: HTMLElement;
   setStatus(status: StatusView): void;
   setReadOnly(readOnly: boolean): void;
   /** A message that stays until the page goes away (role="alert": read out at once). */
@@ -54,7 +56,9 @@ export function mountChrome(parent: HTMLElement, docName: string): EditorChrome 
   presenceList.className = 'quire-presence';
   presenceList.setAttribute('aria-label', 'People in this document');
   presenceList.setAttribute('aria-live', 'polite');
-  bar.append(status, readOnlyBadge, presenceList, live);
+  const tools = doc.createElement('span');
+  tools.className = 'quire-tools';
+  bar.append(status, readOnlyBadge, presenceList, tools, live);
 
   const notice = doc.createElement('div');
   notice.className = 'quire-notice';
@@ -71,6 +75,7 @@ export function mountChrome(parent: HTMLElement, docName: string): EditorChrome 
     root,
     editorHost,
     presenceList,
+    tools,
     setStatus({ status: name, label }) {
       status.dataset.status = name;
       status.textContent = label;

@@ -23,6 +23,7 @@ import { computeStatus, type StatusView } from './status.js';
 import { ensureStyles } from './styles.js';
 import { editorTheme } from './theme.js';
 import { mountChrome } from './chrome.js';
+import { mountHistoryPanel, type HistoryPanel } from './history/panel.js';
 import { remoteCarets } from './remote-carets.js';
 import { readTokenHints } from './token-hints.js';
 import { resolveUser, type UserIdentity } from './user.js';
@@ -50,6 +51,9 @@ export interface CreateEditorOptions {
   idleAfterMs?: number;
   /** Reconnect backoff bounds. Default 250 ms doubling up to 5 s, jittered. */
   backoff?: BackoffOptions;
+  /** A History button in the toolbar: browse, compare, name and restore versions (through the
+   * server's `/api/docs/<name>/versions` routes). Viewers can browse only. Default true. */
+  history?: boolean;
 }
 
 export interface QuireEditor {
@@ -57,6 +61,8 @@ export interface QuireEditor {
   ydoc: Y.Doc;
   provider: WebsocketProvider;
   awareness: Awareness;
+  /** The History panel (open, close), or null with `history: false`. */
+  history: HistoryPanel | null;
   /** Resolves once offline edits (if any) are loaded and the connection has started. */
   ready: Promise<void>;
   status(): StatusView;
@@ -123,6 +129,29 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
     }),
   });
 
+  const history: HistoryPanel | null =
+    (options.history ?? true)
+      ? mountHistoryPanel({
+          toolbar: chrome.tools,
+          container: chrome.root,
+          onToggle(open) {
+            // The panel takes the editor's place while open (its diff shows the live text).
+            chrome.root.classList.toggle('quire-history-open', open);
+            if (!open) view.requestMeasure();
+          },
+          serverUrl: options.serverUrl,
+          docName,
+          token: options.token,
+          readOnly: isReadOnly,
+          currentText: () => ytext.toString(),
+          onCurrentChange(listener) {
+            ytext.observe(listener);
+            return () => ytext.unobserve(listener);
+          },
+          focusEditor: () => view.focus(),
+        })
+      : null;
+
   const presence = trackPresence(awareness, chrome.presenceList, options.idleAfterMs);
   const statusListeners = new Set<(status: StatusView) => void>();
   let current: StatusView = { status: 'connecting', label: 'Connecting…' };
@@ -138,6 +167,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       isReadOnly = true;
       view.dispatch({ effects: readOnly.reconfigure(readOnlyExtension(true)) });
       chrome.setReadOnly(true);
+      history?.setReadOnly(true);
     }
     if (state.rollbackRepaired !== null && !rollbackNoticeShown) {
       rollbackNoticeShown = true;
@@ -182,6 +212,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
     ydoc,
     provider,
     awareness,
+    history,
     ready,
     status: () => current,
     onStatus(listener) {
@@ -200,6 +231,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       presence.destroy();
       connection.destroy();
       store?.destroy();
+      history?.destroy();
       view.destroy();
       chrome.remove();
       ydoc.destroy();

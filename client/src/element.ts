@@ -1,6 +1,6 @@
 /**
  * `<quire-editor server="ws://…" doc="…" token="…" user-name="…" user-color="#rrggbb"
- * read-only offline="false">`: the editor as a custom element, in its own shadow root so the
+ * read-only offline="false" history="off">`: the editor as a custom element, in its own shadow root so the
  * host page's CSS neither breaks it nor is affected by it.
  */
 import { isValidDocName } from '@quire/shared';
@@ -10,7 +10,7 @@ import { ensureStyles } from './styles.js';
 export const QUIRE_EDITOR_TAG = 'quire-editor';
 
 /** Attributes that need a new connection when they change; user-* are applied live. */
-const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline'];
+const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline', 'history'];
 const USER_ATTRIBUTES = ['user-name', 'user-color'];
 
 const HOST_CSS = ':host { display: block; min-height: 12rem; } .quire-error { color: #a40e26; }';
@@ -100,6 +100,8 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
         user: this.#user(),
         readOnly: this.hasAttribute('read-only') && this.getAttribute('read-only') !== 'false',
         offline: this.getAttribute('offline') !== 'false',
+        // The embedding page may not want people restoring versions from its page.
+        history: !['off', 'false'].includes(this.getAttribute('history') ?? ''),
       });
     }
 

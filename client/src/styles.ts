@@ -2,6 +2,8 @@
  * The editor chrome's CSS, injected once per document or shadow root (so `<quire-editor>` works
  * inside its shadow DOM and no separate stylesheet has to be linked by embedders).
  */
+import { HISTORY_CSS } from './history/styles.js';
+
 const STYLE_ID = 'quire-editor-styles';
 
 export const QUIRE_CSS = `
@@ -34,7 +36,7 @@ export const QUIRE_CSS = `
 .quire-editor .cm-editor.cm-focused { outline: 2px solid #0969da; outline-offset: -2px; }
 .quire-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
-`;
+${HISTORY_CSS}`;
 
 export function ensureStyles(root: Node): void {
   const target =
