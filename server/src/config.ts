@@ -122,6 +122,10 @@ export interface QuireServerOptions {
   headersTimeoutMs?: number;
   /** Most HTTP headers per request (servers started by `listen()`). Default 100. */
   maxHeadersCount?: number;
+  /** How long a deleted document (`DELETE /api/docs/<name>`) can be restored
+   * (`POST /api/docs/<name>/restore`); a periodic purge removes it after that.
+   * Default 2592000000 ms (30 days). */
+  deletedRetentionMs?: number;
   /** Where log lines go. Default: console at 'info'. */
   logger?: Logger;
 }
@@ -144,6 +148,7 @@ export class ConfigError extends Error {
 export const DEFAULT_PORT = 1234;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_DELETED_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** client/dist/demo, relative to this file in server/dist or server/src. */
 export const defaultStaticDir = (): string =>
@@ -187,6 +192,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     revalidateIntervalMs: options.revalidateIntervalMs ?? 0,
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
+    deletedRetentionMs: options.deletedRetentionMs ?? DEFAULT_DELETED_RETENTION_MS,
     logger: options.logger,
   };
   const problems: string[] = [];
@@ -227,6 +233,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'handshakeTimeoutMs',
     'headersTimeoutMs',
     'maxHeadersCount',
+    'deletedRetentionMs',
   ];
   for (const key of positive) {
     const value = resolved[key];

@@ -33,6 +33,13 @@ export class Metrics {
   slowConsumerResyncs = 0;
   /** Slow readers closed with 1013 because they did not drain in time. */
   slowConsumersClosed = 0;
+  /** Versions saved (history/version-policy.ts), saves that found the document unchanged, and
+   * saves that failed. */
+  versionsSaved = 0;
+  versionsUnchanged = 0;
+  versionSaveFailures = 0;
+  /** Versions deleted by retention (history/retention.ts). */
+  versionsThinned = 0;
   private loadMsTotal = 0;
 
   observeLoad(ms: number): void {
@@ -128,6 +135,14 @@ export class Metrics {
       'Slow readers closed with 1013 because their send buffer did not drain in time.',
       this.slowConsumersClosed,
     );
+    counter('versions_saved_total', 'Document versions saved.', this.versionsSaved);
+    counter(
+      'versions_unchanged_total',
+      'Version saves that found the document unchanged (nothing new stored).',
+      this.versionsUnchanged,
+    );
+    counter('version_save_failures_total', 'Version saves that failed.', this.versionSaveFailures);
+    counter('versions_thinned_total', 'Versions deleted by retention.', this.versionsThinned);
     return `${lines.join('\n')}\n`;
   }
 }

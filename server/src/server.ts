@@ -120,6 +120,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
         extensions: session.extensions,
         expiresAt: session.access.expiresAt,
         request: revalidating ? session.request : undefined,
+        principal: session.access.principal,
         quotaKey: creationQuotaKey(
           session.access.principal,
           session.remoteAddress,

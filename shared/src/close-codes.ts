@@ -27,6 +27,9 @@ export const CloseCode = {
   /** The document or an awareness state passed a size limit. Final: resending the same state
    * would pass it again. */
   TooLarge: 4413,
+  /** The document was deleted (document API). Final: reconnecting is refused with HTTP 410,
+   * so a client's local copy cannot bring the document back. */
+  Gone: 4410,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -1,30 +1,46 @@
 /**
- * Plain HTTP on the WebSocket port: health and readiness probes, Prometheus metrics, the JSON
- * API (api-routes.ts), and the demo app itself.
+ * Plain HTTP on the WebSocket port: health and readiness probes, Prometheus metrics, the
+ * `/api/...` routes (api/router.ts: the document API, the access probe, the OpenAPI
+ * description), and the demo app itself. Only the API takes methods other than GET and HEAD.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StorageAdapter } from '../storage/adapter.js';
 import type { Metrics } from '../metrics.js';
 import { serveStatic, staticRootExists } from './static-files.js';
-import { handlesApiPath, listDocuments, probeAccess, type ApiContext } from './api-routes.js';
+import type { ApiRouter } from './api/router.js';
 import { errorMessage, type Logger } from '../log.js';
 
-export interface HttpContext extends ApiContext {
-  storage: StorageAdapter;
+export interface HttpContext {
   metrics: Metrics;
   log: Logger;
   staticDir: string | false;
+  api: ApiRouter;
   gauges(): { connections: number; rooms: number };
   /** Why the server is not ready, or null when it is. */
   notReadyReason(): string | null;
+}
+
+/** Why the bus cannot reach the other instances, for readiness: a bus that reports its health
+ * (RedisBus.unhealthyReason) is asked; one that does not (the in-process bus) is always fine. */
+export function busUnreadyReason(bus: object | undefined): string | null {
+  const reporter = bus as { unhealthyReason?: unknown } | undefined;
+  return typeof reporter?.unhealthyReason === 'function'
+    ? (reporter.unhealthyReason as () => string | null).call(bus)
+    : null;
 }
 
 export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   try {
+    if (path.startsWith('/api/')) {
+      // The raw path: document names in it are decoded once, by the router (URL parsing would
+      // resolve `..` segments first).
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      if (await ctx.api.handle(req, res, rawPath)) return;
+      return sendJSON(res, 404, { error: 'not found' });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJSON(res, 405, { error: 'method not allowed' });
+      return sendJSON(res, 405, { error: 'method not allowed' }, { Allow: 'GET, HEAD' });
     }
     if (path === '/healthz') return sendJSON(res, 200, { status: 'ok' });
     if (path === '/readyz') {
@@ -39,12 +55,6 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       return res.end(ctx.metrics.render(ctx.gauges()));
     }
-    const api = handlesApiPath(path);
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      sendJSON(res, status, body, headers);
-    if (api === 'docs') return await listDocuments(ctx, req, reply);
-    if (api === 'access') return await probeAccess(ctx, req, reply);
-    if (path.startsWith('/api/')) return sendJSON(res, 404, { error: 'not found' });
     if (staticRootExists(ctx.staticDir) && serveStatic(ctx.staticDir, path, req, res)) return;
     if (path === '/') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });

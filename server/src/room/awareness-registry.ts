@@ -105,6 +105,22 @@ export class AwarenessRegistry {
     return { ok: true, accepted, dropped };
   }
 
+  /** The first non-empty `user.name` among the states of `ids` (already cleaned by the awareness
+   * guard), or null. Parses the stored JSON: for occasional lookups (version authors). */
+  userName(ids: Iterable<number>): string | null {
+    for (const id of ids) {
+      const json = this.states.get(id)?.json;
+      if (json === undefined || json === 'null') continue;
+      try {
+        const name = (JSON.parse(json) as { user?: { name?: unknown } } | null)?.user?.name;
+        if (typeof name === 'string' && name.trim() !== '') return name;
+      } catch {
+        // Stored states are valid JSON (checked on the way in); nothing to name otherwise.
+      }
+    }
+    return null;
+  }
+
   /** Removes every state `owner` set; returns the removal entries to broadcast. */
   removeOwned(owner: object, ownedIds: Set<number>): AwarenessEntry[] {
     const removed: AwarenessEntry[] = [];

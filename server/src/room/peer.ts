@@ -6,6 +6,8 @@ export interface Peer {
   readonly id: number;
   /** Viewers may sync and show presence but never change the document. */
   readonly readOnly: boolean;
+  /** Who this is (token `sub`), when the access decision said; names version authors. */
+  readonly principal?: string;
   /** The client opted into Quire protocol extensions (persisted acks). */
   readonly extensions: boolean;
   /** Who is charged when this peer creates a document (auth/creation-quota.ts); null = exempt. */

@@ -64,6 +64,11 @@ export class RoomPresence {
     return encodeAwareness(encodeAwarenessUpdate(present));
   }
 
+  /** The display name (`user.name`) a peer announced, or null. */
+  userName(peer: Peer): string | null {
+    return this.registry.userName(peer.awarenessIds);
+  }
+
   /** The removal of a departed peer's states, as one frame (null when it announced none). */
   removeFrame(peer: Peer): Uint8Array | null {
     const removed = this.registry.removeOwned(peer, peer.awarenessIds);

@@ -8,6 +8,7 @@ import type { DocumentStore } from '../persistence/document-store.js';
 import type { DocumentBus } from '../bus/adapter.js';
 import { RoomBusLink } from '../bus/room-link.js';
 import { Room } from './room.js';
+import type { VersionPolicy } from '../history/version-policy.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -19,6 +20,9 @@ export interface RoomRegistryOptions {
   maxAwarenessStateBytes: number;
   /** Other instances serving the same documents; absent for a single instance. */
   bus?: DocumentBus;
+  /** Version history (history/version-policy.ts): told of every change, of a room its last
+   * peer left, and of a room about to be destroyed. Default: none. */
+  history?: Pick<VersionPolicy, 'changed' | 'emptied' | 'unloaded'>;
 }
 
 export class RoomRegistry {
@@ -73,8 +77,12 @@ export class RoomRegistry {
           store: this.options.store,
           log: this.options.log,
           maxAwarenessStateBytes: this.options.maxAwarenessStateBytes,
-          onEmpty: (r) => this.scheduleUnload(r),
+          onEmpty: (r) => {
+            this.options.history?.emptied(r);
+            this.scheduleUnload(r);
+          },
           onChainFailure: () => this.options.metrics.roomChainFailures++,
+          onChange: (r, origin) => this.options.history?.changed(r, origin),
           ...(link ? { publish: (_room: Room, update: Uint8Array) => link!.publish(update) } : {}),
         },
         storedState,
@@ -159,6 +167,8 @@ export class RoomRegistry {
     const link = this.busLinks.get(room);
     this.busLinks.delete(room);
     void link?.close();
+    // Before the document goes: history captures what changed since its last version.
+    this.options.history?.unloaded(room);
     room.destroy();
   }
 

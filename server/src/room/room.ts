@@ -34,6 +34,8 @@ export interface RoomContext {
   publish?(room: Room, update: Uint8Array): void;
   /** A queued write or send threw (counted). */
   onChainFailure?(): void;
+  /** A change was applied and routed (history/version-policy.ts: when, and by whom). */
+  onChange?(room: Room, origin: ChangeOrigin): void;
 }
 
 /** What an apply did. */
@@ -188,6 +190,12 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     this.doc.destroy();
   }
 
+  /** Who a peer is, for version history: its token subject, else the display name its
+   * awareness state announced (`user.name`), else null. */
+  authorName(peer: Peer): string | null {
+    return peer.principal ?? this.presence.userName(peer);
+  }
+
   // DurabilityListener (persistence/persisted-ack.ts): the room sends the acks.
   wanted(): boolean {
     for (const peer of this.peers) if (peer.extensions) return true;
@@ -219,6 +227,7 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
       if (route.relay) this.broadcast(frame, route.from, before);
       if (route.publish) this.ctx.publish?.(this, applied);
     }, written);
+    this.ctx.onChange?.(this, origin);
   }
 
   /** The reply is computed now and sent after every write queued so far: now, the document holds

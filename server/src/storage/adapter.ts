@@ -23,6 +23,8 @@
 
 import type { VersionStore } from '../history/version-store.js';
 
+import type { DocumentLifecycle } from './lifecycle.js';
+
 export interface StoredDocument {
   /** The compacted state, or null if the document was never compacted. */
   snapshot: Uint8Array | null;
@@ -124,6 +126,10 @@ export interface StorageAdapter {
    * that finds instances behind a lost last message. Optional: without it, that check loads
    * every open document. */
   headSeqs?(names: readonly string[]): Promise<Map<string, number>>;
+
+  /** Create-once and delete with a tombstone, for the document API (lifecycle.ts). Optional:
+   * without it, the API's create and delete routes answer 501. */
+  readonly lifecycle?: DocumentLifecycle;
 
   /** Releases the store; no calls may follow. */
   close(): Promise<void>;

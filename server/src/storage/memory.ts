@@ -10,6 +10,7 @@ import {
   type StorageAdapter,
   type StoredDocument,
 } from './adapter.js';
+import { MemoryLifecycle } from './memory-lifecycle.js';
 import { MemoryVersions } from './memory-versions.js';
 
 interface MemoryEntry {
@@ -25,6 +26,13 @@ export class MemoryStorage implements StorageAdapter {
   readonly gaplessSeqs = true;
   private readonly docs = new Map<string, MemoryEntry>();
   private closed = false;
+  /** Create-once and tombstones (memory-lifecycle.ts). */
+  readonly lifecycle = new MemoryLifecycle({
+    has: (name) => this.docs.has(name),
+    append: (name, update) => void this.append(name, update),
+    remove: (name) => void this.delete(name),
+    assertOpen: () => this.assertOpen(),
+  });
   readonly versions = new MemoryVersions(() => this.assertOpen());
 
   async load(name: string): Promise<StoredDocument | null> {

@@ -33,6 +33,7 @@ import type {
 } from './adapter.js';
 import { migrateSchema } from './sqlite-schema.js';
 import { listDocuments } from './sqlite-list.js';
+import { SqliteLifecycle } from './sqlite-lifecycle.js';
 import { SqliteVersions } from './sqlite-versions.js';
 
 const fsync = promisify(fsyncCallback);
@@ -61,6 +62,8 @@ interface UpdateRow {
 
 export class SqliteStorage implements StorageAdapter {
   readonly path: string;
+  /** Create-once and tombstones, in this database (sqlite-lifecycle.ts). */
+  readonly lifecycle: SqliteLifecycle;
   /** Saved versions, in this database's `versions` table (sqlite-versions.ts). */
   readonly versions: SqliteVersions;
   private readonly dataDir: string;
@@ -84,6 +87,7 @@ export class SqliteStorage implements StorageAdapter {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     migrateSchema(this.db);
+    this.lifecycle = new SqliteLifecycle(this.db);
     this.versions = new SqliteVersions(this.db);
     this.statements = {
       document: this.db.prepare<[string], DocumentRow>(

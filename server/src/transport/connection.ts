@@ -48,6 +48,8 @@ export interface ConnectionSession {
   request?: UpgradeRequest;
   /** Who pays for documents this connection creates (auth/creation-quota.ts); null = exempt. */
   quotaKey: string | null;
+  /** The token subject (Access.principal), when there is one: version history's author name. */
+  principal?: string;
 }
 
 /** What every connection of one server shares: built once per server, not per socket. */
@@ -80,6 +82,7 @@ export class Connection
   expiresAt: number | undefined;
   readonly request: UpgradeRequest | undefined;
   readonly quotaKey: string | null;
+  readonly principal: string | undefined;
   firstMessageDeadline: number | null;
   private readonly throttle: ReadThrottle<Buffer>;
   private readonly slowReader: SlowReader;
@@ -108,6 +111,7 @@ export class Connection
   ) {
     this.docName = session.docName;
     this.quotaKey = session.quotaKey;
+    this.principal = session.principal;
     this.readOnly = session.readOnly;
     this.extensions = session.extensions;
     this.expiresAt = session.expiresAt;

@@ -1,7 +1,9 @@
 /**
  * The WebSocket handshake, in order: server accepting? → document name (canonical, used for both
  * the access check and storage) → Origin allow-list → access decision (bounded by the handshake
- * timeout) → connection caps (total, per IP, per principal) → 101.
+ * timeout) → not deleted (410 Gone: a deleted document's tombstone, so a client's local copy
+ * cannot recreate it; checked after access, so the answer tells strangers nothing) →
+ * connection caps (total, per IP, per principal) → 101.
  * Every refusal is an HTTP status before the upgrade, with a log line that names no secret: the
  * URL (which may carry `?token=`) is never logged.
  */
@@ -23,6 +25,8 @@ export interface UpgradeContext {
   log: Logger;
   isAccepting(): boolean;
   connectionCount(): number;
+  /** Whether the document was deleted (its tombstone); absent: never. */
+  isDeleted?(docName: string): Promise<boolean>;
   onConnection(ws: WebSocket, session: Session): void;
 }
 
@@ -54,6 +58,8 @@ export async function handleUpgrade(
   if (!decision.ok) return refuse(decision.status, decision.message, decision.fields);
   const { docName, access, request } = decision;
   const url = request.url;
+  if (socket.destroyed) return;
+  if (await ctx.isDeleted?.(docName)) return refuse(410, 'document was deleted', { doc: docName });
   if (socket.destroyed) return;
   if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
   if (ctx.connectionCount() >= ctx.options.maxConnections) {

@@ -1,0 +1,188 @@
+/**
+ * Server-side document operations behind the HTTP API. Every read and write goes through the
+ * RoomRegistry (withRoom), so a document that editors have open is the very room they are in:
+ * an API write is applied with origin `{kind: 'api', actor}` (room/change-origin.ts), which
+ * stores it before anyone sees it, relays it to the room's peers and publishes it on the bus,
+ * exactly like a keystroke. Nobody is disconnected by a write. A room the API loaded unloads
+ * after the usual grace period once nobody holds it.
+ *
+ * "Exists" means: the store holds content under the name (whoever wrote it, an API create or a
+ * WebSocket client that typed) and the name carries no tombstone. A deleted document keeps its
+ * content, restorable, until the purge after the retention period (tombstone-purge.ts); its
+ * open sessions are closed with 4410 and every later upgrade answers 410 (transport/upgrade.ts).
+ */
+import * as Y from 'yjs';
+import { CloseCode } from '@quire/shared';
+import type { UpdateGuard } from '../guards/update-guard.js';
+import type { Logger } from '../log.js';
+import type { Room } from '../room/room.js';
+import type { RoomRegistry } from '../room/room-registry.js';
+import type { StorageAdapter } from '../storage/adapter.js';
+import type { DocumentLifecycle } from '../storage/lifecycle.js';
+import { editorText, initialUpdate, textEditUpdate } from './editor-text.js';
+
+export interface DocumentServiceOptions {
+  rooms: RoomRegistry;
+  storage: StorageAdapter;
+  /** The socket updates' guard (guards/update-guard.ts): API updates pass the same checks. */
+  guard: UpdateGuard;
+  log: Logger;
+  maxDocumentBytes: number;
+  /** How long a deleted document can be restored. */
+  deletedRetentionMs: number;
+  /** Milliseconds since the epoch; injectable for tests. Default Date.now. */
+  now?: () => number;
+}
+
+/** What a write did, or why it was refused (nothing changed then). */
+export type WriteResult =
+  { ok: true; changed: boolean } | { ok: false; status: 400 | 404 | 413 | 501; reason: string };
+
+const NOT_FOUND = { ok: false, status: 404, reason: 'no such document' } as const;
+
+export class DocumentService {
+  private readonly now: () => number;
+
+  constructor(private readonly options: DocumentServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The storage's create/tombstone support, or null (the routes then answer 501). */
+  get lifecycle(): DocumentLifecycle | null {
+    return this.options.storage.lifecycle ?? null;
+  }
+
+  get retentionMs(): number {
+    return this.options.deletedRetentionMs;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.stored(name)) && !(await this.isDeleted(name));
+  }
+
+  async isDeleted(name: string): Promise<boolean> {
+    return (await this.deletedAmong([name])).has(name);
+  }
+
+  /** Which of `names` are deleted (one storage call). */
+  async deletedAmong(names: readonly string[]): Promise<Set<string>> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle || names.length === 0) return new Set();
+    return new Set((await lifecycle.deletedAt(names)).keys());
+  }
+
+  /** Creates `name` with `text` as its editor text, exactly once (see DocumentLifecycle). */
+  async create(
+    name: string,
+    text: string,
+    actor?: string,
+  ): Promise<'created' | 'exists' | 'too-large' | 'unsupported'> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle) return 'unsupported';
+    const update = initialUpdate(text);
+    if (update.length > this.options.maxDocumentBytes) return 'too-large';
+    if (!(await lifecycle.create(name, update))) return 'exists';
+    // A room may be loaded already (an editor opened the name before anything was stored): it
+    // does not read storage again, so it gets the text as an API change. Applied to a room
+    // loaded just now, from the stored text, the update changes nothing and is not stored again.
+    await this.options.rooms.withRoom(name, (room) => room.apply(update, { kind: 'api', actor }));
+    this.options.log.info('document created', { doc: name, actor, bytes: update.length });
+    return 'created';
+  }
+
+  /** Runs `fn` on the document's room; null when the document does not exist. */
+  async read<T>(name: string, fn: (room: Room) => T): Promise<T | null> {
+    if (!(await this.exists(name))) return null;
+    return this.options.rooms.withRoom(name, fn);
+  }
+
+  readText(name: string): Promise<string | null> {
+    return this.read(name, (room) => editorText(room.doc));
+  }
+
+  /** The whole document as one Yjs update. */
+  readUpdate(name: string): Promise<Uint8Array | null> {
+    return this.read(name, (room) => Y.encodeStateAsUpdate(room.doc));
+  }
+
+  /** Makes the editor text equal to `text` by a minimal forward edit (editor-text.ts). */
+  async replaceText(name: string, text: string, actor?: string): Promise<WriteResult> {
+    if (!(await this.exists(name))) return NOT_FOUND;
+    return this.options.rooms.withRoom(name, (room) => {
+      const update = textEditUpdate(room.doc, text);
+      if (update === null) return { ok: true, changed: false } as const;
+      return this.applyChecked(room, update, actor);
+    });
+  }
+
+  /** Applies a Yjs update from an API caller, under the socket updates' guard. */
+  async applyUpdate(name: string, update: Uint8Array, actor?: string): Promise<WriteResult> {
+    if (!(await this.exists(name))) return NOT_FOUND;
+    return this.options.rooms.withRoom(name, (room) => this.applyChecked(room, update, actor));
+  }
+
+  /** Deletes with a tombstone: sessions closed with 4410, the room dropped unsaved. */
+  async delete(name: string, actor?: string): Promise<'deleted' | 'not-found' | 'unsupported'> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle) return 'unsupported';
+    if (!(await lifecycle.markDeleted(name, this.now()))) return 'not-found';
+    await this.options.rooms.evict(name, CloseCode.Gone, 'document deleted');
+    this.options.log.info('document deleted', { doc: name, actor });
+    return 'deleted';
+  }
+
+  /** Lifts the tombstone of a document deleted within the retention period. */
+  async restoreDeleted(
+    name: string,
+    actor?: string,
+  ): Promise<'restored' | 'not-found' | 'unsupported'> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle) return 'unsupported';
+    const deletedAt = (await lifecycle.deletedAt([name])).get(name);
+    // Past the retention period it waits for the purge: restoring it then would race the purge.
+    if (deletedAt === undefined || deletedAt < this.now() - this.retentionMs) return 'not-found';
+    if (!(await lifecycle.unmarkDeleted(name))) return 'not-found';
+    this.options.log.info('deleted document restored', { doc: name, actor });
+    return 'restored';
+  }
+
+  /** Removes every document deleted longer ago than the retention period; returns them. */
+  async purgeExpired(batch = 100): Promise<string[]> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle) return [];
+    const purged: string[] = [];
+    for (;;) {
+      const names = await lifecycle.purgeDeleted(this.now() - this.retentionMs, batch);
+      purged.push(...names);
+      if (names.length < batch) return purged;
+    }
+  }
+
+  private applyChecked(room: Room, update: Uint8Array, actor?: string): WriteResult {
+    const verdict = this.options.guard.check(room.doc, update, false);
+    if (!verdict.ok) {
+      if ('missing' in verdict) {
+        return {
+          ok: false,
+          status: 400,
+          reason: 'the update builds on content the document lacks',
+        };
+      }
+      return {
+        ok: false,
+        status: verdict.code === CloseCode.TooLarge ? 413 : 400,
+        reason: verdict.reason,
+      };
+    }
+    const result = room.apply(update, { kind: 'api', actor });
+    if (result === 'refused') return { ok: false, status: 400, reason: 'malformed update' };
+    return { ok: true, changed: result === 'changed' };
+  }
+
+  /** Whether the store holds anything under `name`: the first name-ordered entry with `name` as
+   * prefix is `name` itself when it exists (no other name with that prefix sorts before it). */
+  private async stored(name: string): Promise<boolean> {
+    const [first] = await this.options.storage.list({ prefix: name, limit: 1, order: 'name' });
+    return first?.name === name;
+  }
+}
