@@ -60,6 +60,12 @@ export class ConnectionPool {
         cause: error,
       });
     }
+    // While borrowed, the pool's own listener is off: a connection that dies between two queries
+    // of a call (a server restart, a terminated backend) emits 'error' on the client, which
+    // unheard would crash the process. The call's next query fails anyway, and the failure
+    // discards the connection below.
+    const onError = (): void => {};
+    client.on('error', onError);
     try {
       const result = await fn(client);
       client.release();
@@ -67,6 +73,8 @@ export class ConnectionPool {
     } catch (error) {
       client.release(true);
       throw error;
+    } finally {
+      client.removeListener('error', onError);
     }
   }
 

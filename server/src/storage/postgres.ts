@@ -31,8 +31,15 @@ import type {
 import { readHead, readHeads, readLogRows } from './postgres-catch-up.js';
 import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
 import { listDocuments } from './postgres-list.js';
-import { PostgresLifecycle } from './postgres-lifecycle.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
+import {
+  AppendBatcher,
+  commitAppendBatch,
+  type AppendBatchOptions,
+  type AppendBatchStats,
+  type TimedQuery,
+} from './postgres-append-batch.js';
+import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth } from './postgres-health.js';
 import { PostgresVersions } from './postgres-versions.js';
 
 export interface PostgresStorageOptions {
@@ -44,7 +51,23 @@ export interface PostgresStorageOptions {
   /** Connection pool settings: `max` connections (default 10), `connectionTimeoutMs` to open
    * one (default 10 000). */
   pool?: PostgresPoolOptions;
+  /** Group commit of appends (postgres-append-batch.ts): `windowMs` an append waits for others
+   * to share its transaction (default 2), at most `maxUpdates` (default 256) and `maxBytes`
+   * (default 4 MiB) per transaction. */
+  appendBatch?: AppendBatchOptions;
+  /** An append transaction or a reachability probe PostgreSQL has not answered within this many
+   * ms counts as PostgreSQL unreachable: from then on every call fails at once until a probe
+   * succeeds (postgres-health.ts). It bounds how long one outage holds up local editing. A
+   * commit that merely took longer costs a repair of the documents involved. Default 3 000. */
+  unreachableAfterMs?: number;
+  /** While PostgreSQL is reachable and the store idle, how often a `SELECT 1` checks that it
+   * still is (so readiness notices an outage when no one writes); 0 turns it off.
+   * Default 5 000. */
+  checkIntervalMs?: number;
 }
+
+/** Default of `unreachableAfterMs`. */
+export const DEFAULT_UNREACHABLE_AFTER_MS = 3_000;
 
 interface DocumentRow {
   snapshot: Buffer | null;
@@ -66,12 +89,13 @@ export class PostgresStorage implements StorageAdapter {
   readonly server: string;
   /** Seqs are per document and gapless (see the top). */
   readonly gaplessSeqs = true;
-  /** Create-once and tombstones, in `quire_deleted_documents` (postgres-lifecycle.ts). */
-  readonly lifecycle: PostgresLifecycle;
   /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
   readonly versions: PostgresVersions;
   private readonly pool: ConnectionPool;
   private readonly tables: Tables;
+  private readonly batcher: AppendBatcher;
+  private readonly health: PostgresHealth;
+  private readonly unreachableAfterMs: number;
   private readying: Promise<void> | null = null;
   private closed = false;
 
@@ -79,7 +103,13 @@ export class PostgresStorage implements StorageAdapter {
     this.tables = tablesIn(options.schema ?? 'public');
     this.pool = new ConnectionPool(options.connectionString, options.pool);
     this.server = this.pool.server;
-    this.lifecycle = new PostgresLifecycle(this.tables, (fn) => this.withClient(fn));
+    this.unreachableAfterMs = options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS;
+    this.health = new PostgresHealth(
+      this.server,
+      () => this.probe(),
+      options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS,
+    );
+    this.batcher = new AppendBatcher((rows) => this.commitBatch(rows), options.appendBatch);
     this.versions = new PostgresVersions(this.tables, (fn) => this.withClient(fn));
   }
 
@@ -87,13 +117,32 @@ export class PostgresStorage implements StorageAdapter {
    * startup to fail early. Rejects with a message naming the server when it cannot be reached;
    * a later call tries again. */
   ready(): Promise<void> {
-    this.readying ??= this.pool
-      .run((client) => createSchema(client, this.tables))
-      .catch((error: unknown) => {
-        this.readying = null;
-        throw error;
-      });
+    this.readying ??= this.health
+      .observe(this.pool.run((client) => createSchema(client, this.tables)))
+      .then(
+        () => this.health.start(),
+        (error: unknown) => {
+          this.readying = null;
+          throw error;
+        },
+      );
     return this.readying;
+  }
+
+  /** Why PostgreSQL counts as unreachable now, or null (for readiness; see postgres-health.ts). */
+  unavailableReason(): string | null {
+    return this.health.unreachableReason;
+  }
+
+  /** `listener` hears each change: the reason when PostgreSQL becomes unreachable, null when it
+   * answers again. Returns the remover. */
+  onAvailabilityChange(listener: (reason: string | null) => void): () => void {
+    return this.health.onChange(listener);
+  }
+
+  /** Commits and appends so far (group commit). */
+  appendStats(): AppendBatchStats {
+    return this.batcher.stats();
   }
 
   async load(name: string): Promise<StoredDocument | null> {
@@ -142,25 +191,36 @@ export class PostgresStorage implements StorageAdapter {
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
+    if (this.closed) throw new Error('storage is closed');
     // Copied now: the caller may reuse its buffer as soon as this returns.
     const data = Buffer.from(update);
     const crc = crc32(data);
-    const t = this.tables;
-    // One statement, so one transaction: the upsert creates the row on a first append or takes
-    // its lock and the next seq; the update row is inserted with that seq.
-    const sql = `
-      WITH bumped AS (
-        INSERT INTO ${t.documents} AS d (name, last_seq, updated_at) VALUES ($1, 1, ${NOW_MS})
-        ON CONFLICT (name) DO UPDATE SET last_seq = d.last_seq + 1, updated_at = excluded.updated_at
-        RETURNING last_seq, updated_at
-      )
-      INSERT INTO ${t.updates} (doc, seq, data, crc, created_at)
-      SELECT $1, last_seq, $2, $3, updated_at FROM bumped
-      RETURNING seq`;
-    return this.withClient(async (client) => {
-      const result = await client.query<{ seq: number }>(sql, [name, data, crc]);
-      return result.rows[0]!.seq;
+    this.health.check();
+    // Group commit (postgres-append-batch.ts): one transaction for the appends of a window.
+    // Queued at once, so close() drains it.
+    return this.batcher.append({ name, data, crc });
+  }
+
+  /** One batch of appends as one statement. The whole call (connection included) is bounded by
+   * `unreachableAfterMs`: a stalled link would otherwise hold every queued append. Its result
+   * then no longer counts, even if PostgreSQL commits it later; the caller repairs (the same
+   * content again, which a Yjs document absorbs). */
+  private async commitBatch(rows: Parameters<typeof commitAppendBatch>[2]): Promise<number[]> {
+    this.health.check();
+    await this.ready();
+    const ms = this.unreachableAfterMs;
+    const work = this.pool.run((client) => commitAppendBatch(client, this.tables, rows, ms));
+    return this.health.observe(withDeadline(work, ms, this.server));
+  }
+
+  /** A trivial query through the pool, bounded like a batch: the breaker's probe. */
+  private probe(): Promise<void> {
+    const ms = this.unreachableAfterMs;
+    const work = this.pool.run(async (client) => {
+      const query: TimedQuery = { text: 'SELECT 1', query_timeout: ms };
+      await client.query(query);
     });
+    return withDeadline(work, ms, this.server);
   }
 
   async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
@@ -255,6 +315,9 @@ export class PostgresStorage implements StorageAdapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.health.stop();
+    // Appends already accepted still commit (or fail) before the pool goes.
+    await this.batcher.drain();
     await this.pool.end();
   }
 
@@ -273,7 +336,23 @@ export class PostgresStorage implements StorageAdapter {
   /** Runs `fn` on a pooled connection once the schema is ready. */
   private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('storage is closed');
+    this.health.check();
     await this.ready();
-    return this.pool.run(fn);
+    return this.health.observe(this.pool.run(fn));
   }
+}
+
+/** `work`, or a rejection saying PostgreSQL did not answer in time (work's own end is then
+ * ignored). */
+function withDeadline<T>(work: Promise<T>, ms: number, server: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new Error(`cannot reach PostgreSQL at ${server}: did not answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  work.catch(() => {});
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,239 @@
+/**
+ * Group commit for PostgresStorage: the appends of a short window, across every document of this
+ * instance, go to PostgreSQL as ONE statement, so one transaction and one synchronous COMMIT
+ * (one WAL flush) instead of one each. Under typing load most windows hold a few updates from a
+ * few documents; under bursts the saving is large.
+ *
+ * Rounds: the first append of a round starts a timer of `windowMs`; when it fires, the queued
+ * appends (up to `maxUpdates` / `maxBytes`) are committed. At most one commit is in flight:
+ * appends arriving meanwhile wait for the next round, which starts as soon as the commit ends
+ * (they have waited at least that long already). One commit at a time also keeps a document's
+ * appends in the order they were made: each round's seqs follow the previous round's.
+ *
+ * Seqs stay gapless and commit-ordered (see postgres.ts): the statement bumps each document's
+ * `last_seq` by its k updates under the row lock and inserts the k rows below it. Rows are locked
+ * in name order, so two instances batching the same documents cannot deadlock; should PostgreSQL
+ * still report a deadlock or a serialization failure, the batch is retried once, then its
+ * appends fail. Every append resolves with its own seq after COMMIT, or rejects with the batch.
+ */
+import type { PoolClient, QueryConfig } from 'pg';
+import { NOW_MS, type Tables } from './postgres-schema.js';
+
+export interface AppendBatchOptions {
+  /** Longest an append waits for others to share its transaction, in ms. Every update is relayed
+   * only after its COMMIT, so this adds to edit latency: keep it small. Default 2. */
+  windowMs?: number;
+  /** Most updates in one transaction. Default 256. */
+  maxUpdates?: number;
+  /** Most update bytes in one transaction; a larger single update commits alone. Default 4 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_APPEND_WINDOW_MS = 2;
+export const DEFAULT_APPEND_MAX_UPDATES = 256;
+export const DEFAULT_APPEND_MAX_BYTES = 4 * 1024 * 1024;
+
+/** One update to append. */
+export interface AppendRow {
+  name: string;
+  data: Buffer;
+  crc: number;
+}
+
+export interface AppendBatchStats {
+  /** Transactions committed. */
+  commits: number;
+  /** Appends those transactions carried. */
+  appends: number;
+  /** Batches retried after a deadlock or serialization failure. */
+  retries: number;
+  /** Batches whose appends were rejected. */
+  failedBatches: number;
+}
+
+interface Pending extends AppendRow {
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
+/** A query with its own answer timeout (pg supports `query_timeout` per query; its types only
+ * declare it for the whole client). */
+export type TimedQuery = QueryConfig & { query_timeout: number };
+
+/** SQLSTATEs after which the same batch may well succeed at once. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+export class AppendBatcher {
+  private readonly windowMs: number;
+  private readonly maxUpdates: number;
+  private readonly maxBytes: number;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly counts: AppendBatchStats = {
+    commits: 0,
+    appends: 0,
+    retries: 0,
+    failedBatches: 0,
+  };
+
+  /** `commit` writes the rows in one transaction and returns each row's seq, in row order. */
+  constructor(
+    private readonly commit: (rows: AppendRow[]) => Promise<number[]>,
+    options: AppendBatchOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? DEFAULT_APPEND_WINDOW_MS;
+    this.maxUpdates = options.maxUpdates ?? DEFAULT_APPEND_MAX_UPDATES;
+    this.maxBytes = options.maxBytes ?? DEFAULT_APPEND_MAX_BYTES;
+  }
+
+  append(row: AppendRow): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ ...row, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  stats(): AppendBatchStats {
+    return { ...this.counts };
+  }
+
+  /** Commits everything queued so far (close, tests). Never rejects. */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.running) await this.running;
+      else if (this.queue.length > 0) await this.runRound();
+      else return;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running || this.queue.length === 0) return;
+    if (this.queue.length >= this.maxUpdates) {
+      void this.runRound();
+      return;
+    }
+    this.timer ??= setTimeout(() => void this.runRound(), this.windowMs);
+  }
+
+  private runRound(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const round = this.commitNext().finally(() => {
+      this.running = null;
+      // The appends queued during the commit have waited long enough: no new window.
+      if (this.queue.length > 0) void this.runRound();
+    });
+    this.running = round;
+    return round;
+  }
+
+  private async commitNext(): Promise<void> {
+    const batch = this.take();
+    let seqs: number[];
+    try {
+      seqs = await this.commit(batch);
+    } catch (error) {
+      if (!RETRYABLE.has(sqlState(error))) return this.fail(batch, error);
+      this.counts.retries++;
+      try {
+        seqs = await this.commit(batch);
+      } catch (again) {
+        return this.fail(batch, again);
+      }
+    }
+    this.counts.commits++;
+    this.counts.appends += batch.length;
+    batch.forEach((p, i) => p.resolve(seqs[i]!));
+  }
+
+  private fail(batch: Pending[], error: unknown): void {
+    this.counts.failedBatches++;
+    for (const p of batch) p.reject(error);
+  }
+
+  /** The oldest queued appends within the limits (always at least one). */
+  private take(): Pending[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.maxUpdates) {
+      bytes += this.queue[n]!.data.length;
+      if (n > 0 && bytes > this.maxBytes) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+}
+
+function sqlState(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** The one statement of a batch: per document (locked in name order) `last_seq` goes up by its
+ * k updates; each update row takes `last_seq - back`, where `back` counts the document's later
+ * updates in the batch, so a document's updates get consecutive seqs in batch order. */
+function batchSql(t: Tables): string {
+  return `
+    WITH docs AS (
+      INSERT INTO ${t.documents} AS d (name, last_seq, updated_at)
+      SELECT name, k, ${NOW_MS} FROM unnest($1::text[], $2::bigint[]) AS i(name, k)
+      ORDER BY name COLLATE "C"
+      ON CONFLICT (name) DO UPDATE
+        SET last_seq = d.last_seq + excluded.last_seq, updated_at = excluded.updated_at
+      RETURNING name, last_seq, updated_at
+    )
+    INSERT INTO ${t.updates} (doc, seq, data, crc, created_at)
+    SELECT u.doc, docs.last_seq - u.back, u.data, u.crc, docs.updated_at
+    FROM unnest($3::text[], $4::bigint[], $5::bytea[], $6::bigint[]) AS u(doc, back, data, crc)
+    JOIN docs ON docs.name = u.doc
+    RETURNING doc, seq`;
+}
+
+/** Commits `rows` on `client` as one statement (one implicit transaction) and returns each
+ * row's seq, in row order. `timeoutMs` bounds the wait for PostgreSQL's answer. */
+export async function commitAppendBatch(
+  client: PoolClient,
+  tables: Tables,
+  rows: AppendRow[],
+  timeoutMs: number,
+): Promise<number[]> {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.name, (counts.get(row.name) ?? 0) + 1);
+  const remaining = new Map(counts);
+  const backs = rows.map((row) => {
+    const left = remaining.get(row.name)! - 1;
+    remaining.set(row.name, left);
+    return left;
+  });
+  const query: TimedQuery = {
+    text: batchSql(tables),
+    values: [
+      [...counts.keys()],
+      [...counts.values()],
+      rows.map((r) => r.name),
+      backs,
+      rows.map((r) => r.data),
+      rows.map((r) => r.crc),
+    ],
+    query_timeout: timeoutMs,
+  };
+  const result = await client.query<{ doc: string; seq: number }>(query);
+  if (result.rows.length !== rows.length) {
+    throw new Error(`append batch stored ${result.rows.length} of ${rows.length} updates`);
+  }
+  // Per document, ascending seqs belong to its updates in batch order.
+  const seqsOf = new Map<string, number[]>();
+  for (const { doc, seq } of result.rows) {
+    const list = seqsOf.get(doc);
+    if (list) list.push(seq);
+    else seqsOf.set(doc, [seq]);
+  }
+  for (const list of seqsOf.values()) list.sort((a, b) => a - b);
+  const next = new Map<string, number>();
+  return rows.map((row) => {
+    const i = next.get(row.name) ?? 0;
+    next.set(row.name, i + 1);
+    return seqsOf.get(row.name)![i]!;
+  });
+}
