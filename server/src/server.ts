@@ -21,10 +21,14 @@ import {
 } from './limits.js';
 import { startHeartbeat } from './transport/heartbeat.js';
 import { handleHttp } from './http/http-routes.js';
+import { createApiRouter } from './http/api/routes.js';
+import type { ApiRouter } from './http/api/router.js';
+import { DocumentService } from './documents/document-service.js';
+import { startTombstonePurge } from './documents/tombstone-purge.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DocumentStore } from './persistence/document-store.js';
-import { RoomRegistry } from './room/room-registry.js';
+import { DocumentGoneError, RoomRegistry } from './room/room-registry.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { SqliteStorage } from './storage/sqlite.js';
 import { handleUpgrade, type Session } from './transport/upgrade.js';
@@ -45,6 +49,10 @@ export interface QuireServer {
   connectionCount(): number;
   /** Names of documents loaded in memory. */
   loadedDocuments(): string[];
+  /** The `/api/...` routes; `api.add(...)` plugs in more (http/api/router.ts). */
+  readonly api: ApiRouter;
+  /** Server-side document operations (create, read, write, delete) behind the API. */
+  readonly documents: DocumentService;
 }
 
 /** How long close() waits for clients to acknowledge the 1001 close before cutting them off. */
@@ -68,6 +76,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
     ...(options.bus ? { bus: options.bus } : {}),
+    // A deleted document is never loaded again (documents/document-service.ts).
+    isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
   });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
@@ -80,6 +90,16 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   });
   const caps = new ConnectionCaps(options);
   const updateGuard = new UpdateGuard(options.maxDocumentBytes);
+  const documents = new DocumentService({
+    rooms,
+    storage,
+    guard: updateGuard,
+    log,
+    maxDocumentBytes: options.maxDocumentBytes,
+    deletedRetentionMs: options.deletedRetentionMs,
+  });
+  const api = createApiRouter({ options, storage, log, documents });
+  const stopPurge = startTombstonePurge(documents, log);
   const ownedServers: Server[] = [];
   let accepting = true;
   let closing: Promise<void> | null = null;
@@ -135,7 +155,10 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       .acquire(session.docName, (state) => connection.sendStoredState(state))
       .then(
         (room) => connection.attach(room),
-        () => connection.close(CloseCode.InternalError, 'document failed to load'),
+        (error: unknown) =>
+          error instanceof DocumentGoneError
+            ? connection.close(CloseCode.Gone, 'document deleted')
+            : connection.close(CloseCode.InternalError, 'document failed to load'),
       );
   };
 
@@ -146,6 +169,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log,
     isAccepting: () => accepting,
     connectionCount: () => connections.size,
+    isDeleted: (name: string) => documents.isDeleted(name),
     onConnection,
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -161,6 +185,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     metrics,
     log,
     staticDir: options.staticDir,
+    api,
     gauges: () => ({ connections: connections.size, rooms: rooms.size }),
     // Unready while saves fail: a load balancer should send new editors elsewhere.
     notReadyReason: () => (accepting ? store.unhealthyReason() : 'shutting down'),
@@ -200,6 +225,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     stopHeartbeat();
     stopSessionSweep();
     stopRevalidation();
+    stopPurge();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
     // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".
@@ -232,6 +258,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     metrics,
     connectionCount: () => connections.size,
     loadedDocuments: () => rooms.loadedNames(),
+    api,
+    documents,
   };
 }
 

@@ -20,9 +20,20 @@ export interface RoomRegistryOptions {
   maxAwarenessStateBytes: number;
   /** Other instances serving the same documents; absent for a single instance. */
   bus?: DocumentBus;
+  /** Whether a document was deleted (documents/document-service.ts): a deleted one is never
+   * loaded, so a connection that raced the delete cannot bring it back. Default: never. */
+  isDeleted?(name: string): Promise<boolean>;
   /** Version history (history/version-policy.ts): told of every change, of a room its last
    * peer left, and of a room about to be destroyed. Default: none. */
   history?: Pick<VersionPolicy, 'changed' | 'emptied' | 'unloaded'>;
+}
+
+/** Thrown by `acquire` for a deleted document. */
+export class DocumentGoneError extends Error {
+  constructor(readonly docName: string) {
+    super(`document "${docName}" was deleted`);
+    this.name = 'DocumentGoneError';
+  }
 }
 
 export class RoomRegistry {
@@ -30,6 +41,8 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly unloadTimers = new Map<Room, NodeJS.Timeout>();
+  /** Server-side users of a room (withRoom): it does not unload while they hold it. */
+  private readonly holds = new Map<Room, number>();
   private readonly busLinks = new Map<Room, RoomBusLink>();
 
   constructor(private readonly options: RoomRegistryOptions) {}
@@ -55,10 +68,62 @@ export class RoomRegistry {
         await unloading;
         continue;
       }
-      const load = this.load(name, onStoredState);
+      const load = this.loadUnlessDeleted(name, onStoredState);
       this.loading.set(name, load);
       return load;
     }
+  }
+
+  /** Runs `fn` with the loaded room for `name` (loading it if needed, shared with connected
+   * editors). The room stays loaded while `fn` runs; afterwards, with no peer connected, it
+   * unloads after the usual grace period. */
+  async withRoom<T>(name: string, fn: (room: Room) => T | Promise<T>): Promise<T> {
+    const room = await this.acquire(name);
+    this.holds.set(room, (this.holds.get(room) ?? 0) + 1);
+    try {
+      return await fn(room);
+    } finally {
+      const left = (this.holds.get(room) ?? 1) - 1;
+      if (left > 0) this.holds.set(room, left);
+      else this.holds.delete(room);
+      if (left <= 0 && room.peers.size === 0 && this.rooms.get(name) === room) {
+        this.scheduleUnload(room);
+      }
+    }
+  }
+
+  /** Drops a deleted document's room without writing it back: its peers are closed with
+   * `code` and the room is destroyed (no final flush). Waits for a load in progress first. */
+  async evict(name: string, code: number, reason: string): Promise<void> {
+    const loading = this.loading.get(name);
+    if (loading) await loading.catch(() => {});
+    const room = this.rooms.get(name);
+    if (!room) return;
+    this.rooms.delete(name);
+    this.cancelUnload(room);
+    for (const peer of [...room.peers]) peer.close(code, reason);
+    this.destroy(room);
+    this.options.metrics.roomsUnloaded++;
+  }
+
+  /** A deleted document is never loaded (`isDeleted`); its load's waiters get
+   * DocumentGoneError. */
+  private async loadUnlessDeleted(
+    name: string,
+    onStoredState?: (state: Uint8Array) => void,
+  ): Promise<Room> {
+    let deleted: boolean;
+    try {
+      deleted = (await this.options.isDeleted?.(name)) ?? false;
+    } catch (error) {
+      this.loading.delete(name);
+      throw error;
+    }
+    if (deleted) {
+      this.loading.delete(name);
+      throw new DocumentGoneError(name);
+    }
+    return this.load(name, onStoredState);
   }
 
   private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
@@ -121,7 +186,7 @@ export class RoomRegistry {
 
   private async unload(room: Room): Promise<void> {
     this.unloadTimers.delete(room);
-    if (room.peers.size > 0 || this.rooms.get(room.name) !== room) return;
+    if (room.peers.size > 0 || this.holds.has(room) || this.rooms.get(room.name) !== room) return;
     this.rooms.delete(room.name);
     const done = room
       .flush()

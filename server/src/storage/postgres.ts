@@ -31,6 +31,7 @@ import type {
 import { readHead, readHeads, readLogRows } from './postgres-catch-up.js';
 import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
 import { listDocuments } from './postgres-list.js';
+import { PostgresLifecycle } from './postgres-lifecycle.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
 import {
   AppendBatcher,
@@ -89,6 +90,8 @@ export class PostgresStorage implements StorageAdapter {
   readonly server: string;
   /** Seqs are per document and gapless (see the top). */
   readonly gaplessSeqs = true;
+  /** Create-once and tombstones, in `quire_deleted_documents` (postgres-lifecycle.ts). */
+  readonly lifecycle: PostgresLifecycle;
   /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
   readonly versions: PostgresVersions;
   private readonly pool: ConnectionPool;
@@ -103,6 +106,7 @@ export class PostgresStorage implements StorageAdapter {
     this.tables = tablesIn(options.schema ?? 'public');
     this.pool = new ConnectionPool(options.connectionString, options.pool);
     this.server = this.pool.server;
+    this.lifecycle = new PostgresLifecycle(this.tables, (fn) => this.withClient(fn));
     this.unreachableAfterMs = options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS;
     this.health = new PostgresHealth(
       this.server,
