@@ -49,6 +49,10 @@ export interface QuireServerOptions {
    * this instance's clients through it, and this instance's reach theirs. Default: none (one
    * instance). */
   bus?: DocumentBus;
+  /** With a bus: how often one query reads the head seq of every open document, so one that
+   * missed the last message of a burst (the bus is at-most-once) catches up from storage.
+   * Default 5000 ms. */
+  busCatchUpIntervalMs?: number;
   /** URL path prefix for WebSocket connections: `/<prefix>/<docName>`. Default '' (none). */
   pathPrefix?: string;
   /** Directory of static files (the demo app) served over HTTP; false to serve none.
@@ -148,6 +152,7 @@ export class ConfigError extends Error {
 export const DEFAULT_PORT = 1234;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_BUS_CATCH_UP_INTERVAL_MS = 5_000;
 export const DEFAULT_DELETED_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** client/dist/demo, relative to this file in server/dist or server/src. */
@@ -161,6 +166,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     storage: options.storage,
     bus: options.bus,
+    busCatchUpIntervalMs: options.busCatchUpIntervalMs ?? DEFAULT_BUS_CATCH_UP_INTERVAL_MS,
     pathPrefix: options.pathPrefix ?? '',
     staticDir: options.staticDir ?? defaultStaticDir(),
     secret: options.secret,
@@ -213,6 +219,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     }
   }
   const positive: (keyof ResolvedOptions)[] = [
+    'busCatchUpIntervalMs',
     'heartbeatIntervalMs',
     'compactAfterUpdates',
     'compactAfterBytes',

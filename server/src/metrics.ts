@@ -27,6 +27,16 @@ export class Metrics {
   /** Other instances' updates received on the bus, and those that failed to apply. */
   busMessagesReceived = 0;
   busMessagesRefused = 0;
+  /** Bus messages that were not well-formed (garbage on a document's channel): dropped. */
+  busMessagesMalformed = 0;
+  /** Catch-ups from storage (bus/room-link.ts), those that filled a gap in the seqs, and those
+   * that failed (retried later). */
+  busCatchUps = 0;
+  busGapRepairs = 0;
+  busCatchUpFailures = 0;
+  /** Bus subscriptions that failed or timed out (the room is served locally meanwhile and the
+   * subscription retried). */
+  busSubscribeFailures = 0;
   /** Queued writes or sends of a room that threw; the room went on (room/write-chain.ts). */
   roomChainFailures = 0;
   /** Slow readers resynced in place once their socket drained. */
@@ -119,6 +129,31 @@ export class Metrics {
       'bus_messages_refused_total',
       'Bus messages that failed to apply (logged; other documents are unaffected).',
       this.busMessagesRefused,
+    );
+    counter(
+      'bus_messages_malformed_total',
+      'Bus messages that were not well-formed: dropped (logged; nothing else is affected).',
+      this.busMessagesMalformed,
+    );
+    counter(
+      'bus_catch_ups_total',
+      'Documents caught up from storage after a missed bus message, an outage or a late subscription.',
+      this.busCatchUps,
+    );
+    counter(
+      'bus_gap_repairs_total',
+      'Catch-ups caused by a gap in the sequence numbers received on the bus.',
+      this.busGapRepairs,
+    );
+    counter(
+      'bus_catch_up_failures_total',
+      'Catch-ups from storage that failed (retried later).',
+      this.busCatchUpFailures,
+    );
+    counter(
+      'bus_subscribe_failures_total',
+      'Bus subscriptions that failed or timed out (served locally meanwhile, retried).',
+      this.busSubscribeFailures,
     );
     counter(
       'room_chain_failures_total',

@@ -78,6 +78,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     ...(options.bus ? { bus: options.bus } : {}),
     // A deleted document is never loaded again (documents/document-service.ts).
     isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
+    busCatchUpIntervalMs: options.busCatchUpIntervalMs,
   });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({

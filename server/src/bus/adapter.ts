@@ -33,5 +33,9 @@ export interface DocumentBus {
    * the caller's wrapper, never by the bus, and does not affect other subscribers. The returned
    * function ends the subscription. */
   subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** `listener` runs each time the bus is back after an outage, once every subscription is live
+   * again: whatever was published meanwhile was missed. Returns the remover. Optional (an
+   * in-process bus has no outages). */
+  onReconnect?(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -1,78 +1,323 @@
 /**
- * One loaded room's connection to the bus: subscribed before the room's state is read from
- * storage (so nothing published in between is missed), messages buffered until the room exists,
- * then other instances' stored changes applied with the 'bus' origin (relayed to this instance's
- * peers, neither stored nor published again: room/change-origin.ts). A message that fails is
- * logged and counted and never affects another document.
+ * One loaded room's connection to the bus, which is a doorbell, not a store (bus/adapter.ts).
+ *
+ * Subscribed before the room's state is read from storage, so nothing published in between is
+ * missed; messages are buffered until the room exists, then other instances' stored changes are
+ * applied with the 'bus' origin (relayed to this instance's peers, neither stored nor published
+ * again: room/change-origin.ts). This instance's own stored changes are published with the seq
+ * the store gave them.
+ *
+ * Every message carries its seq, and a SeqTracker (bus/seq-tracker.ts) knows which ones the
+ * room holds: what it has is ignored (a duplicate, or a change the storage read already had); a
+ * gap is filled from storage after a short grace (bus/catch-up.ts). Catch-ups also follow a bus
+ * reconnect, a late subscription and the periodic head check (bus/room-links.ts).
+ *
+ * The bus being down never keeps a document from opening: a subscribe that fails or takes too
+ * long leaves the room served locally while the subscription is retried in the background; once
+ * it is live, the room catches up from storage on what it missed.
+ *
+ * A bad message (malformed, or bytes Yjs refuses) or a failing catch-up is logged with the
+ * document, counted, and affects nothing else: not other documents, not this one's later
+ * messages.
  */
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Room } from '../room/room.js';
-import type { BusEnvelope, DocumentBus } from './adapter.js';
+import type { BusEnvelope, BusMessage, DocumentBus } from './adapter.js';
+import { mergeTail, type CatchUpReader } from './catch-up.js';
+import { SeqTracker } from './seq-tracker.js';
+
+/** How long a gap may stay open before it is filled from storage: messages from different
+ * publishers may arrive out of order. */
+export const GAP_GRACE_MS = 100;
+/** How long a load waits for the subscription before it serves the room locally. */
+export const SUBSCRIBE_WAIT_MS = 1_000;
+/** Backoff between subscription attempts after a failure: from the first to the last. */
+const SUBSCRIBE_RETRY_MS = [250, 10_000] as const;
+/** Messages kept while the room loads; past it, the room catches up from storage instead. */
+const MAX_BUFFERED = 1_000;
+
+export type CatchUpReason = 'gap' | 'check' | 'reconnect' | 'subscribed';
+
+export interface RoomBusLinkDeps {
+  bus: DocumentBus;
+  reader: CatchUpReader;
+  /** StorageAdapter.gaplessSeqs. */
+  gapless: boolean;
+  log: Logger;
+  metrics: Metrics;
+  /** Called once when the link is closed. */
+  onClose?(link: RoomBusLink): void;
+}
 
 export class RoomBusLink {
+  /** Other instances' presence for this room (bus/presence-link.ts). Set before `attach`:
+   * presence buffered during the load goes to it. */
+  onPresence: ((envelope: BusEnvelope) => void) | null = null;
   private room: Room | null = null;
+  private tracker: SeqTracker | null = null;
   private buffered: BusEnvelope[] | null = [];
   private unsubscribe: (() => Promise<void>) | null = null;
+  private live = false;
+  private closed = false;
+  /** Something may have been missed before the room existed: catch up once attached and live. */
+  private catchUpWhenLive = false;
+  private gapTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private catching: Promise<void> | null = null;
+  private again = false;
+  private failing = false;
+  private readonly firstAttempt: Promise<void>;
+  private settleFirstAttempt: () => void = () => {};
 
   private constructor(
-    private readonly bus: DocumentBus,
-    private readonly docName: string,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-  ) {}
+    readonly docName: string,
+    private readonly deps: RoomBusLinkDeps,
+  ) {
+    this.firstAttempt = new Promise((resolve) => (this.settleFirstAttempt = resolve));
+  }
 
-  /** Subscribes for `docName`; resolves once the subscription is live. */
-  static async open(
-    bus: DocumentBus,
-    docName: string,
-    log: Logger,
-    metrics: Metrics,
-  ): Promise<RoomBusLink> {
-    const link = new RoomBusLink(bus, docName, log, metrics);
-    link.unsubscribe = await bus.subscribe(docName, (envelope) => link.receive(envelope));
+  /** Starts subscribing for `docName`. Wait for `ready()` before reading storage. */
+  static open(docName: string, deps: RoomBusLinkDeps): RoomBusLink {
+    const link = new RoomBusLink(docName, deps);
+    void link.subscribeUntilLive();
     return link;
   }
 
-  /** The room is loaded: apply what arrived meanwhile (applying twice is harmless), then live. */
-  attach(room: Room): void {
+  /** Resolves once the subscription is live, or its first attempt failed, or after
+   * SUBSCRIBE_WAIT_MS: a load never waits longer for the bus. Never rejects. */
+  async ready(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([this.firstAttempt, waited]);
+    clearTimeout(timer);
+  }
+
+  /** Whether messages published now reach this link. */
+  get subscribed(): boolean {
+    return this.live;
+  }
+
+  /** The room is loaded from a read that covered every seq up to `headSeq`. Applies what
+   * arrived meanwhile and is newer. `readWhileSubscribed`: the read started after the
+   * subscription was live; otherwise what was published before it went live is fetched from
+   * storage once it is. */
+  attach(room: Room, headSeq: number, readWhileSubscribed: boolean): void {
+    if (this.closed) return;
     this.room = room;
+    this.tracker = new SeqTracker(this.deps.gapless, headSeq);
     const buffered = this.buffered ?? [];
     this.buffered = null;
     for (const envelope of buffered) this.receive(envelope);
+    if (!readWhileSubscribed) this.catchUpWhenLive = true;
+    if (this.catchUpWhenLive && this.live) {
+      this.catchUpWhenLive = false;
+      void this.catchUp('subscribed');
+    }
   }
 
-  /** A change this instance stored: the other instances' doorbell. */
-  publish(update: Uint8Array): void {
-    this.bus.publish(this.docName, { kind: 'update', update });
+  /** A change this instance stored as `seq`: the other instances' doorbell. */
+  publish(update: Uint8Array, seq: number): void {
+    if (this.closed) return;
+    this.tracker?.take(seq); // the room has it: its echo, or a message racing it, is ignored
+    this.deps.bus.publish(this.docName, { kind: 'update', update, seq });
+    if (this.tracker?.hasGap) this.armGapTimer();
+  }
+
+  /** Whether the store's head says the room lacks something. */
+  behind(headSeq: number): boolean {
+    return this.tracker !== null && !this.closed && this.tracker.behind(headSeq);
+  }
+
+  /** Reads from storage what the room lacks and merges it. One at a time: a request during a
+   * catch-up runs once more after it. Never rejects; a failure is logged and counted, and the
+   * next periodic check tries again. */
+  catchUp(reason: CatchUpReason): Promise<void> {
+    if (this.closed || !this.room) return Promise.resolve();
+    if (this.catching) {
+      this.again = true;
+      return this.catching;
+    }
+    const run = async () => {
+      do {
+        this.again = false;
+        await this.catchUpOnce(reason);
+      } while (this.again && !this.closed);
+    };
+    this.catching = run().finally(() => (this.catching = null));
+    return this.catching;
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.room = null;
     this.buffered = null;
+    this.settleFirstAttempt();
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.deps.onClose?.(this);
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = null;
     await unsubscribe?.().catch((error: unknown) => {
-      this.log.warn('bus unsubscribe failed', { doc: this.docName, error: errorMessage(error) });
+      this.deps.log.warn('bus unsubscribe failed', {
+        doc: this.docName,
+        error: errorMessage(error),
+      });
     });
   }
 
+  private async subscribeUntilLive(): Promise<void> {
+    const { bus, log, metrics } = this.deps;
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        const unsubscribe = await bus.subscribe(this.docName, (e) => this.receive(e));
+        if (this.closed) {
+          await unsubscribe().catch(() => {});
+          return;
+        }
+        this.unsubscribe = unsubscribe;
+        this.live = true;
+        this.settleFirstAttempt();
+        if (attempt > 1)
+          log.info('bus subscription live', { doc: this.docName, attempts: attempt });
+        if (this.room && this.catchUpWhenLive) {
+          this.catchUpWhenLive = false;
+          void this.catchUp('subscribed');
+        }
+        return;
+      } catch (error) {
+        if (this.closed) return;
+        metrics.busSubscribeFailures++;
+        // Once per link: an outage would otherwise log every retry of every open document.
+        if (attempt === 1) {
+          log.warn('bus subscribe failed: serving the document locally, retrying', {
+            doc: this.docName,
+            error: errorMessage(error),
+          });
+        }
+        this.settleFirstAttempt();
+        const [first, last] = SUBSCRIBE_RETRY_MS;
+        await new Promise<void>((resolve) => {
+          this.retryTimer = setTimeout(resolve, Math.min(first * 2 ** (attempt - 1), last));
+          this.retryTimer.unref();
+        });
+        this.retryTimer = null;
+      }
+    }
+  }
+
+  /** The bus's handler: whatever happens here stays here (see the top). */
   private receive(envelope: BusEnvelope): void {
+    try {
+      this.handle(envelope);
+    } catch (error) {
+      this.deps.metrics.busMessagesRefused++;
+      this.deps.log.error('bus message failed', {
+        doc: this.docName,
+        from: envelope?.instanceId,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  private handle(envelope: BusEnvelope): void {
+    if (this.closed) return;
+    const { metrics, log } = this.deps;
     if (this.buffered) {
-      this.buffered.push(envelope);
+      if (this.buffered.length < MAX_BUFFERED) this.buffered.push(envelope);
+      else this.catchUpWhenLive = true; // storage has whatever is dropped here
+      return;
+    }
+    const message: unknown = envelope?.message;
+    if (!wellFormed(message)) {
+      metrics.busMessagesMalformed++;
+      log.warn('malformed bus message dropped', {
+        doc: this.docName,
+        from: typeof envelope?.instanceId === 'string' ? envelope.instanceId : undefined,
+      });
+      return;
+    }
+    if (message.kind === 'awareness') {
+      this.onPresence?.(envelope);
       return;
     }
     const room = this.room;
-    if (!room || envelope.message.kind !== 'update') return; // presence crosses with scale-out
-    this.metrics.busMessagesReceived++;
-    try {
-      if (room.apply(envelope.message.update, { kind: 'bus' }) === 'refused') {
-        this.metrics.busMessagesRefused++;
-        this.log.warn('bus update refused', { doc: this.docName, from: envelope.instanceId });
-      }
-    } catch (error) {
-      this.metrics.busMessagesRefused++;
-      this.log.error('bus message failed', { doc: this.docName, error: errorMessage(error) });
+    const tracker = this.tracker;
+    if (!room || !tracker) return;
+    metrics.busMessagesReceived++;
+    if (message.seq !== undefined && !tracker.take(message.seq)) return; // it has that one
+    if (room.apply(message.update, { kind: 'bus' }) === 'refused') {
+      // Bytes Yjs refused, or an update whose predecessor is in a gap (the gap's catch-up
+      // re-reads it from storage).
+      metrics.busMessagesRefused++;
+      log.warn('bus update refused', {
+        doc: this.docName,
+        from: envelope.instanceId,
+        seq: message.seq,
+      });
     }
+    if (tracker.hasGap) this.armGapTimer();
   }
+
+  private armGapTimer(): void {
+    if (this.gapTimer || this.closed) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      if (!this.tracker?.hasGap) return; // filled by a late message meanwhile
+      this.deps.metrics.busGapRepairs++;
+      void this.catchUp('gap');
+    }, GAP_GRACE_MS);
+    this.gapTimer.unref();
+  }
+
+  private async catchUpOnce(reason: CatchUpReason): Promise<void> {
+    const { reader, log, metrics } = this.deps;
+    const room = this.room;
+    const tracker = this.tracker;
+    if (!room || !tracker) return;
+    try {
+      const tail = await reader.readTail(this.docName, tracker.held);
+      if (this.closed || this.room !== room) return;
+      metrics.busCatchUps++;
+      if (tail) {
+        for (const problem of tail.damaged ?? []) {
+          log.error('damaged stored record', { doc: this.docName, problem });
+        }
+        if (mergeTail(room, tail) === 'refused') {
+          metrics.busMessagesRefused++;
+          log.warn('stored updates refused during catch-up', { doc: this.docName, reason });
+        }
+        tracker.caughtUp(tail.headSeq);
+      }
+      if (this.failing) log.info('bus catch-up from storage works again', { doc: this.docName });
+      this.failing = false;
+    } catch (error) {
+      metrics.busCatchUpFailures++;
+      // Once per run of failures; the periodic check retries.
+      if (!this.failing) {
+        log.warn('bus catch-up from storage failed; retrying later', {
+          doc: this.docName,
+          reason,
+          error: errorMessage(error),
+        });
+      }
+      this.failing = true;
+      return;
+    }
+    if (tracker.hasGap) this.armGapTimer();
+  }
+}
+
+/** A message the bus interface allows, checked field by field: a bus is a network input. */
+function wellFormed(message: unknown): message is BusMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as { kind?: unknown; update?: unknown; seq?: unknown };
+  if (!(m.update instanceof Uint8Array)) return false;
+  if (m.kind === 'awareness') return true;
+  if (m.kind !== 'update') return false;
+  return m.seq === undefined || (Number.isSafeInteger(m.seq) && (m.seq as number) >= 1);
 }

@@ -45,6 +45,9 @@ export class DocumentLog {
   /** The save (repair and compaction) in progress, if any: saves of one document never
    * overlap. */
   saving: Promise<boolean> | null = null;
+  /** Told of the repair write (the full state, appended once storage is back) and its seq, so
+   * other instances get what this one could not store meanwhile (bus/room-link.ts). */
+  onRepairStored: ((update: Uint8Array, seq: number) => void) | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -86,7 +89,13 @@ export class DocumentStore {
   async load(
     name: string,
     onStoredState?: (state: Uint8Array) => void,
-  ): Promise<{ doc: Y.Doc; log: DocumentLog; storedState: Uint8Array | null }> {
+  ): Promise<{
+    doc: Y.Doc;
+    log: DocumentLog;
+    storedState: Uint8Array | null;
+    /** The newest seq the read covered (0: nothing stored): where bus catch-up starts. */
+    headSeq: number;
+  }> {
     const started = performance.now();
     const stored = await this.adapter.load(name);
     // A snapshot alone is the whole document, byte for byte what the Y.Doc is built from.
@@ -122,15 +131,17 @@ export class DocumentStore {
     }
     doc.on('destroy', () => this.unsaved.delete(log));
     this.metrics.observeLoad(performance.now() - started);
-    return { doc, log, storedState };
+    const headSeq = stored ? Math.max(stored.lastSeq, stored.compactedThrough) : 0;
+    return { doc, log, storedState, headSeq };
   }
 
   /** Appends an update. Never rejects: a failed write is logged, counted and marked for repair
-   * (save), which appends the full state. Returns whether the write succeeded. */
-  async append(name: string, log: DocumentLog, update: Uint8Array): Promise<boolean> {
+   * (save), which appends the full state. Returns the seq the store gave it, or null when the
+   * write failed. */
+  async append(name: string, log: DocumentLog, update: Uint8Array): Promise<number | null> {
     log.ack.writeStarted();
     try {
-      await this.adapter.append(name, update);
+      const seq = await this.adapter.append(name, update);
       log.count++;
       log.bytes += update.length;
       this.metrics.updatesPersisted++;
@@ -138,13 +149,13 @@ export class DocumentStore {
       // Compact as soon as the threshold is crossed, not after a whole burst of queued updates:
       // load time stays bounded however the updates arrive. A failing store is left to the retry.
       if (!log.needsRepair && !log.saving && this.shouldCompact(log)) void this.save(name, log);
-      return true;
+      return seq;
     } catch (error) {
       this.metrics.persistenceErrors++;
       this.log.error('failed to append update', { doc: name, error: errorMessage(error) });
       this.markUnsaved(name, log);
       log.ack.writeEnded(false);
-      return false;
+      return null;
     }
   }
 
@@ -172,8 +183,11 @@ export class DocumentStore {
     if (log.needsRepair) {
       // Whatever fails from here on, the state encoded now is what a success makes whole again.
       log.needsRepair = false;
-      const repaired = await this.append(name, log, Y.encodeStateAsUpdate(log.doc));
-      if (!repaired || log.needsRepair) return false;
+      const state = Y.encodeStateAsUpdate(log.doc);
+      const seq = await this.append(name, log, state);
+      // Stored, so other instances may have it (nothing unstored is ever published).
+      if (seq !== null) log.onRepairStored?.(state, seq);
+      if (seq === null || log.needsRepair) return false;
       this.log.info('document saved again after a storage failure', { doc: name });
       this.unsaved.delete(log);
       log.retry.reset();
@@ -221,6 +235,11 @@ export class DocumentStore {
     log.bytes -= bytesAtStart;
     this.metrics.compactions++;
     return true;
+  }
+
+  /** The byte store, for the bus's catch-up reads (bus/catch-up.ts). */
+  get storage(): StorageAdapter {
+    return this.adapter;
   }
 
   /** Why the store cannot promise durability right now, or null when it can. */

@@ -6,7 +6,8 @@
  */
 import type { DocumentStore } from '../persistence/document-store.js';
 import type { DocumentBus } from '../bus/adapter.js';
-import { RoomBusLink } from '../bus/room-link.js';
+import type { RoomBusLink } from '../bus/room-link.js';
+import { RoomBusLinks } from '../bus/room-links.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
 import { errorMessage, type Logger } from '../log.js';
@@ -20,6 +21,9 @@ export interface RoomRegistryOptions {
   maxAwarenessStateBytes: number;
   /** Other instances serving the same documents; absent for a single instance. */
   bus?: DocumentBus;
+  /** With `bus`: period of the head check that catches up rooms that missed a message
+   * (bus/room-links.ts). Default 5000 ms. */
+  busCatchUpIntervalMs?: number;
   /** Whether a document was deleted (documents/document-service.ts): a deleted one is never
    * loaded, so a connection that raced the delete cannot bring it back. Default: never. */
   isDeleted?(name: string): Promise<boolean>;
@@ -45,7 +49,20 @@ export class RoomRegistry {
   private readonly holds = new Map<Room, number>();
   private readonly busLinks = new Map<Room, RoomBusLink>();
 
-  constructor(private readonly options: RoomRegistryOptions) {}
+  /** The bus links and their catch-ups; null without a bus. */
+  private readonly links: RoomBusLinks | null;
+
+  constructor(private readonly options: RoomRegistryOptions) {
+    this.links = options.bus
+      ? new RoomBusLinks({
+          bus: options.bus,
+          storage: options.store.storage,
+          log: options.log,
+          metrics: options.metrics,
+          catchUpIntervalMs: options.busCatchUpIntervalMs ?? 5_000,
+        })
+      : null;
+  }
 
   get size(): number {
     return this.rooms.size;
@@ -127,13 +144,14 @@ export class RoomRegistry {
   }
 
   private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
-    const { bus, log: logger, metrics } = this.options;
     let link: RoomBusLink | null = null;
     try {
       // Subscribed before storage is read: a change another instance stores meanwhile is either
-      // in what the read returns or in a bus message buffered until the room exists.
-      if (bus) link = await RoomBusLink.open(bus, name, logger, metrics);
-      const { doc, log, storedState } = await this.options.store.load(name, onStoredState);
+      // in what the read returns or in a bus message buffered until the room exists. With the
+      // bus down, the room opens anyway and catches up once subscribed (bus/room-link.ts).
+      if (this.links) link = await this.links.open(name);
+      const readWhileSubscribed = link?.subscribed ?? false;
+      const { doc, log, storedState, headSeq } = await this.options.store.load(name, onStoredState);
       const room = new Room(
         name,
         doc,
@@ -148,12 +166,19 @@ export class RoomRegistry {
           },
           onChainFailure: () => this.options.metrics.roomChainFailures++,
           onChange: (r, origin) => this.options.history?.changed(r, origin),
-          ...(link ? { publish: (_room: Room, update: Uint8Array) => link!.publish(update) } : {}),
+          ...(link
+            ? {
+                publish: (_room: Room, update: Uint8Array, seq: number) =>
+                  link!.publish(update, seq),
+              }
+            : {}),
         },
         storedState,
       );
       if (link) {
-        link.attach(room);
+        // The repair write after a storage outage holds what this instance could not store.
+        log.onRepairStored = (update, seq) => link!.publish(update, seq);
+        link.attach(room, headSeq, readWhileSubscribed);
         this.busLinks.set(room, link);
       }
       this.rooms.set(name, room);
@@ -220,6 +245,7 @@ export class RoomRegistry {
 
   /** Destroys every room after a flush; for shutdown. */
   async closeAll(): Promise<void> {
+    this.links?.stop();
     await this.flushAll();
     for (const room of this.rooms.values()) {
       this.cancelUnload(room);

@@ -30,8 +30,9 @@ export interface RoomContext {
   maxAwarenessStateBytes: number;
   /** Called when the last peer leaves. */
   onEmpty(room: Room): void;
-  /** Other instances get a stored change (bus/room-bus.ts); absent with no bus. */
-  publish?(room: Room, update: Uint8Array): void;
+  /** Other instances get a stored change and the seq the store gave it (bus/room-link.ts);
+   * absent with no bus. Never called for a change that failed to store. */
+  publish?(room: Room, update: Uint8Array, seq: number): void;
   /** A queued write or send threw (counted). */
   onChainFailure?(): void;
   /** A change was applied and routed (history/version-policy.ts: when, and by whom). */
@@ -221,11 +222,14 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     this.fullState = null;
     const frame = encodeSyncUpdate(applied);
     const written = route.store ? this.ctx.store.append(this.name, this.log, applied) : undefined;
-    this.chain.then(() => {
+    this.chain.then(async () => {
       // `before`: what every other peer had; a slow one that must skip the frame later resyncs
       // from there (transport/slow-reader.ts).
       if (route.relay) this.broadcast(frame, route.from, before);
-      if (route.publish) this.ctx.publish?.(this, applied);
+      // Settled by now (the chain waited for it). A failed write is not published: nothing
+      // uncommitted crosses instances; the repair write publishes the whole state later.
+      const seq = route.publish && written ? await written : null;
+      if (seq !== null) this.ctx.publish?.(this, applied, seq);
     }, written);
     this.ctx.onChange?.(this, origin);
   }

@@ -122,13 +122,25 @@ export class Cluster {
     await Promise.all(this.instances.map((s) => s.stop('SIGKILL')));
   }
 
+  /** Instance i's /readyz status code (0 when it does not answer within a second). */
+  async readyz(i: number): Promise<number> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.instances[i]!.port}/readyz`, {
+        signal: AbortSignal.timeout(1_000),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Every instance's recent output and health, for a failing case's message. */
   async describe(): Promise<string> {
     const lines: string[] = [];
     for (const [i, s] of this.instances.entries()) {
       lines.push(`instance ${i + 1} (port ${s.port}): ${await s.health()}`);
-      const out = s.recentOutput();
-      if (out) lines.push(out);
+      lines.push(...summarized(s.recentOutput()));
     }
     return lines.join('\n');
   }
@@ -141,4 +153,16 @@ export class Cluster {
     await this.db.drop();
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Log lines without their timestamps, each distinct one once with its count, the last few. */
+function summarized(output: string): string[] {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    const text = line.replace(/^\S+Z /, '').trim();
+    if (text) counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts]
+    .slice(-12)
+    .map(([text, n]) => `  ${n > 1 ? `(×${n}) ` : ''}${text.slice(0, 400)}`);
 }
