@@ -128,7 +128,13 @@ describe('HTTP routes', () => {
     expect((await rawGet(running.port, '/api/nothing')).status).toBe(404);
   });
 
-  it('refuses methods other than GET and HEAD', async () => {
-    expect((await fetch(`${running.httpUrl}/api/docs`, { method: 'POST' })).status).toBe(405);
+  it('refuses methods other than GET and HEAD outside the API, and unknown methods in it', async () => {
+    const post = await fetch(`${running.httpUrl}/healthz`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    // /api/docs takes GET and POST (the document API); nothing else.
+    const put = await fetch(`${running.httpUrl}/api/docs`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
   });
 });
