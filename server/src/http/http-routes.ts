@@ -32,10 +32,10 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   try {
-    if (path.startsWith('/api/')) {
-      // The raw path: document names in it are decoded once, by the router (URL parsing would
-      // resolve `..` segments first).
-      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    // The raw path: document names in it are decoded once, by the router (URL parsing would
+    // resolve `..` segments first, turning `/api/docs/../../x` into another path).
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    if (rawPath.startsWith('/api/')) {
       if (await ctx.api.handle(req, res, rawPath)) return;
       return sendJSON(res, 404, { error: 'not found' });
     }
