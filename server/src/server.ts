@@ -20,7 +20,7 @@ import {
   SESSION_SWEEP_INTERVAL_MS,
 } from './limits.js';
 import { startHeartbeat } from './transport/heartbeat.js';
-import { handleHttp } from './http/http-routes.js';
+import { busUnreadyReason, handleHttp } from './http/http-routes.js';
 import { createApiRouter } from './http/api/routes.js';
 import type { ApiRouter } from './http/api/router.js';
 import { DocumentService } from './documents/document-service.js';
@@ -188,8 +188,10 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     staticDir: options.staticDir,
     api,
     gauges: () => ({ connections: connections.size, rooms: rooms.size }),
-    // Unready while saves fail: a load balancer should send new editors elsewhere.
-    notReadyReason: () => (accepting ? store.unhealthyReason() : 'shutting down'),
+    // Unready while saves fail or the bus is down: a load balancer should send new editors
+    // elsewhere. Storage first: unsaved work matters more than cross-instance fan-out.
+    notReadyReason: () =>
+      accepting ? (store.unhealthyReason() ?? busUnreadyReason(options.bus)) : 'shutting down',
   };
   const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handleHttp(httpContext, req, res);

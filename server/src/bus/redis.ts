@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisLiveness } from './redis-liveness.js';
 import { createConsoleLogger, errorMessage, type Logger } from '../log.js';
 import type { BusHandler, BusMessage, DocumentBus } from './adapter.js';
 import { decodeBusMessage, encodeBusMessage, encodeInstanceId } from './redis-codec.js';
@@ -53,6 +54,7 @@ export class RedisBus implements DocumentBus {
   private readonly maxPendingPublishBytes: number;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  private readonly liveness: RedisLiveness;
   /** Keyed by the channel's bytes read as latin1: exactly one key per byte sequence. */
   private readonly channels = new Map<string, Channel>();
   private readonly reconnectListeners = new Set<() => void>();
@@ -86,6 +88,7 @@ export class RedisBus implements DocumentBus {
     const onError = (role: string) => (error: unknown) =>
       this.log.debug('redis bus connection error', { role, error: errorMessage(error) });
     this.publisher.on('error', onError('publisher'));
+    this.liveness = new RedisLiveness(this.publisher);
     this.subscriber.on('error', onError('subscriber'));
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.receive(channel, message),
@@ -96,12 +99,19 @@ export class RedisBus implements DocumentBus {
 
   /** Both connections are up and every channel is subscribed (for readiness checks). */
   get healthy(): boolean {
-    return (
-      !this.closed &&
-      this.outage === null &&
-      this.publisher.status === 'ready' &&
-      this.subscriber.status === 'ready'
-    );
+    return this.unhealthyReason() === null;
+  }
+
+  /** Why the bus is not healthy (for /readyz), or null when it is. Besides the connections'
+   * state, a PING that stays unanswered counts: a frozen Redis keeps its connections 'ready'. */
+  unhealthyReason(): string | null {
+    if (this.closed) return 'redis bus closed';
+    if (this.publisher.status !== 'ready' || this.subscriber.status !== 'ready') {
+      return 'redis unreachable: connection down';
+    }
+    if (this.outage !== null) return 'redis unreachable: resubscribing after a reconnect';
+    const silent = this.liveness.problem();
+    return silent === null ? null : `redis unreachable: ${silent}`;
   }
 
   /** Messages that arrived on a subscribed channel but were not well-formed envelopes. */
@@ -170,6 +180,7 @@ export class RedisBus implements DocumentBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.liveness.stop();
     this.channels.clear();
     this.reconnectListeners.clear();
     this.outage?.end();

@@ -21,6 +21,7 @@ import type { StorageAdapter } from '../storage/adapter.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { PersistedAck } from './persisted-ack.js';
 import { SaveRetry } from './save-retry.js';
+import { availabilityOf, watchAvailability, type StoreAvailability } from './store-health.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -68,6 +69,9 @@ export class DocumentStore {
   private readonly commit: GroupCommit;
   /** Loaded documents whose storage lacks part of their state. */
   private readonly unsaved = new Set<DocumentLog>();
+  /** Set for a store that can be unreachable as a whole (store-health.ts). */
+  private readonly availability: StoreAvailability | null;
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly adapter: StorageAdapter,
@@ -81,6 +85,15 @@ export class DocumentStore {
         throw error;
       });
     this.commit = new GroupCommit(sync, log);
+    this.availability = availabilityOf(adapter);
+    this.unwatch = this.availability
+      ? watchAvailability(
+          this.availability,
+          log,
+          () => this.unsaved.size,
+          () => this.retryUnsavedNow(),
+        )
+      : () => {};
   }
 
   /** Rebuilds a document from its snapshot and log. Throws if storage cannot be read or holds
@@ -152,7 +165,9 @@ export class DocumentStore {
       return seq;
     } catch (error) {
       this.metrics.persistenceErrors++;
-      this.log.error('failed to append update', { doc: name, error: errorMessage(error) });
+      // While the whole store is known unreachable, that was said once (store-health.ts).
+      const level = this.availability?.unavailableReason() ? 'debug' : 'error';
+      this.log[level]('failed to append update', { doc: name, error: errorMessage(error) });
       this.markUnsaved(name, log);
       log.ack.writeEnded(false);
       return null;
@@ -244,6 +259,8 @@ export class DocumentStore {
 
   /** Why the store cannot promise durability right now, or null when it can. */
   unhealthyReason(): string | null {
+    const unreachable = this.availability?.unavailableReason();
+    if (unreachable) return unreachable;
     if (this.commit.isFailing) return 'storage fsync is failing';
     if (this.unsaved.size > 0) {
       return `storage writes are failing: ${this.unsaved.size} document(s) not saved`;
@@ -261,11 +278,20 @@ export class DocumentStore {
   }
 
   close(): void {
+    this.unwatch();
     this.commit.close();
   }
 
   sync(): Promise<void> {
     return this.adapter.sync();
+  }
+
+  /** The store is back: repair every unsaved document now instead of at its next backoff. */
+  private retryUnsavedNow(): void {
+    for (const log of this.unsaved) {
+      log.retry.reset();
+      log.retry.schedule();
+    }
   }
 
   private markUnsaved(name: string, log: DocumentLog): void {
