@@ -117,6 +117,15 @@ export class Cluster {
     }
   }
 
+  /** Starts a killed instance i again on its port, and points its door back at it (clients that
+   * moved stay where they are, as behind a balancer). */
+  async revive(i: number): Promise<void> {
+    const instance = this.instances[i]!;
+    if (instance.running) return;
+    await instance.restart('SIGKILL');
+    this.doors[i]!.targetPort = instance.port;
+  }
+
   /** SIGKILLs every instance at once (no door is redirected: nothing is left to lead to). */
   async killAll(): Promise<void> {
     await Promise.all(this.instances.map((s) => s.stop('SIGKILL')));
