@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { Authorize } from './access/access.js';
 import { createTokenAuthorize } from './access/token-authorize.js';
 import type { DocumentBus } from './bus/adapter.js';
+import {
+  DEFAULT_BUS_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS,
+} from './bus/instance-heartbeat.js';
+import { DEFAULT_BUS_PRESENCE_BATCH_MS } from './bus/presence-link.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Logger } from './log.js';
 import {
@@ -53,6 +58,16 @@ export interface QuireServerOptions {
    * missed the last message of a burst (the bus is at-most-once) catches up from storage.
    * Default 5000 ms. */
   busCatchUpIntervalMs?: number;
+  /** With a bus: presence changes of this instance's clients are batched this long per document
+   * and published as one message (the latest state of each client). Default 40 ms. */
+  busPresenceBatchMs?: number;
+  /** With a bus: this instance announces itself this often on the bus's instance channel.
+   * Default 2500 ms. */
+  busHeartbeatIntervalMs?: number;
+  /** With a bus: another instance not heard from for this long is gone, and its clients'
+   * presence is removed everywhere (a clean close says goodbye: removed at once). At least twice
+   * busHeartbeatIntervalMs; use the same values on every instance. Default 7500 ms. */
+  busHeartbeatTimeoutMs?: number;
   /** URL path prefix for WebSocket connections: `/<prefix>/<docName>`. Default '' (none). */
   pathPrefix?: string;
   /** Directory of static files (the demo app) served over HTTP; false to serve none.
@@ -167,6 +182,9 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     storage: options.storage,
     bus: options.bus,
     busCatchUpIntervalMs: options.busCatchUpIntervalMs ?? DEFAULT_BUS_CATCH_UP_INTERVAL_MS,
+    busPresenceBatchMs: options.busPresenceBatchMs ?? DEFAULT_BUS_PRESENCE_BATCH_MS,
+    busHeartbeatIntervalMs: options.busHeartbeatIntervalMs ?? DEFAULT_BUS_HEARTBEAT_INTERVAL_MS,
+    busHeartbeatTimeoutMs: options.busHeartbeatTimeoutMs ?? DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS,
     pathPrefix: options.pathPrefix ?? '',
     staticDir: options.staticDir ?? defaultStaticDir(),
     secret: options.secret,
@@ -219,6 +237,9 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     }
   }
   const positive: (keyof ResolvedOptions)[] = [
+    'busPresenceBatchMs',
+    'busHeartbeatIntervalMs',
+    'busHeartbeatTimeoutMs',
     'busCatchUpIntervalMs',
     'heartbeatIntervalMs',
     'compactAfterUpdates',
@@ -251,6 +272,13 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
   if (!Number.isInteger(resolved.revalidateIntervalMs) || resolved.revalidateIntervalMs < 0) {
     problems.push(
       `revalidateIntervalMs must be an integer ≥ 0 (got ${resolved.revalidateIntervalMs})`,
+    );
+  }
+  if (resolved.busHeartbeatTimeoutMs < 2 * resolved.busHeartbeatIntervalMs) {
+    problems.push(
+      `busHeartbeatTimeoutMs (${resolved.busHeartbeatTimeoutMs}) must be at least twice ` +
+        `busHeartbeatIntervalMs (${resolved.busHeartbeatIntervalMs}), or one late heartbeat ` +
+        'would drop a live instance’s presence',
     );
   }
   if (!Number.isInteger(resolved.roomUnloadGraceMs) || resolved.roomUnloadGraceMs < 0) {

@@ -37,6 +37,14 @@ export class Metrics {
   /** Bus subscriptions that failed or timed out (the room is served locally meanwhile and the
    * subscription retried). */
   busSubscribeFailures = 0;
+  /** Presence across instances (bus/presence-link.ts): messages published and received, those
+   * dropped as malformed (or from one instance too many), single states refused (invalid, or
+   * over the per-room cap), and other instances found gone (silent or said goodbye). */
+  busPresencePublished = 0;
+  busPresenceReceived = 0;
+  busPresenceRefused = 0;
+  busPresenceStatesRefused = 0;
+  busInstancesGone = 0;
   /** Queued writes or sends of a room that threw; the room went on (room/write-chain.ts). */
   roomChainFailures = 0;
   /** Slow readers resynced in place once their socket drained. */
@@ -154,6 +162,31 @@ export class Metrics {
       'bus_subscribe_failures_total',
       'Bus subscriptions that failed or timed out (served locally meanwhile, retried).',
       this.busSubscribeFailures,
+    );
+    counter(
+      'bus_presence_published_total',
+      'Presence messages (batched awareness changes) published to the other instances.',
+      this.busPresencePublished,
+    );
+    counter(
+      'bus_presence_received_total',
+      "Other instances' presence messages received.",
+      this.busPresenceReceived,
+    );
+    counter(
+      'bus_presence_refused_total',
+      'Presence messages from the bus dropped: malformed, or from one instance too many.',
+      this.busPresenceRefused,
+    );
+    counter(
+      'bus_presence_states_refused_total',
+      "Other instances' client states refused: invalid, or over the per-document cap.",
+      this.busPresenceStatesRefused,
+    );
+    counter(
+      'bus_instances_gone_total',
+      'Other instances found gone (heartbeats stopped, or said goodbye): their presence dropped.',
+      this.busInstancesGone,
     );
     counter(
       'room_chain_failures_total',

@@ -29,6 +29,7 @@ import { createConsoleLogger, errorMessage, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DocumentStore } from './persistence/document-store.js';
 import { DocumentGoneError, RoomRegistry } from './room/room-registry.js';
+import { BusPresence } from './bus/bus-presence.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { SqliteStorage } from './storage/sqlite.js';
 import { handleUpgrade, type Session } from './transport/upgrade.js';
@@ -69,6 +70,18 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const metrics = new Metrics();
   const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
   const store = new DocumentStore(storage, options, log, metrics);
+  // Presence across instances: this instance's heartbeat, and a presence link per loaded room.
+  const presence = options.bus
+    ? new BusPresence({
+        bus: options.bus,
+        log,
+        metrics,
+        batchMs: options.busPresenceBatchMs,
+        heartbeatIntervalMs: options.busHeartbeatIntervalMs,
+        heartbeatTimeoutMs: options.busHeartbeatTimeoutMs,
+      })
+    : null;
+  presence?.start();
   const rooms = new RoomRegistry({
     store,
     log,
@@ -76,6 +89,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(presence ? { presence } : {}),
     // A deleted document is never loaded again (documents/document-service.ts).
     isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
     busCatchUpIntervalMs: options.busCatchUpIntervalMs,
@@ -238,6 +252,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
     for (const connection of connections) connection.terminate();
     await rooms.closeAll();
+    // After the rooms published their last removals: the others drop this instance at once.
+    await presence?.close();
     await storage.sync().catch((error: unknown) => {
       log.error('final fsync failed', { error: errorMessage(error) });
     });

@@ -21,6 +21,19 @@ export interface BusEnvelope {
 
 export type BusHandler = (envelope: BusEnvelope) => void;
 
+/** Bus-level announcements about an instance itself, on a channel of their own (not a
+ * document's): `heartbeat` every few seconds while it runs, `goodbye` when it closes cleanly.
+ * Other instances drop a silent or departed instance's presence (bus/instance-heartbeat.ts). */
+export type InstanceMessage = { kind: 'heartbeat' } | { kind: 'goodbye' };
+
+export interface InstanceEnvelope {
+  /** The announcing instance. */
+  instanceId: string;
+  message: InstanceMessage;
+}
+
+export type InstanceHandler = (envelope: InstanceEnvelope) => void;
+
 export interface DocumentBus {
   /** This instance's id, stamped on what it publishes. A subscriber never receives its own
    * instance's envelopes. */
@@ -33,6 +46,13 @@ export interface DocumentBus {
    * the caller's wrapper, never by the bus, and does not affect other subscribers. The returned
    * function ends the subscription. */
   subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** Sends an announcement about this instance to every other instance on the bus, whatever
+   * documents they serve. Never throws. Optional: without it (and `subscribeInstances`) other
+   * instances cannot tell that this one died, so its presence lingers until it times out like
+   * a silent client's (bus/instance-heartbeat.ts). */
+  announce?(message: InstanceMessage): void;
+  /** Receives other instances' announcements; resolves once live, like `subscribe`. */
+  subscribeInstances?(handler: InstanceHandler): Promise<() => Promise<void>>;
   /** `listener` runs each time the bus is back after an outage, once every subscription is live
    * again: whatever was published meanwhile was missed. Returns the remover. Optional (an
    * in-process bus has no outages). */

@@ -4,13 +4,25 @@
  * instance gets its own LocalBus on it.
  */
 import { randomUUID } from 'node:crypto';
-import type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './adapter.js';
+import type {
+  BusEnvelope,
+  BusHandler,
+  BusMessage,
+  DocumentBus,
+  InstanceEnvelope,
+  InstanceHandler,
+  InstanceMessage,
+} from './adapter.js';
 
 export class LocalBusHub {
   private readonly subscribers = new Map<
     string,
     Set<{ instanceId: string; handler: BusHandler }>
   >();
+  private readonly instanceSubscribers = new Set<{
+    instanceId: string;
+    handler: InstanceHandler;
+  }>();
 
   /** A bus for one instance on this hub. */
   connect(instanceId: string = randomUUID()): LocalBus {
@@ -34,6 +46,25 @@ export class LocalBusHub {
         }
       });
     }
+  }
+
+  deliverAnnouncement(envelope: InstanceEnvelope): void {
+    for (const subscriber of this.instanceSubscribers) {
+      if (subscriber.instanceId === envelope.instanceId) continue;
+      const copy: InstanceEnvelope = { ...envelope, message: { ...envelope.message } };
+      queueMicrotask(() => {
+        try {
+          subscriber.handler(copy);
+        } catch {
+          // As for documents: one failing subscriber does not affect the others.
+        }
+      });
+    }
+  }
+
+  addInstanceSubscriber(entry: { instanceId: string; handler: InstanceHandler }): () => void {
+    this.instanceSubscribers.add(entry);
+    return () => void this.instanceSubscribers.delete(entry);
   }
 
   add(docName: string, entry: { instanceId: string; handler: BusHandler }): () => void {
@@ -66,7 +97,20 @@ export class LocalBus implements DocumentBus {
 
   async subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('bus is closed');
-    const remove = this.hub.add(docName, { instanceId: this.instanceId, handler });
+    return this.track(this.hub.add(docName, { instanceId: this.instanceId, handler }));
+  }
+
+  announce(message: InstanceMessage): void {
+    if (this.closed) return;
+    this.hub.deliverAnnouncement({ instanceId: this.instanceId, message });
+  }
+
+  async subscribeInstances(handler: InstanceHandler): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('bus is closed');
+    return this.track(this.hub.addInstanceSubscriber({ instanceId: this.instanceId, handler }));
+  }
+
+  private track(remove: () => void): () => Promise<void> {
     this.removers.add(remove);
     return async () => {
       remove();

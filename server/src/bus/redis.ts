@@ -1,8 +1,9 @@
 /**
  * RedisBus: the DocumentBus over Redis pub/sub, so several Quire processes can serve one
  * document. One channel per document, `${keyPrefix}doc:${docName}`, carrying the binary
- * envelopes of redis-codec.ts. Two connections: one in subscriber mode can run nothing but
- * (UN)SUBSCRIBE, so publishing needs its own.
+ * envelopes of redis-codec.ts, and one for instance announcements (heartbeats, goodbyes),
+ * `${keyPrefix}instances`, which no document name can produce. Two connections: one in
+ * subscriber mode can run nothing but (UN)SUBSCRIBE, so publishing needs its own.
  *
  * Still a doorbell (bus/adapter.ts): pub/sub is at-most-once, and whatever is published while
  * this instance's subscriber connection is down is gone. So the subscriber reconnects by itself,
@@ -13,8 +14,20 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisLiveness } from './redis-liveness.js';
 import { createConsoleLogger, errorMessage, type Logger } from '../log.js';
-import type { BusHandler, BusMessage, DocumentBus } from './adapter.js';
-import { decodeBusMessage, encodeBusMessage, encodeInstanceId } from './redis-codec.js';
+import type {
+  BusHandler,
+  BusMessage,
+  DocumentBus,
+  InstanceHandler,
+  InstanceMessage,
+} from './adapter.js';
+import {
+  decodeBusMessage,
+  decodeInstanceMessage,
+  encodeBusMessage,
+  encodeInstanceId,
+  encodeInstanceMessage,
+} from './redis-codec.js';
 
 export interface RedisBusOptions {
   /** Redis to connect to, e.g. `redis://127.0.0.1:6379` (`rediss://` for TLS). Required. */
@@ -33,10 +46,13 @@ export interface RedisBusOptions {
   maxPendingPublishBytes?: number;
 }
 
-type Subscription = { readonly handler: BusHandler };
+type Subscription =
+  { readonly handler: BusHandler } | { readonly instanceHandler: InstanceHandler };
 
 interface Channel {
+  /** The document, or '' for the instance channel (then `instances` is true). */
   readonly docName: string;
+  readonly instances: boolean;
   readonly name: Buffer;
   readonly subscriptions: Set<Subscription>;
   /** Settles once Redis answered this channel's first SUBSCRIBE. */
@@ -141,29 +157,33 @@ export class RedisBus implements DocumentBus {
       this.log.warn('bus message not published', { doc: docName, error: errorMessage(error) });
       return;
     }
-    if (this.pendingBytes > 0 && this.pendingBytes + bytes.length > this.maxPendingPublishBytes) {
-      this.drop(docName, 'Redis is not keeping up');
-      return;
-    }
-    this.pendingBytes += bytes.length;
-    this.publisher
-      .publish(this.channelName(docName), bytes)
-      .then(
-        () => void (this.dropping = false),
-        (error: unknown) => {
-          if (!this.closed) this.drop(docName, errorMessage(error));
-        },
-      )
-      .finally(() => (this.pendingBytes -= bytes.length));
+    this.send(this.channelName(docName), bytes, docName);
   }
 
-  async subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {
+  announce(message: InstanceMessage): void {
+    if (this.closed) return;
+    this.send(this.instanceChannelName(), encodeInstanceMessage(this.idBytes, message), '');
+  }
+
+  subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {
+    return this.join(docName, { handler });
+  }
+
+  subscribeInstances(handler: InstanceHandler): Promise<() => Promise<void>> {
+    return this.join(null, { instanceHandler: handler });
+  }
+
+  /** `docName` null: the instance channel. */
+  private async join(
+    docName: string | null,
+    subscription: Subscription,
+  ): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('bus is closed');
     const channel = this.channelFor(docName);
-    const subscription: Subscription = { handler };
     channel.subscriptions.add(subscription);
+    const what = docName === null ? 'the instance channel' : docName;
     try {
-      await withTimeout(this.live(channel), this.subscribeTimeoutMs, `subscribing to ${docName}`);
+      await withTimeout(this.live(channel), this.subscribeTimeoutMs, `subscribing to ${what}`);
       if (this.closed) throw new Error('bus is closed');
     } catch (error) {
       await this.remove(channel, subscription);
@@ -193,17 +213,44 @@ export class RedisBus implements DocumentBus {
     this.subscriber.disconnect();
   }
 
+  private send(channel: Buffer, bytes: Buffer, docName: string): void {
+    if (this.pendingBytes > 0 && this.pendingBytes + bytes.length > this.maxPendingPublishBytes) {
+      this.drop(docName, 'Redis is not keeping up');
+      return;
+    }
+    this.pendingBytes += bytes.length;
+    this.publisher
+      .publish(channel, bytes)
+      .then(
+        () => void (this.dropping = false),
+        (error: unknown) => {
+          if (!this.closed) this.drop(docName, errorMessage(error));
+        },
+      )
+      .finally(() => (this.pendingBytes -= bytes.length));
+  }
+
   private channelName(docName: string): Buffer {
     return Buffer.from(`${this.keyPrefix}doc:${docName}`, 'utf8');
   }
 
-  private channelFor(docName: string): Channel {
-    const name = this.channelName(docName);
+  private instanceChannelName(): Buffer {
+    return Buffer.from(`${this.keyPrefix}instances`, 'utf8');
+  }
+
+  private channelFor(docName: string | null): Channel {
+    const name = docName === null ? this.instanceChannelName() : this.channelName(docName);
     const existing = this.channels.get(name.toString('latin1'));
     if (existing) return existing;
     const confirmed = this.subscriber.subscribe(name).then(() => {});
     confirmed.catch(() => {}); // awaited by the subscribers, who may all have given up
-    const channel: Channel = { docName, name, subscriptions: new Set(), confirmed };
+    const channel: Channel = {
+      docName: docName ?? '',
+      instances: docName === null,
+      name,
+      subscriptions: new Set(),
+      confirmed,
+    };
     this.channels.set(name.toString('latin1'), channel);
     return channel;
   }
@@ -237,6 +284,10 @@ export class RedisBus implements DocumentBus {
   private receive(channelName: Buffer, bytes: Buffer): void {
     const channel = this.channels.get(channelName.toString('latin1'));
     if (!channel) return; // just unsubscribed
+    if (channel.instances) {
+      this.receiveAnnouncement(channel, bytes);
+      return;
+    }
     const decoded = decodeBusMessage(bytes);
     if (!decoded) {
       this.malformed++;
@@ -244,9 +295,10 @@ export class RedisBus implements DocumentBus {
       return;
     }
     if (decoded.instanceId === this.instanceId) return;
-    for (const { handler } of [...channel.subscriptions]) {
+    for (const subscription of [...channel.subscriptions]) {
+      if (!('handler' in subscription)) continue;
       try {
-        handler({
+        subscription.handler({
           instanceId: decoded.instanceId,
           docName: channel.docName,
           // A copy each: no receiver shares bytes with another, or with Redis's buffer.
@@ -254,6 +306,24 @@ export class RedisBus implements DocumentBus {
         });
       } catch {
         // The caller's wrapper logs it (DocumentBus.subscribe); the other subscribers go on.
+      }
+    }
+  }
+
+  private receiveAnnouncement(channel: Channel, bytes: Buffer): void {
+    const decoded = decodeInstanceMessage(bytes);
+    if (!decoded) {
+      this.malformed++;
+      this.log.warn('malformed instance announcement dropped', { bytes: bytes.length });
+      return;
+    }
+    if (decoded.instanceId === this.instanceId) return;
+    for (const subscription of [...channel.subscriptions]) {
+      if (!('instanceHandler' in subscription)) continue;
+      try {
+        subscription.instanceHandler({ ...decoded, message: { ...decoded.message } });
+      } catch {
+        // As for documents: the caller's wrapper logs it; the other subscribers go on.
       }
     }
   }

@@ -17,6 +17,13 @@
  * restart) or another instance relayed. Peers then accept every relay, a joiner gets present
  * states it would otherwise refuse, and a removal after a disconnect always lands: no ghosts,
  * no one invisible after healing.
+ *
+ * Other instances (bus/presence-link.ts): their clients' states are kept here too, owned by a
+ * RemoteOwner per instance, so joiners and queries see everyone and relays use the same clocks.
+ * A remote instance's client ID is as taken as a live local connection's: no local connection
+ * can change it (stock clients echo it back), and a remote entry never changes an ID a live local
+ * connection owns. A remote state is checked like a local one (size, JSON, names, colors): the bus
+ * is not trusted to carry only what a well-behaved instance publishes.
  */
 import type { AwarenessEntry } from '@quire/shared';
 import { checkAwarenessState } from '../guards/awareness-state.js';
@@ -45,6 +52,20 @@ export type AwarenessVerdict =
       reason: 'invalid-state' | 'state-too-large' | 'too-many-client-ids';
       clientID: number;
     };
+
+/** One other instance's clients in one room. */
+export class RemoteOwner {
+  /** The client IDs whose current state came from this instance. */
+  readonly ids = new Set<number>();
+  constructor(readonly instanceId: string) {}
+}
+
+export interface RemoteVerdict {
+  /** What to relay to this instance's peers, with relay clocks. */
+  accepted: AwarenessEntry[];
+  /** Entries not taken: invalid or too large states, and new IDs past the cap. */
+  refused: number;
+}
 
 export class AwarenessRegistry {
   private readonly states = new Map<number, StoredState>();
@@ -103,6 +124,79 @@ export class AwarenessRegistry {
       accepted.push({ clientID: entry.clientID, clock: relayClock, stateJSON: entry.stateJSON });
     }
     return { ok: true, accepted, dropped };
+  }
+
+  /** Applies another instance's entries (already decoded). `replaceAll`: they are everything
+   * that instance has in this room, so its IDs missing from them are removed. An entry is
+   * newer than the last from that instance (its clocks are its relay clocks, strictly
+   * increasing per ID) or ignored; it never refuses the whole message. At most `maxIds` IDs
+   * per instance: a new ID beyond that is refused. */
+  applyRemote(
+    owner: RemoteOwner,
+    entries: readonly AwarenessEntry[],
+    replaceAll: boolean,
+    maxIds: number,
+  ): RemoteVerdict {
+    const accepted: AwarenessEntry[] = [];
+    let refused = 0;
+    const named = new Set<number>();
+    for (const entry of entries) {
+      named.add(entry.clientID);
+      const current = this.states.get(entry.clientID);
+      const isRemoval = entry.stateJSON === 'null';
+      if (isRemoval) {
+        if (current?.owner === owner && current.json !== 'null') {
+          accepted.push(this.removeRemote(owner, entry.clientID, current));
+        }
+        continue;
+      }
+      if (current?.owner && !(current.owner instanceof RemoteOwner)) continue; // a live local ID
+      if (current?.owner === owner && entry.clock <= current.ownerClock && !replaceAll) continue;
+      const checked =
+        entry.stateJSON.length > this.maxStateBytes
+          ? ({ ok: false } as const)
+          : checkAwarenessState(entry.stateJSON);
+      if (!checked.ok || (!owner.ids.has(entry.clientID) && owner.ids.size >= maxIds)) {
+        refused++;
+        continue;
+      }
+      if (replaceAll && current?.owner === owner && current.json === checked.json) {
+        current.ownerClock = Math.max(current.ownerClock, entry.clock);
+        continue; // a re-announcement of what peers here already have
+      }
+      // Another instance's client that now announces itself here (it reconnected there).
+      if (current?.owner instanceof RemoteOwner) current.owner.ids.delete(entry.clientID);
+      const relayClock = this.nextRelayClock(current);
+      this.states.set(entry.clientID, {
+        relayClock,
+        ownerClock: entry.clock,
+        json: checked.json,
+        owner,
+      });
+      owner.ids.add(entry.clientID);
+      accepted.push({ clientID: entry.clientID, clock: relayClock, stateJSON: checked.json });
+    }
+    if (replaceAll) {
+      for (const clientID of [...owner.ids]) {
+        const current = this.states.get(clientID);
+        if (!named.has(clientID) && current) {
+          accepted.push(this.removeRemote(owner, clientID, current));
+        }
+      }
+    }
+    return { accepted, refused };
+  }
+
+  /** The states of this instance's own peers (no other instance's), for announcing to the other
+   * instances, with fresh relay clocks so they are newer than anything announced before. */
+  localPresent(): AwarenessEntry[] {
+    const entries: AwarenessEntry[] = [];
+    for (const [clientID, s] of this.states) {
+      if (s.json === 'null' || s.owner === null || s.owner instanceof RemoteOwner) continue;
+      s.relayClock = this.nextRelayClock(s);
+      entries.push({ clientID, clock: s.relayClock, stateJSON: s.json });
+    }
+    return entries;
   }
 
   /** The first non-empty `user.name` among the states of `ids` (already cleaned by the awareness
@@ -175,6 +269,14 @@ export class AwarenessRegistry {
     }
     if (current.owner !== null) return false; // another live connection's ID
     return !isRemoval && ownedIds.size === 0;
+  }
+
+  private removeRemote(owner: RemoteOwner, clientID: number, current: StoredState): AwarenessEntry {
+    owner.ids.delete(clientID);
+    current.owner = null;
+    current.json = 'null';
+    current.relayClock = this.nextRelayClock(current);
+    return { clientID, clock: current.relayClock, stateJSON: 'null' };
   }
 
   private nextRelayClock(current: StoredState | undefined): number {

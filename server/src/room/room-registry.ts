@@ -8,6 +8,8 @@ import type { DocumentStore } from '../persistence/document-store.js';
 import type { DocumentBus } from '../bus/adapter.js';
 import type { RoomBusLink } from '../bus/room-link.js';
 import { RoomBusLinks } from '../bus/room-links.js';
+import type { BusPresence } from '../bus/bus-presence.js';
+import type { PresenceLink } from '../bus/presence-link.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
 import { errorMessage, type Logger } from '../log.js';
@@ -21,6 +23,8 @@ export interface RoomRegistryOptions {
   maxAwarenessStateBytes: number;
   /** Other instances serving the same documents; absent for a single instance. */
   bus?: DocumentBus;
+  /** Presence across instances over `bus` (bus/bus-presence.ts); absent for a single instance. */
+  presence?: BusPresence;
   /** With `bus`: period of the head check that catches up rooms that missed a message
    * (bus/room-links.ts). Default 5000 ms. */
   busCatchUpIntervalMs?: number;
@@ -48,6 +52,7 @@ export class RoomRegistry {
   /** Server-side users of a room (withRoom): it does not unload while they hold it. */
   private readonly holds = new Map<Room, number>();
   private readonly busLinks = new Map<Room, RoomBusLink>();
+  private readonly presenceLinks = new Map<Room, PresenceLink>();
 
   /** The bus links and their catch-ups; null without a bus. */
   private readonly links: RoomBusLinks | null;
@@ -145,6 +150,7 @@ export class RoomRegistry {
 
   private async load(name: string, onStoredState?: (state: Uint8Array) => void): Promise<Room> {
     let link: RoomBusLink | null = null;
+    let presenceLink: PresenceLink | null = null;
     try {
       // Subscribed before storage is read: a change another instance stores meanwhile is either
       // in what the read returns or in a bus message buffered until the room exists. With the
@@ -172,9 +178,16 @@ export class RoomRegistry {
                   link!.publish(update, seq),
               }
             : {}),
+          onLocalPresence: (_room, entries) => presenceLink?.local(entries),
         },
         storedState,
       );
+      if (link && this.options.presence) {
+        // Before attach: presence buffered during the load goes to it.
+        const opened = this.options.presence.open(room);
+        link.onPresence = (envelope) => opened.receive(envelope);
+        this.presenceLinks.set(room, (presenceLink = opened));
+      }
       if (link) {
         // The repair write after a storage outage holds what this instance could not store.
         log.onRepairStored = (update, seq) => link!.publish(update, seq);
@@ -255,6 +268,9 @@ export class RoomRegistry {
   }
 
   private destroy(room: Room): void {
+    // Publishes the removal of this instance's peers' states, if any are left.
+    this.presenceLinks.get(room)?.close();
+    this.presenceLinks.delete(room);
     const link = this.busLinks.get(room);
     this.busLinks.delete(room);
     void link?.close();

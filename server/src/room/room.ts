@@ -13,6 +13,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  type AwarenessEntry,
   type ClientFrame,
 } from '@quire/shared';
 import type { DocumentLog, DocumentStore } from '../persistence/document-store.js';
@@ -37,6 +38,9 @@ export interface RoomContext {
   onChainFailure?(): void;
   /** A change was applied and routed (history/version-policy.ts: when, and by whom). */
   onChange?(room: Room, origin: ChangeOrigin): void;
+  /** This instance's peers changed their presence (accepted entries, removals included):
+   * other instances are told (bus/presence-link.ts); absent with no bus. */
+  onLocalPresence?(room: Room, entries: AwarenessEntry[]): void;
 }
 
 /** What an apply did. */
@@ -55,7 +59,8 @@ class PendingChange {
 
 export class Room implements DurabilityListener<Map<Peer, number>> {
   readonly peers = new Set<Peer>();
-  private readonly presence: RoomPresence;
+  /** Everyone present, this instance's peers and (with a bus) the other instances' clients. */
+  readonly presence: RoomPresence;
   private readonly chain: WriteChain;
   /** Full state for empty-state-vector sync requests (a new tab): the stored snapshot the room
    * was loaded from, else encoded on first request; dropped on every change. */
@@ -71,7 +76,9 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     storedState: Uint8Array | null = null,
   ) {
     this.fullState = storedState;
-    this.presence = new RoomPresence(name, ctx.maxAwarenessStateBytes, ctx.log);
+    this.presence = new RoomPresence(name, ctx.maxAwarenessStateBytes, ctx.log, (entries) =>
+      ctx.onLocalPresence?.(this, entries),
+    );
     this.chain = new WriteChain(name, ctx.log, ctx.onChainFailure);
     log.ack.listen(this);
     // Cheaper than listening to 'update', which makes Yjs re-encode every transaction. Only the
@@ -176,6 +183,12 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
       peer.caughtUp();
       if (peer.extensions) this.log.ack.requestRound();
     });
+  }
+
+  /** Other instances' presence, already applied to `presence` (bus/presence-link.ts): sent to
+   * every peer here. */
+  relayRemotePresence(frame: Uint8Array | null): void {
+    if (frame) this.broadcast(frame, null);
   }
 
   /** Waits for queued writes, then saves whatever the log holds as one snapshot (persistence
