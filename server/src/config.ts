@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type { Authorize } from './access/access.js';
 import { createTokenAuthorize } from './access/token-authorize.js';
 import type { DocumentBus } from './bus/adapter.js';
+import { DEFAULT_AUTO_VERSION_IDLE_MS } from './history/version-policy.js';
+import {
+  DEFAULT_VERSION_THIN_INTERVAL_MS,
+  DEFAULT_VERSIONS_KEEP_ALL_MS,
+  DEFAULT_VERSIONS_KEEP_HOURLY_MS,
+} from './history/retention.js';
 import {
   DEFAULT_BUS_HEARTBEAT_INTERVAL_MS,
   DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS,
@@ -145,6 +151,18 @@ export interface QuireServerOptions {
    * (`POST /api/docs/<name>/restore`); a periodic purge removes it after that.
    * Default 2592000000 ms (30 days). */
   deletedRetentionMs?: number;
+  /** Version history: a version is saved this long after the last change to a document, once
+   * editing pauses (also when the last person leaves, before restores and API writes, and on
+   * request). 0 = no versions after a pause. Default 120000 ms (2 minutes). */
+  autoVersionIdleMs?: number;
+  /** Version history keeps every version this long. Default 86400000 ms (24 hours). */
+  versionsKeepAllMs?: number;
+  /** …then the newest version of each hour up to this age, and after it the newest of each day.
+   * Labelled versions are kept until deleted. At least versionsKeepAllMs.
+   * Default 2592000000 ms (30 days). */
+  versionsKeepHourlyMs?: number;
+  /** How often old versions are thinned by those rules. Default 3600000 ms (1 hour). */
+  versionThinIntervalMs?: number;
   /** Where log lines go. Default: console at 'info'. */
   logger?: Logger;
 }
@@ -217,6 +235,10 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     deletedRetentionMs: options.deletedRetentionMs ?? DEFAULT_DELETED_RETENTION_MS,
+    autoVersionIdleMs: options.autoVersionIdleMs ?? DEFAULT_AUTO_VERSION_IDLE_MS,
+    versionsKeepAllMs: options.versionsKeepAllMs ?? DEFAULT_VERSIONS_KEEP_ALL_MS,
+    versionsKeepHourlyMs: options.versionsKeepHourlyMs ?? DEFAULT_VERSIONS_KEEP_HOURLY_MS,
+    versionThinIntervalMs: options.versionThinIntervalMs ?? DEFAULT_VERSION_THIN_INTERVAL_MS,
     logger: options.logger,
   };
   const problems: string[] = [];
@@ -262,6 +284,9 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     'headersTimeoutMs',
     'maxHeadersCount',
     'deletedRetentionMs',
+    'versionsKeepAllMs',
+    'versionsKeepHourlyMs',
+    'versionThinIntervalMs',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -279,6 +304,16 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
       `busHeartbeatTimeoutMs (${resolved.busHeartbeatTimeoutMs}) must be at least twice ` +
         `busHeartbeatIntervalMs (${resolved.busHeartbeatIntervalMs}), or one late heartbeat ` +
         'would drop a live instance’s presence',
+    );
+  }
+  if (!Number.isInteger(resolved.autoVersionIdleMs) || resolved.autoVersionIdleMs < 0) {
+    problems.push(
+      `autoVersionIdleMs must be an integer ≥ 0 (0 = no versions after a pause; got ${resolved.autoVersionIdleMs})`,
+    );
+  }
+  if (resolved.versionsKeepHourlyMs < resolved.versionsKeepAllMs) {
+    problems.push(
+      `versionsKeepHourlyMs (${resolved.versionsKeepHourlyMs}) must be at least versionsKeepAllMs (${resolved.versionsKeepAllMs})`,
     );
   }
   if (!Number.isInteger(resolved.roomUnloadGraceMs) || resolved.roomUnloadGraceMs < 0) {

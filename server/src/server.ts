@@ -28,6 +28,10 @@ import { startTombstonePurge } from './documents/tombstone-purge.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DocumentStore } from './persistence/document-store.js';
+import { DocumentHistory } from './history/document-history.js';
+import { RetentionRunner } from './history/retention.js';
+import { VersionPolicy } from './history/version-policy.js';
+import { versionRoutes } from './http/api/versions.js';
 import { DocumentGoneError, RoomRegistry } from './room/room-registry.js';
 import { BusPresence } from './bus/bus-presence.js';
 import type { StorageAdapter } from './storage/adapter.js';
@@ -70,6 +74,11 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const metrics = new Metrics();
   const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
   const store = new DocumentStore(storage, options, log, metrics);
+  // Version history, in the same store when the adapter keeps versions (history/).
+  const versions = storage.versions ?? null;
+  const policy = versions
+    ? new VersionPolicy({ versions, log, metrics, autoVersionIdleMs: options.autoVersionIdleMs })
+    : null;
   // Presence across instances: this instance's heartbeat, and a presence link per loaded room.
   const presence = options.bus
     ? new BusPresence({
@@ -89,6 +98,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(policy ? { history: policy } : {}),
     ...(presence ? { presence } : {}),
     // A deleted document is never loaded again (documents/document-service.ts).
     isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
@@ -112,9 +122,34 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log,
     maxDocumentBytes: options.maxDocumentBytes,
     deletedRetentionMs: options.deletedRetentionMs,
+    // A version of what an API write replaces (history/version-policy.ts).
+    ...(policy ? { beforeWrite: (room, actor) => policy.saveBefore(room, 'api', actor) } : {}),
   });
   const api = createApiRouter({ options, storage, log, documents });
   const stopPurge = startTombstonePurge(documents, log);
+  const history =
+    versions && policy
+      ? new DocumentHistory({
+          versions,
+          policy,
+          exists: (name) => documents.exists(name),
+          withRoom: (name, fn) => rooms.withRoom(name, fn),
+          guard: updateGuard,
+        })
+      : null;
+  api.add(...versionRoutes(history));
+  const retention = versions
+    ? new RetentionRunner({
+        versions,
+        rules: { keepAllMs: options.versionsKeepAllMs, keepHourlyMs: options.versionsKeepHourlyMs },
+        intervalMs: options.versionThinIntervalMs,
+        log,
+        metrics,
+        documentExists: async (name) =>
+          (await storage.list({ prefix: name, limit: 1, order: 'name' }))[0]?.name === name,
+      })
+    : null;
+  retention?.start();
   const ownedServers: Server[] = [];
   let accepting = true;
   let closing: Promise<void> | null = null;
@@ -243,6 +278,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     stopSessionSweep();
     stopRevalidation();
     stopPurge();
+    policy?.close();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
     // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".
@@ -252,6 +288,10 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
     for (const connection of connections) connection.terminate();
     await rooms.closeAll();
+    // Every room captured what changed since its last version when it closed: written before
+    // the store closes.
+    await policy?.drain();
+    await retention?.stop();
     // After the rooms published their last removals: the others drop this instance at once.
     await presence?.close();
     await storage.sync().catch((error: unknown) => {

@@ -32,6 +32,10 @@ export interface DocumentServiceOptions {
   deletedRetentionMs: number;
   /** Milliseconds since the epoch; injectable for tests. Default Date.now. */
   now?: () => number;
+  /** Runs before an API write changes an existing document, with its room: version history
+   * saves the state the write replaces (kind 'api'). A rejection refuses the write (it throws
+   * to the caller). Default: none. */
+  beforeWrite?(room: Room, actor?: string): Promise<unknown>;
 }
 
 /** What a write did, or why it was refused (nothing changed then). */
@@ -108,7 +112,8 @@ export class DocumentService {
   /** Makes the editor text equal to `text` by a minimal forward edit (editor-text.ts). */
   async replaceText(name: string, text: string, actor?: string): Promise<WriteResult> {
     if (!(await this.exists(name))) return NOT_FOUND;
-    return this.options.rooms.withRoom(name, (room) => {
+    return this.options.rooms.withRoom(name, async (room) => {
+      if (editorText(room.doc) !== text) await this.options.beforeWrite?.(room, actor);
       const update = textEditUpdate(room.doc, text);
       if (update === null) return { ok: true, changed: false } as const;
       return this.applyChecked(room, update, actor);
@@ -118,7 +123,13 @@ export class DocumentService {
   /** Applies a Yjs update from an API caller, under the socket updates' guard. */
   async applyUpdate(name: string, update: Uint8Array, actor?: string): Promise<WriteResult> {
     if (!(await this.exists(name))) return NOT_FOUND;
-    return this.options.rooms.withRoom(name, (room) => this.applyChecked(room, update, actor));
+    return this.options.rooms.withRoom(name, async (room) => {
+      // A refused update costs nothing: no version is saved for it.
+      if (this.options.guard.check(room.doc, update, false).ok) {
+        await this.options.beforeWrite?.(room, actor);
+      }
+      return this.applyChecked(room, update, actor);
+    });
   }
 
   /** Deletes with a tombstone: sessions closed with 4410, the room dropped unsaved. */

@@ -20,6 +20,11 @@ import type { VersionInfo, VersionStore } from './version-store.js';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
+/** Defaults: everything for 24 h, hourly to 30 days, a pass every hour. */
+export const DEFAULT_VERSIONS_KEEP_ALL_MS = DAY_MS;
+export const DEFAULT_VERSIONS_KEEP_HOURLY_MS = 30 * DAY_MS;
+export const DEFAULT_VERSION_THIN_INTERVAL_MS = HOUR_MS;
+
 export interface RetentionRules {
   /** Versions younger than this are all kept. */
   keepAllMs: number;

@@ -9,7 +9,7 @@
  * - on request, optionally with a label ('manual'): `saveNow`.
  * An unchanged document (the newest stored version has the same state hash) saves nothing new:
  * the newest version's id is the answer. A labelled request always saves, since the label names
- * that moment. A document nothing was ever written to saves nothing.
+ * that moment. A document nothing was ever written to saves nothing, unless on request.
  *
  * Changes another instance made reach this one over the bus; that instance saves them, so they
  * neither start a timer nor name authors here (two instances editing one document may both save
@@ -31,6 +31,9 @@ import type { Metrics } from '../metrics.js';
 import { captureState, compressState } from './version-state.js';
 import type { VersionKind, VersionStore } from './version-store.js';
 
+/** Default `autoVersionIdleMs`: 2 minutes without changes after a change. */
+export const DEFAULT_AUTO_VERSION_IDLE_MS = 120_000;
+
 /** What history needs of a room (room/room.ts implements it). */
 export interface VersionedRoom {
   readonly name: string;
@@ -50,7 +53,8 @@ export interface VersionPolicyOptions {
 }
 
 /** What a save did: the version's id and whether it is new (false: the document was unchanged
- * since that version). Null: the document holds nothing to save. */
+ * since that version). Null: nothing was ever written to the document (automatic saves and
+ * saveBefore only). */
 export type SaveOutcome = { id: number; created: boolean } | null;
 
 /** Longest author name kept (display names are already cleaned and capped by the awareness
@@ -141,7 +145,9 @@ export class VersionPolicy {
     const doc = room.name;
     const { versions, metrics, log } = this.options;
     const run = async (): Promise<SaveOutcome> => {
-      if (captured.empty) return null;
+      // Automatic saves and saves before a write skip a document nothing was ever written to
+      // (there is nothing to lose); a save on request keeps it, as asked.
+      if (captured.empty && kind !== 'manual') return null;
       const latest = await versions.latest(doc);
       if (label === undefined && latest?.stateHash === captured.stateHash) {
         metrics.versionsUnchanged++;

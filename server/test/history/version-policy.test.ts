@@ -130,10 +130,13 @@ describe('VersionPolicy', () => {
     expect((await listed())[0]).toMatchObject({ kind: 'manual', label: 'Release 1' });
   });
 
-  it('a document nothing was ever written to saves nothing', async () => {
-    expect(await policy.saveNow(room)).toBeNull();
+  it('a document nothing was ever written to saves nothing, unless asked to', async () => {
     expect(await policy.saveBefore(room, 'api')).toBeNull();
+    expect(await policy.saveBefore(room, 'restore')).toBeNull();
+    policy.unloaded(room);
+    await policy.drain();
     expect(await listed()).toEqual([]);
+    expect((await policy.saveNow(room, 'empty on purpose'))?.created).toBe(true);
   });
 
   it('saveBefore holds the state at the moment it was called', async () => {
