@@ -63,6 +63,9 @@ export class RoomBusLink {
   /** Something may have been missed before the room existed: catch up once attached and live. */
   private catchUpWhenLive = false;
   private gapTimer: NodeJS.Timeout | null = null;
+  /** A message with a seq was refused (its predecessor is missing): it is not held, and the
+   * next gap timer reads it from storage even if no gap is visible. */
+  private refusedSeq = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private catching: Promise<void> | null = null;
   private again = false;
@@ -249,16 +252,19 @@ export class RoomBusLink {
     const tracker = this.tracker;
     if (!room || !tracker) return;
     metrics.busMessagesReceived++;
-    if (message.seq !== undefined && !tracker.take(message.seq)) return; // it has that one
+    const { seq } = message;
+    if (seq !== undefined && tracker.has(seq)) return; // a duplicate, or what the load read
     if (room.apply(message.update, { kind: 'bus' }) === 'refused') {
-      // Bytes Yjs refused, or an update whose predecessor is in a gap (the gap's catch-up
-      // re-reads it from storage).
+      // Bytes Yjs refused, or an update whose predecessor is missing (reordered or lost): not
+      // held, so a catch-up reads it again, after what it depends on.
       metrics.busMessagesRefused++;
-      log.warn('bus update refused', {
-        doc: this.docName,
-        from: envelope.instanceId,
-        seq: message.seq,
-      });
+      log.warn('bus update refused', { doc: this.docName, from: envelope.instanceId, seq });
+      if (seq !== undefined) {
+        this.refusedSeq = true;
+        this.armGapTimer();
+      }
+    } else if (seq !== undefined) {
+      tracker.take(seq);
     }
     if (tracker.hasGap) this.armGapTimer();
   }
@@ -267,7 +273,7 @@ export class RoomBusLink {
     if (this.gapTimer || this.closed) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = null;
-      if (!this.tracker?.hasGap) return; // filled by a late message meanwhile
+      if (!this.tracker?.hasGap && !this.refusedSeq) return; // filled by a late message
       this.deps.metrics.busGapRepairs++;
       void this.catchUp('gap');
     }, GAP_GRACE_MS);
@@ -279,17 +285,23 @@ export class RoomBusLink {
     const room = this.room;
     const tracker = this.tracker;
     if (!room || !tracker) return;
+    this.refusedSeq = false;
     try {
-      const tail = await reader.readTail(this.docName, tracker.held);
+      let tail = await reader.readTail(this.docName, tracker.held);
       if (this.closed || this.room !== room) return;
       metrics.busCatchUps++;
+      if (tail && mergeTail(room, tail) === 'refused' && tracker.held > 0) {
+        // The document lacks something the tail builds on: merge the whole stored state.
+        tail = await reader.readTail(this.docName, 0);
+        if (this.closed || this.room !== room) return;
+        if (tail && mergeTail(room, tail) === 'refused') {
+          metrics.busMessagesRefused++;
+          log.warn('stored updates refused during catch-up', { doc: this.docName, reason });
+        }
+      }
       if (tail) {
         for (const problem of tail.damaged ?? []) {
           log.error('damaged stored record', { doc: this.docName, problem });
-        }
-        if (mergeTail(room, tail) === 'refused') {
-          metrics.busMessagesRefused++;
-          log.warn('stored updates refused during catch-up', { doc: this.docName, reason });
         }
         tracker.caughtUp(tail.headSeq);
       }

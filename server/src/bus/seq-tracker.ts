@@ -39,7 +39,12 @@ export class SeqTracker {
     return this.gapless && this.above.size > 0;
   }
 
-  /** Records `seq` as held; false when it already was (drop the message). */
+  /** Whether `seq` is held. */
+  has(seq: number): boolean {
+    return seq <= this.heldSeq || this.above.has(seq);
+  }
+
+  /** Records `seq` as held (its update is in the document); false when it already was. */
   take(seq: number): boolean {
     if (seq <= this.heldSeq || this.above.has(seq)) return false;
     if (this.gapless && seq === this.heldSeq + 1) {

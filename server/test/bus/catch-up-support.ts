@@ -1,6 +1,6 @@
 /**
- * What the bus catch-up tests share: a test bus over the in-process LocalBus that loses the
- * published messages a test picks, refuses subscriptions while "down", and hands subscribers
+ * What the bus catch-up tests share: a test bus over the in-process LocalBus that loses or
+ * delays the published messages a test picks, refuses subscriptions while "down", and hands subscribers
  * envelopes of any shape (garbage); and a handle on one MemoryStorage for each of several
  * servers (each server closes its store on shutdown; the handle's close leaves it open).
  */
@@ -18,6 +18,9 @@ export class TestBus implements DocumentBus {
   readonly instanceId: string;
   /** Published messages for which this returns true never leave this instance. */
   drop: (docName: string, message: BusMessage) => boolean = () => false;
+  /** Published messages are sent after this many ms (0: at once), so later ones can overtake
+   * them, as messages of different publishers can on a real bus. */
+  delay: (docName: string, message: BusMessage) => number = () => 0;
   /** While true, `subscribe` rejects, as a bus whose server is down does. */
   down = false;
   /** Messages this instance published, dropped or not. */
@@ -30,7 +33,10 @@ export class TestBus implements DocumentBus {
 
   publish(docName: string, message: BusMessage): void {
     this.published.push({ docName, message });
-    if (!this.drop(docName, message)) this.inner.publish(docName, message);
+    if (this.drop(docName, message)) return;
+    const ms = this.delay(docName, message);
+    if (ms <= 0) this.inner.publish(docName, message);
+    else setTimeout(() => this.inner.publish(docName, message), ms).unref();
   }
 
   async subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {

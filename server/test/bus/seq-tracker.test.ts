@@ -9,6 +9,7 @@ describe('SeqTracker with gapless seqs', () => {
     expect(t.take(4)).toBe(true);
     expect(t.take(4)).toBe(false); // a duplicate
     expect(t.held).toBe(4);
+    expect(t.has(4) && !t.has(5)).toBe(true);
     expect(t.hasGap).toBe(false);
   });
 
