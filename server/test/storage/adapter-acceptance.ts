@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '../../src/index.js';
 import { describeCatchUpReads } from './adapter-acceptance-catchup.js';
+import { describeLifecycle } from './adapter-acceptance-lifecycle.js';
 import { describeListing } from './adapter-acceptance-list.js';
 import { describeTwoWriters } from './adapter-acceptance-writers.js';
 import { bytes, through, withStore, type AdapterFactory } from './adapter-acceptance-support.js';
@@ -171,6 +172,7 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
       }));
 
     describeListing(factory);
+    describeLifecycle(factory);
     describeTwoWriters(factory);
     describeCatchUpReads(factory);
   });

@@ -13,6 +13,7 @@ describeStorageAdapter('memory', {
       sync: () => adapter.sync(),
       list: (options) => adapter.list(options),
       delete: (name) => adapter.delete(name),
+      lifecycle: adapter.lifecycle,
       close: async () => {},
     });
     return { adapter, secondWriter, cleanup: async () => {} };
