@@ -25,15 +25,12 @@ import type { Metrics } from '../metrics.js';
 import type { Room } from '../room/room.js';
 import type { BusEnvelope, BusMessage, DocumentBus } from './adapter.js';
 import { mergeTail, type CatchUpReader } from './catch-up.js';
+import { RetryingSubscription } from './retrying-subscription.js';
 import { SeqTracker } from './seq-tracker.js';
 
 /** How long a gap may stay open before it is filled from storage: messages from different
  * publishers may arrive out of order. */
 export const GAP_GRACE_MS = 100;
-/** How long a load waits for the subscription before it serves the room locally. */
-export const SUBSCRIBE_WAIT_MS = 1_000;
-/** Backoff between subscription attempts after a failure: from the first to the last. */
-const SUBSCRIBE_RETRY_MS = [250, 10_000] as const;
 /** Messages kept while the room loads; past it, the room catches up from storage instead. */
 const MAX_BUFFERED = 1_000;
 
@@ -57,8 +54,7 @@ export class RoomBusLink {
   private room: Room | null = null;
   private tracker: SeqTracker | null = null;
   private buffered: BusEnvelope[] | null = [];
-  private unsubscribe: (() => Promise<void>) | null = null;
-  private live = false;
+  private readonly subscription: RetryingSubscription;
   private closed = false;
   /** Something may have been missed before the room existed: catch up once attached and live. */
   private catchUpWhenLive = false;
@@ -66,42 +62,31 @@ export class RoomBusLink {
   /** A message with a seq was refused (its predecessor is missing): it is not held, and the
    * next gap timer reads it from storage even if no gap is visible. */
   private refusedSeq = false;
-  private retryTimer: NodeJS.Timeout | null = null;
   private catching: Promise<void> | null = null;
   private again = false;
   private failing = false;
-  private readonly firstAttempt: Promise<void>;
-  private settleFirstAttempt: () => void = () => {};
 
-  private constructor(
+  /** Starts subscribing for `docName`; wait for `ready()` before reading storage. */
+  constructor(
     readonly docName: string,
     private readonly deps: RoomBusLinkDeps,
   ) {
-    this.firstAttempt = new Promise((resolve) => (this.settleFirstAttempt = resolve));
-  }
-
-  /** Starts subscribing for `docName`. Wait for `ready()` before reading storage. */
-  static open(docName: string, deps: RoomBusLinkDeps): RoomBusLink {
-    const link = new RoomBusLink(docName, deps);
-    void link.subscribeUntilLive();
-    return link;
+    this.subscription = new RetryingSubscription(deps.bus, docName, (e) => this.receive(e), {
+      log: deps.log,
+      metrics: deps.metrics,
+      onLive: () => this.subscriptionLive(),
+    });
   }
 
   /** Resolves once the subscription is live, or its first attempt failed, or after
-   * SUBSCRIBE_WAIT_MS: a load never waits longer for the bus. Never rejects. */
-  async ready(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
-      timer.unref();
-    });
-    await Promise.race([this.firstAttempt, waited]);
-    clearTimeout(timer);
+   * SUBSCRIBE_WAIT_MS (retrying-subscription.ts): a load never waits longer for the bus. */
+  ready(): Promise<void> {
+    return this.subscription.ready();
   }
 
   /** Whether messages published now reach this link. */
   get subscribed(): boolean {
-    return this.live;
+    return this.subscription.subscribed;
   }
 
   /** The room is loaded from a read that covered every seq up to `headSeq`. Applies what
@@ -116,10 +101,7 @@ export class RoomBusLink {
     this.buffered = null;
     for (const envelope of buffered) this.receive(envelope);
     if (!readWhileSubscribed) this.catchUpWhenLive = true;
-    if (this.catchUpWhenLive && this.live) {
-      this.catchUpWhenLive = false;
-      void this.catchUp('subscribed');
-    }
+    if (this.subscribed) this.subscriptionLive();
   }
 
   /** A change this instance stored as `seq`: the other instances' doorbell. */
@@ -159,58 +141,17 @@ export class RoomBusLink {
     this.closed = true;
     this.room = null;
     this.buffered = null;
-    this.settleFirstAttempt();
     if (this.gapTimer) clearTimeout(this.gapTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.deps.onClose?.(this);
-    const unsubscribe = this.unsubscribe;
-    this.unsubscribe = null;
-    await unsubscribe?.().catch((error: unknown) => {
-      this.deps.log.warn('bus unsubscribe failed', {
-        doc: this.docName,
-        error: errorMessage(error),
-      });
-    });
+    await this.subscription.close();
   }
 
-  private async subscribeUntilLive(): Promise<void> {
-    const { bus, log, metrics } = this.deps;
-    for (let attempt = 1; !this.closed; attempt++) {
-      try {
-        const unsubscribe = await bus.subscribe(this.docName, (e) => this.receive(e));
-        if (this.closed) {
-          await unsubscribe().catch(() => {});
-          return;
-        }
-        this.unsubscribe = unsubscribe;
-        this.live = true;
-        this.settleFirstAttempt();
-        if (attempt > 1)
-          log.info('bus subscription live', { doc: this.docName, attempts: attempt });
-        if (this.room && this.catchUpWhenLive) {
-          this.catchUpWhenLive = false;
-          void this.catchUp('subscribed');
-        }
-        return;
-      } catch (error) {
-        if (this.closed) return;
-        metrics.busSubscribeFailures++;
-        // Once per link: an outage would otherwise log every retry of every open document.
-        if (attempt === 1) {
-          log.warn('bus subscribe failed: serving the document locally, retrying', {
-            doc: this.docName,
-            error: errorMessage(error),
-          });
-        }
-        this.settleFirstAttempt();
-        const [first, last] = SUBSCRIBE_RETRY_MS;
-        await new Promise<void>((resolve) => {
-          this.retryTimer = setTimeout(resolve, Math.min(first * 2 ** (attempt - 1), last));
-          this.retryTimer.unref();
-        });
-        this.retryTimer = null;
-      }
-    }
+  /** Once both the room and the subscription exist: what was published before the
+   * subscription went live, and not in the read the room was loaded from, is in storage. */
+  private subscriptionLive(): void {
+    if (!this.room || !this.catchUpWhenLive) return;
+    this.catchUpWhenLive = false;
+    void this.catchUp('subscribed');
   }
 
   /** The bus's handler: whatever happens here stays here (see the top). */

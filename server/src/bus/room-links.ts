@@ -42,9 +42,10 @@ export class RoomBusLinks {
   }
 
   /** A link for a room about to load: subscribing, and waited for at most SUBSCRIBE_WAIT_MS
-   * (the bus being down never keeps a document from opening). Never rejects. */
+   * (retrying-subscription.ts: the bus being down never keeps a document from opening). Never
+   * rejects. */
   async open(docName: string): Promise<RoomBusLink> {
-    const link = RoomBusLink.open(docName, {
+    const link = new RoomBusLink(docName, {
       bus: this.options.bus,
       reader: this.reader,
       gapless: this.options.storage.gaplessSeqs === true,
