@@ -4,11 +4,13 @@
  * (one WAL flush) instead of one each. Under typing load most windows hold a few updates from a
  * few documents; under bursts the saving is large.
  *
- * Rounds: the first append of a round starts a timer of `windowMs`; when it fires, the queued
- * appends (up to `maxUpdates` / `maxBytes`) are committed. At most one commit is in flight:
- * appends arriving meanwhile wait for the next round, which starts as soon as the commit ends
- * (they have waited at least that long already). One commit at a time also keeps a document's
- * appends in the order they were made: each round's seqs follow the previous round's.
+ * Rounds: the first append of a round starts a timer of `windowMs` (0: the rest of this turn of
+ * the event loop, what arrived in one read of the sockets); when it fires, the queued
+ * appends (up to `maxUpdates` / `maxBytes`) are committed. Up to `maxInFlight` transactions run
+ * at once, on separate connections; when all are busy, appends wait and the next round starts as
+ * soon as one ends (they have waited at least that long already), so the busier the store, the
+ * bigger the batches. A document is in at most one transaction at a time: its later appends wait
+ * for the next round, so its seqs follow the order its appends were made in.
  *
  * Seqs stay gapless and commit-ordered (see postgres.ts): the statement bumps each document's
  * `last_seq` by its k updates under the row lock and inserts the k rows below it. Rows are locked
@@ -21,17 +23,23 @@ import { NOW_MS, type Tables } from './postgres-schema.js';
 
 export interface AppendBatchOptions {
   /** Longest an append waits for others to share its transaction, in ms. Every update is relayed
-   * only after its COMMIT, so this adds to edit latency: keep it small. Default 2. */
+   * only after its COMMIT, so this adds to edit latency. 0 (the default) waits for nothing but
+   * the rest of the current turn of the event loop: batches then form from what arrives together
+   * and while transactions are in flight, which grows with the load. Default 0. */
   windowMs?: number;
   /** Most updates in one transaction. Default 256. */
   maxUpdates?: number;
   /** Most update bytes in one transaction; a larger single update commits alone. Default 4 MiB. */
   maxBytes?: number;
+  /** Most transactions in flight at once (each holds a pooled connection). Default 4. */
+  maxInFlight?: number;
 }
 
-export const DEFAULT_APPEND_WINDOW_MS = 2;
+export const DEFAULT_APPEND_WINDOW_MS = 0;
 export const DEFAULT_APPEND_MAX_UPDATES = 256;
 export const DEFAULT_APPEND_MAX_BYTES = 4 * 1024 * 1024;
+/** Below the pool's 10 connections: loads and compactions keep some. */
+export const DEFAULT_APPEND_MAX_IN_FLIGHT = 4;
 
 /** One update to append. */
 export interface AppendRow {
@@ -67,9 +75,12 @@ export class AppendBatcher {
   private readonly windowMs: number;
   private readonly maxUpdates: number;
   private readonly maxBytes: number;
+  private readonly maxInFlight: number;
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private timer: { cancel(): void } | null = null;
+  private readonly running = new Set<Promise<void>>();
+  /** Documents with appends in a transaction in flight. */
+  private readonly busy = new Set<string>();
   private readonly counts: AppendBatchStats = {
     commits: 0,
     appends: 0,
@@ -85,6 +96,7 @@ export class AppendBatcher {
     this.windowMs = options.windowMs ?? DEFAULT_APPEND_WINDOW_MS;
     this.maxUpdates = options.maxUpdates ?? DEFAULT_APPEND_MAX_UPDATES;
     this.maxBytes = options.maxBytes ?? DEFAULT_APPEND_MAX_BYTES;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_APPEND_MAX_IN_FLIGHT);
   }
 
   append(row: AppendRow): Promise<number> {
@@ -101,35 +113,40 @@ export class AppendBatcher {
   /** Commits everything queued so far (close, tests). Never rejects. */
   async drain(): Promise<void> {
     for (;;) {
-      if (this.running) await this.running;
-      else if (this.queue.length > 0) await this.runRound();
+      if (this.running.size > 0) await Promise.all(this.running);
+      else if (this.queue.length > 0) this.startRound();
       else return;
     }
   }
 
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
+    if (this.running.size >= this.maxInFlight || this.queue.length === 0) return;
     if (this.queue.length >= this.maxUpdates) {
-      void this.runRound();
+      this.startRound();
       return;
     }
-    this.timer ??= setTimeout(() => void this.runRound(), this.windowMs);
+    this.timer ??= later(this.windowMs, () => this.startRound());
   }
 
-  private runRound(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+  private startRound(): void {
+    this.timer?.cancel();
     this.timer = null;
-    const round = this.commitNext().finally(() => {
-      this.running = null;
+    const batch = this.take();
+    // Everything queued belongs to documents already in flight: their end starts the next.
+    if (batch.length === 0) return;
+    for (const p of batch) this.busy.add(p.name);
+    const round: Promise<void> = this.commitBatch(batch).finally(() => {
+      this.running.delete(round);
+      for (const p of batch) this.busy.delete(p.name);
       // The appends queued during the commit have waited long enough: no new window.
-      if (this.queue.length > 0) void this.runRound();
+      if (this.queue.length > 0 && this.running.size < this.maxInFlight) this.startRound();
     });
-    this.running = round;
-    return round;
+    this.running.add(round);
+    // What this batch left (over its limits, or of documents in flight) gets its own round.
+    this.schedule();
   }
 
-  private async commitNext(): Promise<void> {
-    const batch = this.take();
+  private async commitBatch(batch: Pending[]): Promise<void> {
     let seqs: number[];
     try {
       seqs = await this.commit(batch);
@@ -152,17 +169,38 @@ export class AppendBatcher {
     for (const p of batch) p.reject(error);
   }
 
-  /** The oldest queued appends within the limits (always at least one). */
+  /** The oldest queued appends within the limits, leaving those of documents in flight (and
+   * every later append of a document one of whose appends is left) for a later round. */
   private take(): Pending[] {
+    const taken: Pending[] = [];
+    const left: Pending[] = [];
+    const waiting = new Set(this.busy);
     let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < this.maxUpdates) {
-      bytes += this.queue[n]!.data.length;
-      if (n > 0 && bytes > this.maxBytes) break;
-      n++;
+    for (const p of this.queue) {
+      const full =
+        taken.length >= this.maxUpdates ||
+        (taken.length > 0 && bytes + p.data.length > this.maxBytes);
+      if (full || waiting.has(p.name)) {
+        left.push(p);
+        waiting.add(p.name);
+        continue;
+      }
+      taken.push(p);
+      bytes += p.data.length;
     }
-    return this.queue.splice(0, n);
+    this.queue = left;
+    return taken;
   }
+}
+
+/** Runs `fn` after `ms`, or for 0 once the current turn of the event loop is over. */
+function later(ms: number, fn: () => void): { cancel(): void } {
+  if (ms <= 0) {
+    const immediate = setImmediate(fn);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+  const timer = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(timer) };
 }
 
 function sqlState(error: unknown): string {

@@ -53,8 +53,9 @@ export interface PostgresStorageOptions {
    * one (default 10 000). */
   pool?: PostgresPoolOptions;
   /** Group commit of appends (postgres-append-batch.ts): `windowMs` an append waits for others
-   * to share its transaction (default 2), at most `maxUpdates` (default 256) and `maxBytes`
-   * (default 4 MiB) per transaction. */
+   * to share its transaction (default 0: the rest of the event loop's turn), at most
+   * `maxUpdates` (default 256) and `maxBytes` (default 4 MiB) per transaction, at most
+   * `maxInFlight` transactions at once (default 4). */
   appendBatch?: AppendBatchOptions;
   /** An append transaction or a reachability probe PostgreSQL has not answered within this many
    * ms counts as PostgreSQL unreachable: from then on every call fails at once until a probe

@@ -213,25 +213,54 @@ describe('AppendBatcher', () => {
     expect(refused.stats()).toMatchObject({ retries: 0, failedBatches: 1 });
   });
 
-  it('queues the appends made while a commit is in flight for the next transaction', async () => {
+  it('keeps a document out of a second transaction while one of its appends is in flight; other documents go meanwhile', async () => {
     const batches: string[][] = [];
-    let release: () => void = () => {};
+    const releases: (() => void)[] = [];
     const batcher = new AppendBatcher(
       async (rows) => {
         batches.push(rows.map((r) => r.name));
-        if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return rows.map(() => batches.length);
+        const n = batches.length;
+        if (n === 1) await new Promise<void>((resolve) => releases.push(resolve));
+        return rows.map(() => n);
       },
       { windowMs: 1 },
     );
     const first = batcher.append(row('a'));
     while (batches.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-    const later = ['b', 'c', 'd'].map((name) => batcher.append(row(name)));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(batches).toEqual([['a']]);
-    release();
+    const later = ['a', 'b', 'a', 'c'].map((name) => batcher.append(row(name)));
+    const others = [later[1]!, later[3]!];
+    // b and c commit while a's first transaction is still open; a's later appends wait.
+    expect(await Promise.all(others)).toEqual([2, 2]);
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+    releases[0]!();
     expect(await first).toBe(1);
-    expect(await Promise.all(later)).toEqual([2, 2, 2]);
-    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(await Promise.all([later[0]!, later[2]!])).toEqual([3, 3]);
+    expect(batches).toEqual([['a'], ['b', 'c'], ['a', 'a']]);
+  });
+
+  it('runs at most maxInFlight transactions; the appends of the busy time share the next one', async () => {
+    const batches: string[][] = [];
+    const releases: (() => void)[] = [];
+    const batcher = new AppendBatcher(
+      async (rows) => {
+        batches.push(rows.map((r) => r.name));
+        const n = batches.length;
+        if (n <= 2) await new Promise<void>((resolve) => releases.push(resolve));
+        return rows.map(() => n);
+      },
+      { windowMs: 1, maxInFlight: 2 },
+    );
+    const firstTwo = [batcher.append(row('a'))];
+    while (batches.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    firstTwo.push(batcher.append(row('b')));
+    while (batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    const queued = ['c', 'd', 'e'].map((name) => batcher.append(row(name)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(batches).toEqual([['a'], ['b']]);
+    releases[0]!();
+    expect(await Promise.all(queued)).toEqual([3, 3, 3]);
+    releases[1]!();
+    expect(await Promise.all(firstTwo)).toEqual([1, 2]);
+    expect(batches).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
   });
 });
