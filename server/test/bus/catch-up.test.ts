@@ -9,7 +9,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { LocalBusHub, MemoryStorage, type QuireServerOptions } from '../../src/index.js';
+import {
+  LocalBusHub,
+  MemoryStorage,
+  type QuireServerOptions,
+  type StorageAdapter,
+} from '../../src/index.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { stockClient, waitFor, waitSynced, type StockClient } from '../helpers/clients.js';
 import { FaultyStorage } from '../helpers/faulty-storage.js';
@@ -27,6 +32,7 @@ describe('bus catch-up from storage', () => {
   const pair = async (
     options: Partial<QuireServerOptions> = {},
     storeA = (s: MemoryStorage) => sharedStore(s),
+    storeB = (s: MemoryStorage) => sharedStore(s),
   ) => {
     const storage = new MemoryStorage();
     const hub = new LocalBusHub();
@@ -34,7 +40,7 @@ describe('bus catch-up from storage', () => {
     const busB = new TestBus(hub.connect('b'));
     const base = { busCatchUpIntervalMs: NO_CHECK_MS, ...options };
     const a = await startServer({ ...base, storage: storeA(storage), bus: busA });
-    const b = await startServer({ ...base, storage: sharedStore(storage), bus: busB });
+    const b = await startServer({ ...base, storage: storeB(storage), bus: busB });
     return { storage, a, b, busA, busB };
   };
 
@@ -184,5 +190,32 @@ describe('bus catch-up from storage', () => {
     faulty.writeFault = null;
     await waitFor(() => onB.text.toString() === 'saved unsaved', 10_000, 'the repair on b');
     expect(publishedSeqs(busA, 'repair')).toEqual([1, 2]);
+  });
+
+  it('a catch-up that fails is counted and retried by the head check, and other documents go on', async () => {
+    let failing = false;
+    const flaky = (s: MemoryStorage): StorageAdapter => {
+      const store = sharedStore(s);
+      const fail = () => Promise.reject(new Error('storage unreachable (test)'));
+      return {
+        ...store,
+        readLogAfter: (name, after) => (failing ? fail() : store.readLogAfter!(name, after)),
+      };
+    };
+    const { a, b, busA } = await pair({ busCatchUpIntervalMs: 100 }, sharedStore, flaky);
+    const onA = await join(a, 'flaky');
+    const onB = await join(b, 'flaky');
+    const otherA = await join(a, 'steady');
+    const otherB = await join(b, 'steady');
+    failing = true;
+    busA.drop = (doc) => doc === 'flaky';
+    type(onA, 'missed');
+    type(otherA, 'delivered');
+    await waitFor(() => otherB.text.toString() === 'delivered', 5_000, 'the other document');
+    // The head check sees b behind every period; each catch-up read fails.
+    await waitFor(() => b.server.metrics.busCatchUpFailures >= 2, 5_000, 'failed catch-ups');
+    expect(onB.text.toString()).toBe('');
+    failing = false;
+    await waitFor(() => onB.text.toString() === 'missed', 5_000, 'the retry');
   });
 });
