@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MemoryStorage, type LogFields, type Logger } from '../../src/index.js';
+import { MemoryStorage, type Logger } from '../../src/index.js';
+import type { LogFields } from '../../src/log.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { api, docPath, jsonRequest, rawRequest } from './api-client.js';
 
