@@ -26,6 +26,14 @@ export type {
 } from './storage/adapter.js';
 export { listCursor } from './storage/adapter.js';
 export { MemoryStorage } from './storage/memory.js';
+export type {
+  NewVersion,
+  StoredVersion,
+  VersionInfo,
+  VersionKind,
+  VersionListOptions,
+  VersionStore,
+} from './history/version-store.js';
 export type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './bus/adapter.js';
 export { LocalBus, LocalBusHub } from './bus/local.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis.js';
