@@ -205,6 +205,13 @@ describe('version routes', () => {
     expect(next).toEqual(all.slice(2, 4));
   });
 
+  it('counts saved versions in /metrics', async () => {
+    const metrics = (await call('/metrics')).text;
+    const saved = Number(/^quire_versions_saved_total (\d+)$/m.exec(metrics)?.[1]);
+    expect(saved).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^quire_versions_thinned_total 0$/m);
+  });
+
   it('describes every version route in the OpenAPI document', async () => {
     const doc = (await call('/api/openapi.json')).json;
     expect(Object.keys(doc.paths['/api/docs/{name}/versions']).sort()).toEqual(['get', 'post']);
