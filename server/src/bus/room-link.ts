@@ -227,6 +227,7 @@ export class RoomBusLink {
     const tracker = this.tracker;
     if (!room || !tracker) return;
     this.refusedSeq = false;
+    const before = tracker.aboveNow();
     try {
       let tail = await reader.readTail(this.docName, tracker.held);
       if (this.closed || this.room !== room) return;
@@ -240,12 +241,11 @@ export class RoomBusLink {
           log.warn('stored updates refused during catch-up', { doc: this.docName, reason });
         }
       }
-      if (tail) {
-        for (const problem of tail.damaged ?? []) {
-          log.error('damaged stored record', { doc: this.docName, problem });
-        }
-        tracker.caughtUp(tail.headSeq);
+      for (const problem of tail?.damaged ?? []) {
+        log.error('damaged stored record', { doc: this.docName, problem });
       }
+      // No tail: nothing is stored under this name at all.
+      tracker.caughtUp(tail ? tail.headSeq : 0, before);
       if (this.failing) log.info('bus catch-up from storage works again', { doc: this.docName });
       this.failing = false;
     } catch (error) {

@@ -57,11 +57,19 @@ export class SeqTracker {
     return true;
   }
 
-  /** A storage read covered every seq up to `head`. */
-  caughtUp(head: number): void {
-    if (head <= this.heldSeq) return;
-    this.heldSeq = head;
-    for (const seq of this.above) if (seq <= head) this.above.delete(seq);
+  /** The seqs above `held` now: pass them to `caughtUp` after a storage read that starts now. */
+  aboveNow(): number[] {
+    return [...this.above];
+  }
+
+  /** A storage read covered every seq up to `head`. `before`: what `aboveNow` said when the
+   * read started. A message is published after its commit, so a real seq received before the
+   * read is at most `head`; one above it was never stored (forged, or from a document deleted
+   * and created again) and is forgotten, or it would show a gap forever. */
+  caughtUp(head: number, before: readonly number[] = []): void {
+    for (const seq of before) if (seq > head) this.above.delete(seq);
+    if (head > this.heldSeq) this.heldSeq = head;
+    for (const seq of this.above) if (seq <= this.heldSeq) this.above.delete(seq);
     this.advance();
   }
 

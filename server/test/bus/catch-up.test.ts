@@ -18,6 +18,7 @@ import {
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { stockClient, waitFor, waitSynced, type StockClient } from '../helpers/clients.js';
 import { FaultyStorage } from '../helpers/faulty-storage.js';
+import { GAP_GRACE_MS } from '../../src/bus/room-link.js';
 import { publishedSeqs, sharedStore, TestBus } from './catch-up-support.js';
 
 /** Long enough that no periodic check runs during a test that is about something else. */
@@ -150,6 +151,29 @@ describe('bus catch-up from storage', () => {
     type(otherA, 'elsewhere too');
     await waitFor(() => onB.text.toString() === 'still flowing', 5_000, 'the same document');
     await waitFor(() => otherB.text.toString() === 'elsewhere too', 5_000, 'another document');
+  });
+
+  it('forgets a seq that storage shows was never stored, so it does not open a gap forever', async () => {
+    const { a, b, busB } = await pair();
+    const onA = await join(a, 'forged');
+    const onB = await join(b, 'forged');
+    // Well-formed, changes nothing, and claims a seq far beyond anything stored.
+    const empty = Y.encodeStateAsUpdate(new Y.Doc());
+    busB.inject('forged', {
+      instanceId: 'x',
+      docName: 'forged',
+      message: { kind: 'update', update: empty, seq: 2 ** 40 },
+    });
+    await waitFor(() => b.server.metrics.busGapRepairs === 1, 5_000, 'the gap it opened');
+    await waitFor(() => b.server.metrics.busCatchUps === 1, 5_000, 'its catch-up');
+    for (const word of ['one ', 'two ', 'three']) {
+      type(onA, word);
+      await waitFor(() => onB.text.toString().endsWith(word), 5_000, word);
+    }
+    // Nothing to wait for when nothing happens: a still-open gap would be repaired again after
+    // each grace period, so three of them pass before the count is read.
+    await new Promise((resolve) => setTimeout(resolve, 3 * GAP_GRACE_MS));
+    expect(b.server.metrics.busGapRepairs).toBe(1);
   });
 
   it('opens a room while the bus is down, and catches it up once the subscription is live', async () => {

@@ -39,6 +39,19 @@ describe('SeqTracker with gapless seqs', () => {
     t.caughtUp(2); // an older read changes nothing
     expect(t.held).toBe(6);
   });
+
+  it('forgets a seq that a later storage read shows was never stored', () => {
+    const t = new SeqTracker(true, 5);
+    t.take(9_000_000); // forged, or from a document deleted and created again
+    const before = t.aboveNow();
+    t.take(8); // arrives during the read: may be newer than what it returns
+    t.caughtUp(6, before);
+    expect(t.held).toBe(6);
+    expect(t.hasGap).toBe(true); // 7 is missing below 8
+    t.take(7);
+    expect(t.held).toBe(8);
+    expect(t.hasGap).toBe(false);
+  });
 });
 
 describe('SeqTracker with a store-wide counter', () => {
