@@ -10,6 +10,10 @@ export interface PostgresPoolOptions {
   max?: number;
   /** How long to wait for a new connection before failing, in ms. Default 10 000. */
   connectionTimeoutMs?: number;
+  /** How long any query may go unanswered before it fails, in ms: a frozen server or link
+   * otherwise holds a call (a document load, say) for as long as it lasts. Appends and probes
+   * have their own, shorter bound (PostgresStorage's `unreachableAfterMs`). Default 30 000. */
+  queryTimeoutMs?: number;
 }
 
 // bigint columns (seqs, milliseconds, sums of lengths) as numbers: all stay far below 2^53.
@@ -31,6 +35,7 @@ export class ConnectionPool {
       connectionString,
       max: options.max ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+      query_timeout: options.queryTimeoutMs ?? 30_000,
       application_name: 'quire',
       types,
     };

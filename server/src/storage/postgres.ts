@@ -50,7 +50,7 @@ export interface PostgresStorageOptions {
   /** The PostgreSQL schema holding the `quire_` tables; created if missing. Default `public`. */
   schema?: string;
   /** Connection pool settings: `max` connections (default 10), `connectionTimeoutMs` to open
-   * one (default 10 000). */
+   * one (default 10 000), `queryTimeoutMs` for any query's answer (default 30 000). */
   pool?: PostgresPoolOptions;
   /** Group commit of appends (postgres-append-batch.ts): `windowMs` an append waits for others
    * to share its transaction (default 0: the rest of the event loop's turn), at most

@@ -193,6 +193,28 @@ describe('PostgreSQL outage under one instance', () => {
     expect(setup.log.count('storage reachable again')).toHaveLength(1);
   });
 
+  it('fails a load on a frozen link after the query timeout, instead of holding it for the whole outage', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const fault = await startPostgresFault(db.url);
+    cleanups.push(() => fault.close());
+    const store = new PostgresStorage({
+      connectionString: fault.url,
+      pool: { queryTimeoutMs: 500 },
+      checkIntervalMs: 0,
+    });
+    cleanups.push(() => store.close());
+    await store.append('doc', new Uint8Array([1]));
+    fault.stall();
+    await expect(store.load('doc')).rejects.toThrow(/timeout/i);
+    // A read that got no answer says the server is unreachable, like a write would.
+    expect(store.unavailableReason()).toMatch(/^postgresql unreachable at /);
+    await expect(store.load('doc')).rejects.toThrow(/^cannot reach PostgreSQL at /);
+    fault.restore();
+    await waitFor(() => store.unavailableReason() === null, 5_000, 'the probe to succeed');
+    expect((await store.load('doc'))!.lastSeq).toBe(1);
+  });
+
   it('drops the connections a restart killed, without crashing, and writes on fresh ones', async () => {
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
