@@ -25,6 +25,7 @@ import { createApiRouter } from './http/api/routes.js';
 import type { ApiRouter } from './http/api/router.js';
 import { DocumentService } from './documents/document-service.js';
 import { startTombstonePurge } from './documents/tombstone-purge.js';
+import { startDeletedRoomSweep } from './documents/deleted-room-sweep.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DocumentStore } from './persistence/document-store.js';
@@ -127,6 +128,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   });
   const api = createApiRouter({ options, storage, log, documents });
   const stopPurge = startTombstonePurge(documents, log);
+  // Sessions on this instance of a document another instance deleted.
+  const stopDeletedSweep = startDeletedRoomSweep(documents, log);
   const history =
     versions && policy
       ? new DocumentHistory({
@@ -278,6 +281,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     stopSessionSweep();
     stopRevalidation();
     stopPurge();
+    stopDeletedSweep();
     policy?.close();
     for (const server of ownedServers) server.close();
     await rooms.flushAll();
