@@ -251,3 +251,26 @@ function decodeState(update: Uint8Array): Y.Doc {
   Y.applyUpdate(doc, update);
   return doc;
 }
+
+describe('CORS for the document API', () => {
+  it('answers a preflight from an allowed origin, and not from another', async () => {
+    const running = await startServer({
+      storage: new MemoryStorage(),
+      allowOrigins: ['https://app.example'],
+    });
+    const preflight = (origin: string) =>
+      api(running.httpUrl, '/api/docs/plan/text', { method: 'OPTIONS', headers: { origin } });
+    const allowed = await preflight('https://app.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, PUT');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // And a real call from a disallowed origin is refused, as at the upgrade.
+    const refused = await api(running.httpUrl, '/api/docs/plan/text', {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(refused.status).toBe(403);
+  });
+});

@@ -11,7 +11,8 @@
  * `{param}` is exactly one segment, percent-decoded. When several routes match a path, the one
  * with the most fixed segments after `{name}` wins (`/api/docs/a/versions` lists a's versions
  * rather than naming a document `a/versions`); a path that matches only with another method is
- * a 405 with `Allow`.
+ * a 405 with `Allow`. OPTIONS answers a CORS preflight for the path's methods (204; the origin is
+ * echoed only when it is in allowOrigins, or when that list is empty).
  *
  * Access is decided before a handler runs, for the document the path names (api-access.ts):
  * `read` routes need a `ro` or `rw` grant, `write` routes `rw`; `none` routes decide for
@@ -93,9 +94,21 @@ export class ApiRouter {
     if (matches.length === 0) return false;
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const call = new ApiCall(this.deps, req, res, {});
+    const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
+    if (method === 'OPTIONS') {
+      // A CORS preflight (a page on another allowed origin sending a Bearer token or a body).
+      res.writeHead(204, {
+        ...call.cors(),
+        Allow: allow,
+        'Access-Control-Allow-Methods': allow,
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return true;
+    }
     const found = matches.find((m) => m.route.method === method);
     if (!found) {
-      const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
       call.refuse(405, 'method not allowed', { method, path: rawPath }, { Allow: allow });
       return true;
     }
