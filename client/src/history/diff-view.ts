@@ -42,19 +42,29 @@ const diffTheme = EditorView.theme({
     lineHeight: '1.55',
   },
   '.cm-content': { padding: '0.75rem 1rem 0.75rem 0.25rem' },
-  // The merge package's defaults are pale; these keep 4.5:1 text contrast on both.
-  '.cm-deletedChunk, .cm-deletedLine': { backgroundColor: 'var(--quire-diff-del-bg, #ffebe9)' },
-  '.cm-deletedText, .cm-deletedChunk del': {
-    backgroundColor: 'var(--quire-diff-del-mark, #ffc1bd)',
+  // The merge package's defaults are pale; these keep 4.5:1 text contrast, and removed text is
+  // also struck through, so the diff does not rely on color alone.
+  '.cm-deletedChunk': { backgroundColor: 'var(--quire-diff-del-bg, #ffebe9)' },
+  '.cm-deletedText': {
+    background: 'var(--quire-diff-del-mark, #ffc1bd)',
     color: 'var(--quire-diff-del-fg, #82071e)',
+    textDecoration: 'line-through',
   },
-  '.cm-insertedLine, .cm-changedLine': { backgroundColor: 'var(--quire-diff-ins-bg, #dafbe1)' },
-  '.cm-changedText, .cm-insertedText': {
+  '.cm-changedLine, .cm-inlineChangedLine': {
+    backgroundColor: 'var(--quire-diff-ins-bg, #e6ffec)',
+  },
+  '.cm-changedText': {
     background: 'var(--quire-diff-ins-mark, #aceebb)',
     color: 'var(--quire-diff-ins-fg, #044f1e)',
   },
   '&.cm-focused': { outline: '2px solid var(--quire-focus, #0969da)', outlineOffset: '-2px' },
 });
+
+/** The diff is by lines: text typed after a last line without a newline would otherwise show
+ * that untouched line as removed and added again. */
+function lineEnded(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
 
 export interface DiffView {
   /** Shows the changes from `before` to `after`. */
@@ -71,6 +81,8 @@ function stateFor(before: string, after: string, label: string): EditorState {
       mergeControls: false,
       gutter: true,
       syntaxHighlightDeletions: false,
+      // A line that only gained or lost a few words shows once, with the words marked.
+      allowInlineDiffs: true,
       collapseUnchanged: { margin: 3, minSize: 8 },
     }),
     EditorState.readOnly.of(true),
@@ -87,9 +99,10 @@ export function mountDiffView(parent: HTMLElement): DiffView {
   const view = new EditorView({ parent, state: stateFor('', '', 'Changes') });
   return {
     show(before, after, label) {
-      view.setState(stateFor(before, after, label));
+      view.setState(stateFor(lineEnded(before), lineEnded(after), label));
     },
-    updateAfter(after) {
+    updateAfter(text) {
+      const after = lineEnded(text);
       const current = view.state.doc.toString();
       if (current === after) return;
       // Replace only the differing middle, so the view keeps its place.

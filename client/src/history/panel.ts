@@ -45,6 +45,8 @@ export interface HistoryPanel {
 
 /** Someone typing elsewhere should not redraw the diff on every keystroke. */
 const LIVE_DIFF_DELAY_MS = 300;
+/** How long an outcome ("Version restored …") stays visible in the toolbar. */
+const ANNOUNCEMENT_MS = 15_000;
 
 export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const api =
@@ -84,10 +86,16 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const byId = (id: string | null) => versions.find((v) => v.id === id) ?? null;
   const when = (v: VersionInfo) => formatWhen(v.createdAt, now(), format);
 
+  let announceTimer: ReturnType<typeof setTimeout> | undefined;
   const announce = (text: string): void => {
-    // Cleared first, so the same sentence twice is read out twice.
+    // Cleared first, so the same sentence twice is read out twice; cleared again later, so the
+    // toolbar does not keep saying "restored" long after.
     ui.announcer.textContent = '';
-    setTimeout(() => (ui.announcer.textContent = text), 50);
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      ui.announcer.textContent = text;
+      announceTimer = setTimeout(() => (ui.announcer.textContent = ''), ANNOUNCEMENT_MS);
+    }, 50);
   };
   const showError = (text: string): void => {
     ui.error.textContent = text;
@@ -267,6 +275,8 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
         announce(`Saved the current text as “${label}”.`);
         await load();
         if (id && byId(id)) list.select({ primary: id, compare: null });
+        // The button was disabled while saving, which drops focus: give it to the new version.
+        list.focus();
       })
       .catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)))
       .finally(() => {
@@ -317,6 +327,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     },
     destroy() {
       close();
+      clearTimeout(announceTimer);
       offCurrent();
       dialog.destroy();
       ui.remove();
