@@ -121,7 +121,12 @@ export class RoomBusLink {
    * catch-up runs once more after it. Never rejects; a failure is logged and counted, and the
    * next periodic check tries again. */
   catchUp(reason: CatchUpReason): Promise<void> {
-    if (this.closed || !this.room) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
+    if (!this.room) {
+      // Still loading (e.g. a bus reconnect while the read ran): once attached.
+      this.catchUpWhenLive = true;
+      return Promise.resolve();
+    }
     if (this.catching) {
       this.again = true;
       return this.catching;
