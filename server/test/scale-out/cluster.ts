@@ -36,6 +36,9 @@ export interface ClusterOptions {
   busLinks?: boolean;
   /** Every instance's database link through one FaultProxy. Default false. */
   databaseProxy?: boolean;
+  /** The instances' --log-level, to debug a case (their output is shown when it fails).
+   * Default 'error'. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export class Cluster {
@@ -58,7 +61,8 @@ export class Cluster {
     try {
       if (options.databaseProxy) cluster.dbProxy = await FaultProxy.start(PG_PORT || 5432);
       const count = options.instances ?? 3;
-      // One at a time: the first creates the schema, and two cores start processes slowly.
+      // One at a time: starting several node processes at once on a busy two-core machine can
+      // take longer than CliServer's start timeout.
       for (let i = 0; i < count; i++) await cluster.addInstance();
     } catch (error) {
       await cluster.stop();
@@ -98,9 +102,9 @@ export class Cluster {
       redisUrl = link.url;
     }
     const args = ['--database-url', this.databaseUrl, '--redis-url', redisUrl];
-    const instance = await CliServer.start(dir, args);
-    this.instances.push(instance);
-    this.doors.push(await FaultProxy.start(instance.port));
+    if (this.options.logLevel) args.push('--log-level', this.options.logLevel);
+    this.instances.push(await CliServer.start(dir, args));
+    this.doors.push(await FaultProxy.start(this.instances.at(-1)!.port));
     return this.instances.length - 1;
   }
 

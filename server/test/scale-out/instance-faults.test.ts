@@ -2,9 +2,10 @@
  * Scale-out, instances die (issue #13 cases 2 and 9): SIGKILL of one instance mid-edit, whose
  * clients move to the others through their door (as behind a load balancer) while one of them
  * dies with it; then every instance SIGKILLed at once with every client gone, and a fresh
- * instance must serve everything that was acknowledged or relayed. A cluster per case.
+ * instance must serve everything that was acknowledged or relayed. One cluster for both (the
+ * killed instance is started again after the first case), each case on a document of its own.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healed, presenceProblems } from '../chaos/invariants.js';
 import { versionedStockClient, STOCK_VERSIONS } from '../helpers/stock-clients.js';
 import { Cluster } from './cluster.js';
@@ -12,14 +13,15 @@ import { dropClients, lostProblems, mustSurvive, storedText } from './room-check
 import { fail, quietChecks, sleep, spreadRoom, startTyping, TIMING } from './scenario.js';
 
 describe('instances dying under three instances', () => {
-  let cluster: Cluster | undefined;
-  afterEach(async () => {
-    await cluster?.stop();
-    cluster = undefined;
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await Cluster.start();
+  }, 60_000);
+  afterAll(async () => {
+    await c?.stop();
   });
 
   it('SIGKILL of one mid-edit: its clients move on, nothing acked or relayed is lost, its dead clients vanish', async () => {
-    const c = (cluster = await Cluster.start());
     const spread = await spreadRoom(c, 'scale-kill', 1302);
     startTyping(spread);
     await sleep(TIMING.editMs);
@@ -53,10 +55,10 @@ describe('instances dying under three instances', () => {
     await fail(await quietChecks(spread, c, required), c, 'after the SIGKILL');
     expect(mover!.provider.wsconnected).toBe(true);
     spread.room.destroy();
+    await c.revive(1);
   }, 90_000);
 
   it('every instance SIGKILLed: a fresh instance serves everything acked or relayed', async () => {
-    const c = (cluster = await Cluster.start());
     const spread = await spreadRoom(c, 'scale-all-killed', 1309);
     startTyping(spread);
     await sleep(2 * TIMING.editMs);
