@@ -114,6 +114,13 @@ export class VersionPolicy {
     this.rooms.delete(room);
   }
 
+  /** The room's document was deleted: it is forgotten without a save (nothing to version). */
+  forget(room: VersionedRoom): void {
+    const state = this.rooms.get(room);
+    if (state?.timer) clearTimeout(state.timer);
+    this.rooms.delete(room);
+  }
+
   /** Saves the state a restore or an API write is about to change. `actor`: who asked (logs). */
   saveBefore(room: VersionedRoom, kind: 'restore' | 'api', actor?: string): Promise<SaveOutcome> {
     return this.save(room, kind, undefined, actor);

@@ -33,7 +33,7 @@ export interface RoomRegistryOptions {
   isDeleted?(name: string): Promise<boolean>;
   /** Version history (history/version-policy.ts): told of every change, of a room its last
    * peer left, and of a room about to be destroyed. Default: none. */
-  history?: Pick<VersionPolicy, 'changed' | 'emptied' | 'unloaded'>;
+  history?: Pick<VersionPolicy, 'changed' | 'emptied' | 'unloaded' | 'forget'>;
 }
 
 /** Thrown by `acquire` for a deleted document. */
@@ -123,6 +123,8 @@ export class RoomRegistry {
     if (!room) return;
     this.rooms.delete(name);
     this.cancelUnload(room);
+    // Deleted: what changed since its last version is not saved as a new one.
+    this.options.history?.forget(room);
     for (const peer of [...room.peers]) peer.close(code, reason);
     this.destroy(room);
     this.options.metrics.roomsUnloaded++;

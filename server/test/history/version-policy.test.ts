@@ -107,6 +107,16 @@ describe('VersionPolicy', () => {
     expect(await listed()).toHaveLength(1);
   });
 
+  it('a forgotten room (its document was deleted) saves nothing, even when it changed', async () => {
+    room.type(policy, 'doomed', from(peer()));
+    policy.forget(room);
+    policy.emptied(room);
+    policy.unloaded(room);
+    await vi.advanceTimersByTimeAsync(IDLE_MS * 2);
+    await policy.drain();
+    expect(await listed()).toEqual([]);
+  });
+
   it('an unchanged document saves nothing new: the newest version is the answer', async () => {
     room.type(policy, 'hello', from(peer()));
     const first = await policy.saveNow(room);
