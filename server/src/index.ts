@@ -34,7 +34,15 @@ export type {
   VersionListOptions,
   VersionStore,
 } from './history/version-store.js';
-export type { BusEnvelope, BusHandler, BusMessage, DocumentBus } from './bus/adapter.js';
+export type {
+  BusEnvelope,
+  BusHandler,
+  BusMessage,
+  DocumentBus,
+  InstanceEnvelope,
+  InstanceHandler,
+  InstanceMessage,
+} from './bus/adapter.js';
 export { LocalBus, LocalBusHub } from './bus/local.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis.js';
 export { SqliteStorage, SQLITE_FILE_NAME, type SqliteStorageOptions } from './storage/sqlite.js';

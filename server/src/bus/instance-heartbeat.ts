@@ -24,6 +24,8 @@ export const DEFAULT_BUS_HEARTBEAT_INTERVAL_MS = 2_500;
 export const DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS = 7_500;
 /** Without an instance channel: y-protocols' awareness timeout. */
 export const SILENT_INSTANCE_TIMEOUT_MS = 30_000;
+/** Backoff between attempts to subscribe to the instance channel: first, doubling, to last. */
+const SUBSCRIBE_RETRY_MS = [250, 10_000] as const;
 /** Departed instance ids remembered (the oldest is forgotten first). */
 const MAX_REMEMBERED_GONE = 1_024;
 
@@ -47,6 +49,8 @@ export class InstanceHeartbeat {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
   private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  private wake: () => void = () => {};
 
   constructor(private readonly options: InstanceHeartbeatOptions) {
     const announces = options.bus.announce && options.bus.subscribeInstances;
@@ -58,17 +62,8 @@ export class InstanceHeartbeat {
 
   /** Listens for the other instances and starts announcing this one. */
   start(): void {
-    const { bus, intervalMs, log } = this.options;
-    if (bus.subscribeInstances) {
-      this.unsubscribe = bus
-        .subscribeInstances((envelope) => this.onAnnouncement(envelope))
-        .catch((error: unknown) => {
-          // Without it no heartbeat is heard: remote presence then expires, and comes back with
-          // the next message (onBack). Logged once; the bus itself retries its connection.
-          log.warn('instance channel subscription failed', { error: errorMessage(error) });
-          return null;
-        });
-    }
+    const { bus, intervalMs } = this.options;
+    this.unsubscribe = this.subscribeUntilLive(SUBSCRIBE_RETRY_MS[0]);
     const beat = () => bus.announce?.({ kind: 'heartbeat' });
     beat();
     const sweepMs = Math.max(1, Math.floor(Math.min(intervalMs, this.timeoutMs) / 2));
@@ -95,6 +90,8 @@ export class InstanceHeartbeat {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    if (this.retry) clearTimeout(this.retry);
+    this.wake();
     this.options.bus.announce?.({ kind: 'goodbye' });
     const unsubscribe = await this.unsubscribe;
     await unsubscribe?.().catch(() => {});
@@ -130,6 +127,34 @@ export class InstanceHeartbeat {
       });
       this.notify(() => this.options.onGone(instanceId, 'timeout'));
     }
+  }
+
+  /** Until it is live no heartbeat is heard (remote presence expires, then comes back with the
+   * next message: onBack), so a failed attempt is retried with backoff. Logged once. */
+  private async subscribeUntilLive(delayMs: number): Promise<(() => Promise<void>) | null> {
+    const { bus, log } = this.options;
+    if (!bus.subscribeInstances) return null;
+    for (let failed = false; !this.stopped;) {
+      try {
+        const unsubscribe = await bus.subscribeInstances((e) => this.onAnnouncement(e));
+        if (failed) log.info('instance channel subscribed');
+        return unsubscribe;
+      } catch (error) {
+        if (!failed) {
+          log.warn('instance channel subscription failed; retrying', {
+            error: errorMessage(error),
+          });
+        }
+        failed = true;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.retry = setTimeout(resolve, delayMs);
+          this.retry.unref();
+        });
+        delayMs = Math.min(delayMs * 2, SUBSCRIBE_RETRY_MS[1]);
+      }
+    }
+    return null;
   }
 
   /** A listener that throws must not stop the sweep or reach the bus. */

@@ -99,7 +99,10 @@ export class RedisBus implements DocumentBus {
     // fire once every channel is live again. Commands queued while disconnected are failed
     // after every 20 attempts (ioredis's maxRetriesPerRequest), which keeps that queue bounded
     // and loses nothing: every open channel is subscribed again on the next connection.
-    this.subscriber = new Redis(options.url, { autoResubscribe: false });
+    // No ready check: its INFO can reach Redis after a SUBSCRIBE issued while connecting, and is
+    // then refused ("Connection in subscriber mode"), failing that subscription (~1 start in 6).
+    // A subscriber needs no loaded dataset anyway.
+    this.subscriber = new Redis(options.url, { autoResubscribe: false, enableReadyCheck: false });
     // Every failed reconnect attempt is an 'error'; unheard, ioredis would print each one.
     const onError = (role: string) => (error: unknown) =>
       this.log.debug('redis bus connection error', { role, error: errorMessage(error) });

@@ -5,7 +5,7 @@
  * "live subscriptions hear other instances' messages".
  */
 import { describe, expect, it } from 'vitest';
-import type { BusEnvelope, DocumentBus } from '../../src/index.js';
+import type { BusEnvelope, DocumentBus, InstanceEnvelope } from '../../src/index.js';
 import { waitFor } from '../helpers/clients.js';
 
 export interface BusFactory {
@@ -104,6 +104,56 @@ export function describeDocumentBus(name: string, factory: BusFactory): void {
       withBuses(1, async ([a]) => {
         await a!.close();
         expect(() => a!.publish('doc', update(1))).not.toThrow();
+      }));
+
+    // The instance channel (heartbeats, goodbyes: bus/instance-heartbeat.ts).
+    it("delivers an instance's announcements to every other instance, never to itself", () =>
+      withBuses(3, async ([a, b, c]) => {
+        const got = new Map<string, InstanceEnvelope[]>();
+        for (const bus of [a!, b!, c!]) {
+          got.set(bus.instanceId, []);
+          await bus.subscribeInstances!((e) => got.get(bus.instanceId)!.push(e));
+        }
+        a!.announce!({ kind: 'heartbeat' });
+        a!.announce!({ kind: 'goodbye' });
+        const of = (bus: DocumentBus) => got.get(bus.instanceId)!;
+        await waitFor(() => of(b!).length === 2 && of(c!).length === 2, 5_000, 'announcements');
+        expect(of(b!)).toEqual([
+          { instanceId: a!.instanceId, message: { kind: 'heartbeat' } },
+          { instanceId: a!.instanceId, message: { kind: 'goodbye' } },
+        ]);
+        c!.announce!({ kind: 'heartbeat' }); // a marker: a's own would have arrived before it
+        await waitFor(() => of(a!).length === 1, 5_000, 'the marker');
+        expect(of(a!)[0]!.instanceId).toBe(c!.instanceId);
+      }));
+
+    it('keeps announcements and documents apart, even a document named like the channel', () =>
+      withBuses(2, async ([a, b]) => {
+        const docs: BusEnvelope[] = [];
+        const announced: InstanceEnvelope[] = [];
+        for (const name of ['instances', 'doc:instances', '']) {
+          await b!.subscribe(name, (e) => docs.push(e));
+        }
+        await b!.subscribeInstances!((e) => announced.push(e));
+        a!.announce!({ kind: 'heartbeat' });
+        a!.publish('instances', update(1));
+        await waitFor(() => announced.length === 1 && docs.length === 1, 5_000, 'both');
+        expect(docs[0]!.docName).toBe('instances');
+        expect(announced[0]!.message).toEqual({ kind: 'heartbeat' });
+      }));
+
+    it('stops announcing to an ended subscription, and never throws from announce after close', () =>
+      withBuses(2, async ([a, b]) => {
+        const got: InstanceEnvelope[] = [];
+        const stop = await b!.subscribeInstances!((e) => got.push(e));
+        await stop();
+        const later: InstanceEnvelope[] = [];
+        await b!.subscribeInstances!((e) => later.push(e));
+        a!.announce!({ kind: 'heartbeat' });
+        await waitFor(() => later.length === 1, 5_000, 'the live subscription');
+        expect(got).toEqual([]);
+        await a!.close();
+        expect(() => a!.announce!({ kind: 'goodbye' })).not.toThrow();
       }));
   });
 }
