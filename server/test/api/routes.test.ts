@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import { MemoryStorage, type Logger } from '../../src/index.js';
 import type { LogFields } from '../../src/log.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/poll.js';
 import { api, docPath, jsonRequest, rawRequest } from './api-client.js';
 
 const TEXT = 'codemirror';
@@ -272,5 +273,23 @@ describe('CORS for the document API', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(refused.status).toBe(403);
+  });
+});
+
+describe('rooms the API loads', () => {
+  it('unload after the grace period once the call is done', async () => {
+    const running = await startServer({ storage: new MemoryStorage(), roomUnloadGraceMs: 20 });
+    await api(running.httpUrl, '/api/docs', jsonRequest('POST', { name: 'visited', text: 'v' }));
+    await waitFor(() => !running.server.loadedDocuments().includes('visited'), 5_000, 'unload');
+    expect((await api(running.httpUrl, docPath('visited', '/text'))).text).toBe('v');
+    await waitFor(() => !running.server.loadedDocuments().includes('visited'), 5_000, 'unload');
+    const put = await api(running.httpUrl, docPath('visited', '/text'), {
+      method: 'PUT',
+      body: 'w',
+      type: 'text/plain',
+    });
+    expect(put.status).toBe(200);
+    await waitFor(() => !running.server.loadedDocuments().includes('visited'), 5_000, 'unload');
+    expect((await api(running.httpUrl, docPath('visited', '/text'))).text).toBe('w');
   });
 });
