@@ -242,7 +242,8 @@ export class DocumentStore {
       }
     } catch (error) {
       this.metrics.persistenceErrors++;
-      this.log.error('failed to compact document', { doc: name, error: errorMessage(error) });
+      const level = this.availability?.unavailableReason() ? 'debug' : 'error';
+      this.log[level]('failed to compact document', { doc: name, error: errorMessage(error) });
       return false;
     }
     // Appends that landed while compacting stay in the log; only the covered ones are gone.
