@@ -59,7 +59,9 @@ export async function handleUpgrade(
   const { docName, access, request } = decision;
   const url = request.url;
   if (socket.destroyed) return;
-  if (await ctx.isDeleted?.(docName)) return refuse(410, 'document was deleted', { doc: docName });
+  if (await isDeleted(ctx, docName)) {
+    return refuse(410, 'document was deleted', { doc: docName });
+  }
   if (socket.destroyed) return;
   if (!ctx.isAccepting()) return refuse(503, 'server is shutting down');
   if (ctx.connectionCount() >= ctx.options.maxConnections) {
@@ -81,6 +83,21 @@ export async function handleUpgrade(
       remoteAddress,
     });
   });
+}
+
+/** The tombstone check fails open: a store that cannot answer right now (an outage the
+ * persistence layer rides out) must not refuse every editor. A deleted document still cannot be
+ * loaded (the room registry asks again), and a loaded one is closed by the deletion sweep. */
+async function isDeleted(ctx: UpgradeContext, docName: string): Promise<boolean> {
+  try {
+    return (await ctx.isDeleted?.(docName)) ?? false;
+  } catch (error) {
+    ctx.log.warn('tombstone check failed; admitting the upgrade', {
+      doc: docName,
+      error: errorMessage(error),
+    });
+    return false;
+  }
 }
 
 /** Logs errors of a socket still in its handshake. A separate function, so the listener's closure

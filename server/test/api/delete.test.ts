@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@quire/shared';
+import { MemoryStorage } from '../../src/index.js';
 import { startServer, tempDir } from '../helpers/server.js';
 import { upgradeStatus } from '../helpers/clients.js';
 import { waitFor } from '../helpers/poll.js';
@@ -113,6 +114,22 @@ describe('DELETE /api/docs/<name>', () => {
       await running.close();
     } finally {
       dir.remove();
+    }
+  });
+});
+
+describe('the tombstone check at the upgrade', () => {
+  it('fails open when the store cannot answer, so an outage does not lock editors out', async () => {
+    const storage = new MemoryStorage();
+    const running = await startServer({ storage });
+    await api(running.httpUrl, '/api/docs', jsonRequest('POST', { name: 'open-doc', text: 't' }));
+    const editor = versionedStockClient('v3', running.wsUrl, 'open-doc');
+    try {
+      await waitFor(() => editor.provider.synced, 5_000, 'the editor to sync');
+      storage.lifecycle.deletedAt = () => Promise.reject(new Error('store unreachable'));
+      expect(await upgradeStatus(`${running.wsUrl}/open-doc`)).toBe(101);
+    } finally {
+      editor.destroy();
     }
   });
 });
