@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { PostgresStorage, type Logger } from '../../src/index.js';
 import { ackingClient, type AckingClient } from '../helpers/ack-client.js';
 import { waitFor, waitSynced } from '../helpers/clients.js';
+import { versionedStockClient } from '../helpers/stock-clients.js';
 import { startPostgresFault, type PostgresFault } from '../helpers/postgres-fault.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -60,10 +61,17 @@ async function storedText(url: string, name: string): Promise<string> {
   }
 }
 
-/** `from` types `text` at its end; resolves once `to` shows it, within `ms`. */
-async function typeAndSee(from: AckingClient, to: AckingClient, text: string, ms: number) {
+/** What an editor here needs: a stock client of either generation. */
+type Editor = Pick<AckingClient, 'text'>;
+
+/** `from` types `text` at its end; resolves once every one of `to` shows it, within `ms`. */
+async function typeAndSee(from: Editor, to: Editor[], text: string, ms: number) {
   from.text.insert(from.text.length, text);
-  await waitFor(() => to.text.toString().includes(text), ms, `"${text}" to reach the peer`);
+  await waitFor(
+    () => to.every((peer) => peer.text.toString().includes(text)),
+    ms,
+    `"${text}" to reach the peers`,
+  );
 }
 
 describe('PostgreSQL outage under one instance', () => {
@@ -85,25 +93,33 @@ describe('PostgreSQL outage under one instance', () => {
     return { db, fault, running, log };
   }
 
+  /** Two stock 3.x clients that opted into acks, and a plain stock 1.x one. */
   async function editors(running: RunningServer, name: string) {
     const a = ackingClient(running.wsUrl, name);
     const b = ackingClient(running.wsUrl, name);
+    const old = versionedStockClient('v1', running.wsUrl, name);
     cleanups.push(
       () => a.destroy(),
       () => b.destroy(),
+      () => old.destroy(),
     );
-    await Promise.all([waitSynced(a), waitSynced(b)]);
+    await Promise.all([waitSynced(a), waitSynced(b), waitSynced(old)]);
     a.text.insert(0, 'before. ');
     await waitFor(() => a.saved() && b.saved(), 5_000, 'the first save');
-    return { a, b };
+    return { a, b, all: [a, b, old] };
   }
 
-  /** Types in turns while the outage lasts; each edit must reach the other editor in time. */
-  async function editThroughOutage(a: AckingClient, b: AckingClient, since: number) {
+  /** Types in turns while the outage lasts; each edit must reach the other editors in time. */
+  async function editThroughOutage(all: Editor[], since: number) {
     let i = 0;
     while (Date.now() - since < OUTAGE_MS) {
-      const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
-      await typeAndSee(from, to, `<${i++}>`, LOCAL_RELAY_BOUND_MS);
+      const from = all[i % all.length]!;
+      await typeAndSee(
+        from,
+        all.filter((e) => e !== from),
+        `<${i++}>`,
+        LOCAL_RELAY_BOUND_MS,
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return i;
@@ -112,8 +128,7 @@ describe('PostgreSQL outage under one instance', () => {
   /** What must hold once PostgreSQL is back. */
   async function expectResumed(
     setup: Awaited<ReturnType<typeof setUp>>,
-    a: AckingClient,
-    b: AckingClient,
+    { a, b, all }: Awaited<ReturnType<typeof editors>>,
     name: string,
   ) {
     await waitFor(() => a.saved() && b.saved(), 15_000, 'acks after PostgreSQL is back');
@@ -122,7 +137,7 @@ describe('PostgreSQL outage under one instance', () => {
       5_000,
       '/readyz 200',
     );
-    expect(a.text.toString()).toBe(b.text.toString());
+    for (const editor of all) expect(editor.text.toString()).toBe(a.text.toString());
     expect(await storedText(setup.db.url, name)).toBe(a.text.toString());
     // Said once each, not once per write.
     expect(setup.log.count('storage unreachable')).toHaveLength(1);
@@ -139,12 +154,12 @@ describe('PostgreSQL outage under one instance', () => {
 
   it('PostgreSQL stops for 10 s mid-edit: local editing goes on, nothing is acked, /readyz 503, then everything is saved', async () => {
     const setup = await setUp();
-    const { a, b } = await editors(setup.running, 'stopped');
+    const { a, b, all } = await editors(setup.running, 'stopped');
     const acksBefore = [a.acks.length, b.acks.length];
 
     await setup.fault.down();
     const since = Date.now();
-    const edits = await editThroughOutage(a, b, since);
+    const edits = await editThroughOutage(all, since);
     expect(edits).toBeGreaterThan(10);
     const ready = await readiness(setup.running.httpUrl);
     expect(ready.status).toBe(503);
@@ -154,29 +169,29 @@ describe('PostgreSQL outage under one instance', () => {
     expect(await storedText(setup.db.url, 'stopped')).toBe('before. ');
 
     setup.fault.restore();
-    await expectResumed(setup, a, b, 'stopped');
+    await expectResumed(setup, { a, b, all }, 'stopped');
   });
 
   it('PostgreSQL freezes for 10 s mid-edit: one write waits out the timeout, then editing is local-speed again; all saved after', async () => {
     const setup = await setUp();
-    const { a, b } = await editors(setup.running, 'frozen');
+    const { a, b, all } = await editors(setup.running, 'frozen');
     const acksBefore = [a.acks.length, b.acks.length];
 
     setup.fault.stall();
     const since = Date.now();
     // The first write finds out: it waits for the store's answer timeout (3 s by default).
-    await typeAndSee(a, b, '<first>', 8_000);
+    await typeAndSee(a, all.slice(1), '<first>', 8_000);
     await waitFor(
       async () => (await readiness(setup.running.httpUrl)).status === 503,
       5_000,
       '/readyz 503',
     );
-    const edits = await editThroughOutage(a, b, since);
+    const edits = await editThroughOutage(all, since);
     expect(edits).toBeGreaterThan(5);
     expect([a.acks.length, b.acks.length]).toEqual(acksBefore);
 
     setup.fault.restore();
-    await expectResumed(setup, a, b, 'frozen');
+    await expectResumed(setup, { a, b, all }, 'frozen');
   });
 
   it('says 503 while PostgreSQL is unreachable even when no one writes, and 200 once it is back', async () => {
