@@ -51,6 +51,8 @@ export class PresenceLink {
   private announced = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Instances asked for everything after a first "changes" from them (see apply). */
+  private readonly asked = new Set<string>();
 
   constructor(
     private readonly room: Room,
@@ -148,6 +150,13 @@ export class PresenceLink {
       }
       remote = { owner: new RemoteOwner(instanceId), heardAt: 0 };
       this.remotes.set(instanceId, remote);
+      // Changes from an instance this room holds nothing of: the answer to the room's query may
+      // have been missed (the subscription went live late, the bus dropped it), so ask once.
+      if (message.kind === 'changes' && !this.asked.has(instanceId)) {
+        if (this.asked.size >= MAX_REMOTE_INSTANCES_PER_ROOM) this.asked.clear();
+        this.asked.add(instanceId);
+        this.query();
+      }
     }
     remote.heardAt = this.ctx.now();
     let held = 0;

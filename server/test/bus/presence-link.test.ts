@@ -245,7 +245,9 @@ describe('PresenceLink', () => {
     a.room.leave(cy);
     a.link.close(); // unload: published at once ("everything": nothing), not after the window
     await vi.advanceTimersByTimeAsync(0);
-    expect(a.published.map((m) => m.update[0])).toEqual([1, 1, 2]);
+    // changes; everything (b asked after those first changes; Ada's leave went into it); the
+    // unload's everything.
+    expect(a.published.map((m) => m.update[0])).toEqual([1, 2, 2]);
     expect(viewOf(viewer).get(12)).toBe('null');
     expect(viewOf(viewer).get(13)).toBe('null');
     // A fresh state from another instance, which then dies.
@@ -281,6 +283,24 @@ describe('PresenceLink', () => {
     expect(viewOf(viewer).get(11)).toBe(state('Ada'));
     b.link.dropSilentSince(since);
     expect(viewOf(viewer).get(11)).toBe(state('Ada'));
+  });
+
+  it('asks for everything, once, when changes come from an instance it holds nothing of', async () => {
+    const hub = new LocalBusHub();
+    const a = await side(hub.connect('a'));
+    const [ada, bea] = [a.peer(1), a.peer(2)];
+    a.room.handle(ada, { kind: 'awareness', update: announce(11, 1, state('Ada')) });
+    await vi.advanceTimersByTimeAsync(BATCH_MS); // before b listened: Ada is unknown there
+    const b = await side(hub.connect('b')); // its query is lost (say, subscribed too late)
+    a.room.handle(bea, { kind: 'awareness', update: announce(12, 1, state('Bea')) });
+    await vi.advanceTimersByTimeAsync(BATCH_MS); // Bea's arrival makes b ask
+    await vi.advanceTimersByTimeAsync(BATCH_MS); // a answers with everything
+    const viewer = b.peer(9);
+    expect(viewOf(viewer).get(11)).toBe(state('Ada'));
+    expect(b.published.map((m) => m.update[0])).toEqual([3]);
+    a.room.handle(bea, { kind: 'awareness', update: announce(12, 2, state('Bea', 1)) });
+    await vi.advanceTimersByTimeAsync(BATCH_MS);
+    expect(b.published).toHaveLength(1); // asked once
   });
 
   it('ignores presence from an instance that said goodbye', async () => {
