@@ -293,3 +293,24 @@ describe('rooms the API loads', () => {
     expect((await api(running.httpUrl, docPath('visited', '/text'))).text).toBe('w');
   });
 });
+
+describe('request bodies', () => {
+  it('cost nothing when the client goes away mid-body', async () => {
+    const { request } = await import('node:http');
+    const running = await startServer({ storage: new MemoryStorage() });
+    await api(running.httpUrl, '/api/docs', jsonRequest('POST', { name: 'half', text: 'kept' }));
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: running.port,
+        method: 'PUT',
+        path: '/api/docs/half/text',
+        headers: { 'content-type': 'text/plain', 'content-length': '1000' },
+      });
+      req.on('error', () => resolve());
+      req.write('only part of it', () => setTimeout(() => req.destroy(), 50));
+      req.on('close', () => resolve());
+    });
+    expect((await api(running.httpUrl, docPath('half', '/text'))).text).toBe('kept');
+  });
+});

@@ -36,7 +36,7 @@ export async function readBody(
     refuseEarly(call, 413, `the body is over the ${maxBytes}-byte limit`, { bytes: declared });
     return undefined;
   }
-  return new Promise<Buffer | undefined>((resolve, reject) => {
+  return new Promise<Buffer | undefined>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -53,7 +53,14 @@ export async function readBody(
     const onEnd = () => resolve(Buffer.concat(chunks, size));
     req.on('data', onData);
     req.on('end', onEnd);
-    req.once('error', reject);
+    // A client that went away mid-body (or whose stream broke): nobody to answer.
+    req.once('error', () => {
+      call.res.destroy();
+      resolve(undefined);
+    });
+    req.once('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
   });
 }
 
