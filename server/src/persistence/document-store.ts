@@ -195,6 +195,9 @@ export class DocumentStore {
   }
 
   private async saveNow(name: string, log: DocumentLog, compact: boolean): Promise<boolean> {
+    // While the store is known unreachable a repair would only fail, after encoding the whole
+    // document: its return starts every repair at once (retryUnsavedNow).
+    if (log.needsRepair && this.availability?.unavailableReason()) return false;
     if (log.needsRepair) {
       // Whatever fails from here on, the state encoded now is what a success makes whole again.
       log.needsRepair = false;
