@@ -44,6 +44,11 @@ export class CliServer {
       .slice(-4096);
   }
 
+  /** How many lines of the last 64 KiB of output match `pattern`. */
+  countOutput(pattern: RegExp): number {
+    return this.output.split('\n').filter((line) => pattern.test(line)).length;
+  }
+
   /** Sends `signal`, waits for the exit, starts again on the same port; resolves with the exit
    * code (or signal name) of the old process. */
   async restart(signal: 'SIGKILL' | 'SIGTERM'): Promise<number | string> {

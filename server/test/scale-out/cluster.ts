@@ -148,6 +148,16 @@ export class Cluster {
     }
   }
 
+  /** A counter of instance i's /metrics (`name` without the exporter's prefix), 0 if absent. */
+  async metric(i: number, name: string): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${this.instances[i]!.port}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    const line = new RegExp(`^(?:\\w+_)?${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text);
+    return line ? Number(line[1]) : 0;
+  }
+
   /** Every instance's recent output and health, for a failing case's message. */
   async describe(): Promise<string> {
     const lines: string[] = [];

@@ -19,7 +19,8 @@ const LOST_MESSAGE_TIMEOUT_MS = 20_000;
 describe('three instances serving one document', () => {
   let cluster: Cluster;
   beforeAll(async () => {
-    cluster = await Cluster.start({ busLinks: true });
+    // At level info, so the compaction case can see which compactions lost the race.
+    cluster = await Cluster.start({ busLinks: true, logLevel: 'info' });
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -72,6 +73,16 @@ describe('three instances serving one document', () => {
   }, 90_000);
 
   it('converge while two instances compact one document at once under writes', async () => {
+    // Per instance: compactions done, plus those refused because the other one compacted first.
+    const compactions = () =>
+      Promise.all(
+        [0, 1].map(
+          async (i) =>
+            (await cluster.metric(i, 'compactions_total')) +
+            cluster.instances[i]!.countOutput(/compaction skipped: another writer/),
+        ),
+      );
+    const before = await compactions();
     const spread = await spreadRoom(cluster, 'scale-compaction', 1307);
     startTyping(spread);
     const [pasterA, pasterB] = [spread.on(0)[0]!, spread.on(1)[0]!];
@@ -90,6 +101,10 @@ describe('three instances serving one document', () => {
     );
     if (!(Number(row?.compacted_through ?? 0) > 0))
       problems.push('the document was never compacted');
+    const after = await compactions();
+    for (const i of [0, 1]) {
+      if (after[i]! <= before[i]!) problems.push(`instance ${i + 1} never tried to compact`);
+    }
     await fail(problems, cluster, 'compactions racing');
     spread.room.destroy();
   }, 90_000);
