@@ -52,6 +52,25 @@ describe('POST /api/docs races', () => {
     }
   });
 
+  it('seeds a name an editor has open but never typed into, and the editor gets the text', async () => {
+    const running = await startServer({ storage: new MemoryStorage() });
+    const client = stockClient(running.wsUrl, 'opened-first');
+    try {
+      await waitSynced(client);
+      expect(running.server.loadedDocuments()).toContain('opened-first');
+      expect((await post(running.httpUrl, 'opened-first', 'seeded')).status).toBe(201);
+      await waitFor(
+        () => client.doc.getText('codemirror').toString() === 'seeded',
+        5_000,
+        'the open editor to get the seed',
+      );
+      expect((await post(running.httpUrl, 'opened-first', 'again')).status).toBe(409);
+      expect(client.doc.getText('codemirror').toString()).toBe('seeded');
+    } finally {
+      client.destroy();
+    }
+  });
+
   describe('on two instances sharing one PostgreSQL database', () => {
     let db: TestDatabase;
     beforeAll(async () => {
