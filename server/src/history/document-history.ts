@@ -5,10 +5,12 @@
  * have open is the very room they are in.
  *
  * Restore is a forward edit, never a rewind: a version is saved first (kind 'restore': what the
- * restore replaces, so a restore can itself be undone), then the live editor text is made equal
- * to the version's by a minimal character diff (documents/editor-text.ts) applied with origin
- * `{kind: 'restore', actor}`: stored before anyone sees it, relayed, published, and merged by
- * every client like a keystroke. Editors offline meanwhile merge their own edits on reconnect.
+ * restore replaces, so a restore can itself be undone), then the editor text of exactly that
+ * saved state is made equal to the version's by a minimal character diff
+ * (documents/editor-text.ts), applied with origin `{kind: 'restore', actor}`: stored before
+ * anyone sees it, relayed, published, and merged by every client like a keystroke. Edits made
+ * while the version was being written, and those of editors offline meanwhile (on reconnect),
+ * are concurrent with it and merge.
  * Only the editor text (the Y.Text "codemirror") is restored; other shared types (maps, XML
  * fragments, other texts) keep their current content.
  *
@@ -55,9 +57,6 @@ export interface RestoreOutcome {
 
 const NO_DOCUMENT = { ok: false, status: 404, reason: 'no such document' } as const;
 const NO_VERSION = { ok: false, status: 404, reason: 'no such version' } as const;
-/** Saves before a restore, at most: each repeats when an edit landed while the one before was
- * being written, so the saved version holds what the restore replaces. */
-const MAX_SAVES_BEFORE_RESTORE = 3;
 
 export class DocumentHistory {
   constructor(private readonly options: DocumentHistoryOptions) {}
@@ -114,10 +113,14 @@ export class DocumentHistory {
     const target = await this.versionText(name, id);
     if (target === null) return NO_VERSION;
     return this.options.withRoom(name, async (room): Promise<HistoryResult<RestoreOutcome>> => {
-      const savedBefore = await this.saveBeforeRestore(room, actor);
-      // Computed against the live document now, after the save: whatever was typed meanwhile is
-      // part of what the edit turns into the version's text.
-      const update = textEditUpdate(room.doc, target);
+      // The state the version saved first holds (saveBefore captures it in this same tick).
+      const base = Y.encodeStateAsUpdate(room.doc);
+      const saved = await this.options.policy.saveBefore(room, 'restore', actor);
+      const savedBefore = saved?.id ?? null;
+      // The edit is made against that state, not the live one: whatever was typed while the
+      // version was being written is concurrent with the restore and merges with it, like two
+      // people typing, instead of being removed without being in any version.
+      const update = restoreEdit(base, target);
       if (update === null) {
         return { ok: true, value: { restored: id, savedBefore, changed: false } };
       }
@@ -140,16 +143,6 @@ export class DocumentHistory {
     return this.options.policy.saveBefore(room, kind, actor);
   }
 
-  private async saveBeforeRestore(room: Room, actor?: string): Promise<number | null> {
-    let saved: SaveOutcome = null;
-    for (let i = 0; i < MAX_SAVES_BEFORE_RESTORE; i++) {
-      const before = Y.snapshot(room.doc);
-      saved = await this.options.policy.saveBefore(room, 'restore', actor);
-      if (Y.equalSnapshots(before, Y.snapshot(room.doc))) break;
-    }
-    return saved?.id ?? null;
-  }
-
   private async versionText(name: string, id: number): Promise<string | null> {
     const version = await this.options.versions.get(name, id);
     if (!version) return null;
@@ -164,5 +157,17 @@ export class DocumentHistory {
     } finally {
       doc.destroy();
     }
+  }
+}
+
+/** The edit that turns the editor text of the document `base` encodes into `target` (null when
+ * it already is), made on a copy of that document. */
+function restoreEdit(base: Uint8Array, target: string): Uint8Array | null {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, base);
+    return textEditUpdate(doc, target);
+  } finally {
+    doc.destroy();
   }
 }

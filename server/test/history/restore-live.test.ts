@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MemoryStorage } from '../../src/index.js';
+import { MemoryStorage, type StorageAdapter, type VersionStore } from '../../src/index.js';
 import { TEXT_NAME } from '../../src/history/version-state.js';
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/poll.js';
@@ -136,6 +136,77 @@ describe('restore with stock clients', () => {
       }
     });
   }
+
+  it('edits made while the version before a restore is being written survive the restore', async () => {
+    // The version store holds its writes until released, so an edit lands mid-restore.
+    const memory = new MemoryStorage();
+    let release: () => void = () => {};
+    let holding = false;
+    let held = false;
+    const versions: VersionStore = {
+      add: async (v) => {
+        if (holding) {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+            held = true;
+          });
+        }
+        return memory.versions.add(v);
+      },
+      list: (doc, o) => memory.versions.list(doc, o),
+      get: (doc, id) => memory.versions.get(doc, id),
+      latest: (doc) => memory.versions.latest(doc),
+      remove: (doc, ids) => memory.versions.remove(doc, ids),
+      documents: (o) => memory.versions.documents(o),
+    };
+    const storage: StorageAdapter = {
+      load: (n) => memory.load(n),
+      append: (n, u) => memory.append(n, u),
+      compact: (n, sn, c) => memory.compact(n, sn, c),
+      sync: () => memory.sync(),
+      list: (o) => memory.list(o),
+      delete: (n) => memory.delete(n),
+      close: () => memory.close(),
+      versions,
+      ...(memory.lifecycle ? { lifecycle: memory.lifecycle } : {}),
+    };
+    const running = await startServer({ storage, roomUnloadGraceMs: 600_000 });
+    const h = helpers(running);
+    await h.create('held', 'Old.\n');
+    const old = await h.save('held');
+    await h.putText('held', 'Old.\nNew paragraph.\n');
+    const client = versionedStockClient('v3', running.wsUrl, 'held');
+    try {
+      await synced(client);
+      holding = true;
+      const restoring = h.restore('held', old);
+      await waitFor(() => held, 5_000, 'the save to be held');
+      const t = client.doc.getText(TEXT_NAME);
+      t.insert(t.length, 'Typed meanwhile.');
+      await waitFor(
+        async () => (await h.serverText('held')).endsWith('Typed meanwhile.'),
+        5_000,
+        'the server to take the edit',
+      );
+      holding = false;
+      release();
+      expect((await restoring).json.changed).toBe(true);
+      await waitFor(
+        async () => textOf(client) === (await h.serverText('held')),
+        5_000,
+        'convergence',
+      );
+      expect(await h.serverText('held')).toBe('Old.\nTyped meanwhile.');
+      // The version saved first is the state the restore replaced, without the later edit.
+      const [before] = (await h.call(docPath('held', '/versions'))).json;
+      expect(before.kind).toBe('restore');
+      expect((await h.call(docPath('held', `/versions/${before.id}/text`))).text).toBe(
+        'Old.\nNew paragraph.\n',
+      );
+    } finally {
+      client.destroy();
+    }
+  });
 
   it('restores only the editor text: maps and XML keep their current content', async () => {
     const running = await start();
