@@ -314,3 +314,41 @@ describe('request bodies', () => {
     expect((await api(running.httpUrl, docPath('half', '/text'))).text).toBe('kept');
   });
 });
+
+describe('streamed bodies', () => {
+  it('are refused with 413 as soon as they pass the limit, without a declared length', async () => {
+    const { request } = await import('node:http');
+    const running = await startServer({ storage: new MemoryStorage(), maxMessageBytes: 64 * 1024 });
+    await api(
+      running.httpUrl,
+      '/api/docs',
+      jsonRequest('POST', { name: 'streamed', text: 'kept' }),
+    );
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: running.port,
+          method: 'PUT',
+          path: '/api/docs/streamed/text',
+          headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      const chunk = 'x'.repeat(16 * 1024);
+      // Keeps sending until the server answers: 413 must come before the body ends.
+      const pump = () => {
+        if (req.destroyed) return;
+        req.write(chunk, () => setImmediate(pump));
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect((await api(running.httpUrl, docPath('streamed', '/text'))).text).toBe('kept');
+  });
+});
