@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { stockClient, waitFor, waitSynced, type StockClient } from '../helpers/clients.js';
+import { versionedStockClient } from '../helpers/stock-clients.js';
 
 /** Fast heartbeats, so a silent instance is noticed within a fraction of a second. */
 const FAST: QuireServerOptions = { busHeartbeatIntervalMs: 50, busHeartbeatTimeoutMs: 200 };
@@ -89,6 +90,19 @@ describe('presence across instances (in-process bus)', () => {
     const bob = await join(servers[1]!, 'late', 'Bob');
     await waitFor(() => seenName(bob, ada) === 'Ada', 5_000, 'Bob seeing Ada');
     await waitFor(() => seenName(ada, bob) === 'Bob', 5_000, 'Ada seeing Bob');
+  });
+
+  it('works across the stock client generations: a 1.x client and a 3.x client on two instances see each other', async () => {
+    const { servers } = await cluster(2, NEVER);
+    const old = versionedStockClient('v1', servers[0]!.wsUrl, 'mixed');
+    clients.push(old);
+    old.provider.awareness.setLocalStateField('user', { name: 'Old', color: '#336699' });
+    await waitSynced(old);
+    const bob = await join(servers[1]!, 'mixed', 'Bob');
+    await waitFor(() => seenName(bob, old) === 'Old', 5_000, 'Bob seeing the 1.x client');
+    await waitFor(() => seenName(old, bob) === 'Bob', 5_000, 'the 1.x client seeing Bob');
+    old.provider.awareness.setLocalStateField('user', { name: 'Old again', color: '#336699' });
+    await waitFor(() => seenName(bob, old) === 'Old again', 5_000, 'its change');
   });
 
   it('a client that leaves one instance disappears from the others', async () => {

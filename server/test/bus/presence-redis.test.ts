@@ -33,6 +33,7 @@ describe('presence across instances over RedisBus', () => {
     await redis?.dispose();
   });
   afterEach(async () => {
+    redis.thaw(); // a failed stall case must not leave it frozen for the next one
     for (const c of clients.splice(0)) c.destroy();
     for (const bus of buses.splice(0)) await bus.close();
   });
@@ -90,6 +91,23 @@ describe('presence across instances over RedisBus', () => {
     await busA.close(); // as a crashed process: its connections go, nothing more is said
     await waitFor(() => seen(bob, ada) === undefined, 5_000, "Ada's presence dropped by b");
     expect(b.server.metrics.busInstancesGone).toBe(1);
+  });
+
+  it('after a Redis stall past the heartbeat timeout, each instance asks again: presence comes back', async () => {
+    const { a, b } = await pair(FAST);
+    const ada = await join(a, 'stall', 'Ada');
+    const bob = await join(b, 'stall', 'Bob');
+    await waitFor(() => seen(bob, ada)?.user?.name === 'Ada', 5_000, 'Ada on b');
+    redis.freeze();
+    try {
+      // Nothing gets through: each instance gives the other up and drops its clients.
+      await waitFor(() => seen(bob, ada) === undefined, 5_000, 'Ada dropped by b');
+      await waitFor(() => seen(ada, bob) === undefined, 5_000, 'Bob dropped by a');
+    } finally {
+      redis.thaw();
+    }
+    await waitFor(() => seen(bob, ada)?.user?.name === 'Ada', 10_000, 'Ada back on b');
+    await waitFor(() => seen(ada, bob)?.user?.name === 'Bob', 10_000, 'Bob back on a');
   });
 
   it('after a Redis restart, re-announces: changes made during the outage arrive and a client that left meanwhile is gone', async () => {
