@@ -141,6 +141,21 @@ export class PostgresHealth {
   }
 }
 
+/** `work`, or a rejection saying PostgreSQL did not answer in time (work's own end is then
+ * ignored). */
+export function withDeadline<T>(work: Promise<T>, ms: number, server: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new Error(`cannot reach PostgreSQL at ${server}: did not answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  work.catch(() => {});
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -40,7 +40,7 @@ import {
   type AppendBatchStats,
   type TimedQuery,
 } from './postgres-append-batch.js';
-import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth } from './postgres-health.js';
+import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth, withDeadline } from './postgres-health.js';
 import { PostgresVersions } from './postgres-versions.js';
 
 export interface PostgresStorageOptions {
@@ -345,19 +345,4 @@ export class PostgresStorage implements StorageAdapter {
     await this.ready();
     return this.health.observe(this.pool.run(fn));
   }
-}
-
-/** `work`, or a rejection saying PostgreSQL did not answer in time (work's own end is then
- * ignored). */
-function withDeadline<T>(work: Promise<T>, ms: number, server: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new Error(`cannot reach PostgreSQL at ${server}: did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  work.catch(() => {});
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
