@@ -80,7 +80,7 @@ describe('History panel', () => {
     ]);
     expect(options[0]?.getAttribute('aria-selected')).toBe('true');
     expect(calls).toContain('text:c');
-    expect(q('.quire-history-diff-title').textContent).toBe('Changes since today, 11:50');
+    expect(q('.quire-history-diff-title').textContent).toBe('Changes since today, 11:50 “Review”');
     expect(q('.quire-history-summary').textContent).toBe(
       '1 change: 5 characters added, 0 characters removed.',
     );
@@ -94,14 +94,16 @@ describe('History panel', () => {
     const list = q('[role="listbox"]');
     key(list, 'ArrowDown');
     await settle();
-    expect(q('.quire-history-diff-title').textContent).toBe('Changes since today, 11:00');
+    expect(q('.quire-history-diff-title').textContent).toBe(
+      'Changes since today, 11:00 (autosaved)',
+    );
     expect(list.getAttribute('aria-activedescendant')).toBe(
       container.querySelectorAll('[role="option"]')[1]?.id,
     );
     key(list, 'ArrowDown', true);
     await settle();
     expect(q('.quire-history-diff-title').textContent).toBe(
-      'Changes from yesterday, 10:00 to today, 11:00',
+      'Changes from yesterday, 10:00 (saved when everyone left) to today, 11:00 (autosaved)',
     );
     expect(q('.quire-history-summary').textContent).toBe(
       '1 change: 4 characters added, 0 characters removed.',

@@ -8,6 +8,9 @@ import type { Page } from '@playwright/test';
 import { makeToken } from '../src/server.js';
 import { editorText, expect, newUser, saveScreenshot, test } from '../src/fixtures.js';
 
+// Each test is a long flow of real typing and round trips on a shared machine.
+test.describe.configure({ timeout: 120_000 });
+
 const SIZES = [
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
   { name: 'phone', viewport: { width: 390, height: 844 } },
@@ -15,6 +18,11 @@ const SIZES = [
 
 const DRAFT = 'Launch plan\nWe ship on Monday.\nAlice writes the notes.';
 const LATER = '\nBob reviews on Friday.\nThe budget doubles.';
+
+/** What the test reads of a `<quire-editor>` element. */
+type EmbeddedEditor = HTMLElement & {
+  editor: { view: { state: { doc: { toString(): string } } } } | null;
+};
 
 /** Types at the end of the live editor (the panel's diff is a second CodeMirror when open). */
 async function typeAtEnd(page: Page, text: string): Promise<void> {
@@ -101,11 +109,21 @@ for (const size of SIZES) {
     await expect(alice.page.locator('.quire-status')).toHaveAttribute('data-status', 'saved');
     await saveScreenshot(alice.page, `history-restored-${size.name}`);
 
-    // The text before the restore was kept as a version of its own.
+    // The text before the restore was kept as a version of its own; compare the two versions.
     await historyButton(alice.page).click();
-    await expect(
-      alice.page.getByRole('option', { name: /saved before a restore/ }).first(),
-    ).toBeVisible();
+    const beforeRestore = alice.page.getByRole('option', { name: /saved before a restore/ });
+    await expect(beforeRestore).toHaveCount(1);
+    await versionOption(alice.page, 'Sent for review').click();
+    await beforeRestore.click({ modifiers: ['Shift'] });
+    await expect(beforeRestore).toHaveAttribute('aria-selected', 'true');
+    await expect(alice.page.locator('.quire-history-diff-title')).toHaveText(
+      /^Changes from today, .+ to today, .+$/,
+    );
+    await expect(alice.page.locator('.quire-history-diff')).toContainText('Carol joins.');
+    await expect(alice.page.locator('.quire-history-summary')).toHaveText(
+      /^1 change: \d+ characters added, 0 characters removed\.$/,
+    );
+    await saveScreenshot(alice.page, `history-compare-${size.name}`);
   });
 }
 
@@ -211,4 +229,40 @@ test('the keyboard alone opens History, picks a version, restores it and closes'
   await page.keyboard.press('Escape');
   await expect(panel(page)).toBeHidden();
   await expect(historyButton(page)).toBeFocused();
+});
+
+test('<quire-editor> on a plain page opens History over the page when the element is small', async ({
+  browser,
+  server,
+}) => {
+  const visitor = await newUser(browser, server, 'Visitor', '/embed.html', {
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = visitor.page;
+  const left = page.locator('#left');
+  const right = page.locator('#right');
+  await left.locator('.quire-editor .cm-content').click();
+  await page.keyboard.type('Embedded text.', { delay: 10 });
+  await left.getByRole('button', { name: 'History', exact: true }).click();
+  await left.getByLabel('Name the current text').fill('Embedded');
+  await left.getByRole('button', { name: 'Name this version' }).click();
+  await expect(left.getByRole('option', { name: /“Embedded”/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await right.locator('.quire-editor .cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(' Grace adds this.', { delay: 10 });
+
+  await left.getByRole('button', { name: 'History', exact: true }).click();
+  // The element is 20rem high: the panel is a sheet over the page, not squeezed inside it.
+  await expect(left.locator('.quire-history')).toHaveClass(/quire-history-overlay/);
+  await expect(left.locator('.quire-history-diff')).toContainText('Grace adds this.');
+  await saveScreenshot(page, 'history-embed-desktop');
+  await left.getByRole('button', { name: /^Restore the version of / }).click();
+  await left.getByRole('dialog').getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(left.locator('.quire-history')).toBeHidden();
+  for (const side of [left, right]) {
+    await expect
+      .poll(() => side.evaluate((el) => (el as EmbeddedEditor).editor?.view.state.doc.toString()))
+      .toBe('Embedded text.');
+  }
 });

@@ -9,7 +9,7 @@
 import { createHistoryApi, type HistoryApi, type VersionInfo } from './api.js';
 import { mountConfirmDialog } from './confirm-dialog.js';
 import { describeDiff, mountDiffView, summarizeDiff, type DiffView } from './diff-view.js';
-import { formatWhen, type FormatOptions } from './group.js';
+import { formatWhen, kindLabel, type FormatOptions } from './group.js';
 import { mountVersionList } from './version-list.js';
 import { mountHistoryLayout } from './layout.js';
 
@@ -45,6 +45,17 @@ export interface HistoryPanel {
 
 /** Someone typing elsewhere should not redraw the diff on every keystroke. */
 const LIVE_DIFF_DELAY_MS = 300;
+/** Below these sizes the panel opens over the page rather than in the editor's place. */
+const OVERLAY_BELOW_WIDTH_PX = 640;
+const OVERLAY_BELOW_HEIGHT_PX = 420;
+
+function needsOverlay(container: HTMLElement): boolean {
+  const view = container.ownerDocument.defaultView;
+  const { width, height } = container.getBoundingClientRect();
+  const narrowScreen = (view?.innerWidth ?? Infinity) < OVERLAY_BELOW_WIDTH_PX;
+  return narrowScreen || width < OVERLAY_BELOW_WIDTH_PX / 2 || height < OVERLAY_BELOW_HEIGHT_PX;
+}
+
 /** How long an outcome ("Version restored …") stays visible in the toolbar. */
 const ANNOUNCEMENT_MS = 15_000;
 
@@ -85,6 +96,9 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   };
   const byId = (id: string | null) => versions.find((v) => v.id === id) ?? null;
   const when = (v: VersionInfo) => formatWhen(v.createdAt, now(), format);
+  /** Time plus label or kind: two saves in one minute still read differently. */
+  const named = (v: VersionInfo) =>
+    `${when(v)} ${v.label ? `“${v.label}”` : `(${kindLabel(v.kind).toLowerCase()})`}`;
 
   let announceTimer: ReturnType<typeof setTimeout> | undefined;
   const announce = (text: string): void => {
@@ -110,9 +124,14 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
       if (readOnly) control.setAttribute('aria-describedby', ui.viewOnlyNote.id);
       else control.removeAttribute('aria-describedby');
     }
-    ui.nameInput.disabled = readOnly || busy;
-    ui.nameButton.disabled = readOnly || busy;
-    ui.restoreButton.disabled = readOnly || busy || primary === null;
+    ui.nameInput.disabled = readOnly;
+    ui.nameButton.disabled = readOnly;
+    ui.restoreButton.disabled = readOnly || primary === null;
+    // While a call runs the buttons only say so: disabling them would drop the focus (to the
+    // page, where Escape no longer reaches the panel). Their handlers ignore clicks meanwhile.
+    for (const control of [ui.nameButton, ui.restoreButton]) {
+      control.setAttribute('aria-disabled', String(busy));
+    }
     ui.restoreButton.textContent = primary
       ? `Restore the version of ${when(primary)}`
       : 'Restore this version';
@@ -123,7 +142,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     const choices = [{ value: '', text: 'the current text' }];
     for (const v of versions) {
       if (v.id === primary) continue;
-      choices.push({ value: v.id, text: `${when(v)}${v.label ? ` “${v.label}”` : ''}` });
+      choices.push({ value: v.id, text: named(v) });
     }
     ui.compareSelect.replaceChildren(
       ...choices.map(({ value, text }) => {
@@ -152,8 +171,8 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     const b = byId(compare);
     const [older, newer] = b && b.createdAt > a.createdAt ? [a, b] : b ? [b, a] : [a, null];
     const heading = newer
-      ? `Changes from ${when(older)} to ${when(newer)}`
-      : `Changes since ${when(older)}`;
+      ? `Changes from ${named(older)} to ${named(newer)}`
+      : `Changes since ${named(older)}`;
     ui.diffHeading.textContent = heading;
     ui.summary.textContent = 'Loading…';
     try {
@@ -232,6 +251,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const openPanel = async (): Promise<void> => {
     if (!open) {
       open = true;
+      ui.panel.classList.toggle('quire-history-overlay', needsOverlay(options.container));
       ui.panel.hidden = false;
       ui.toggle.setAttribute('aria-expanded', 'true');
       options.onToggle(true);

@@ -6,7 +6,7 @@
  * screen.
  */
 export const HISTORY_CSS = `
-.quire-tools { display: inline-flex; align-items: center; gap: 0.5rem; }
+.quire-tools { display: contents; }
 .quire-button { font: inherit; font-size: 13px; line-height: 1.3; padding: 3px 10px;
   border: 1px solid var(--quire-border, #d0d7de); border-radius: 6px;
   background: var(--quire-button-bg, #f6f8fa); color: var(--quire-fg, #1f2328); cursor: pointer; }
@@ -14,6 +14,7 @@ export const HISTORY_CSS = `
 .quire-button:focus-visible, .quire-input:focus-visible {
   outline: 2px solid var(--quire-focus, #0969da); outline-offset: 1px; }
 .quire-button:disabled { cursor: not-allowed; opacity: 0.55; }
+.quire-button[aria-disabled="true"] { cursor: progress; opacity: 0.7; }
 .quire-button-danger { color: var(--quire-danger, #a40e26); border-color: #ff8182; }
 .quire-dialog .quire-button-danger { background: var(--quire-danger, #a40e26); color: #fff;
   border-color: var(--quire-danger, #a40e26); }
@@ -22,7 +23,12 @@ export const HISTORY_CSS = `
 .quire-input { font: inherit; font-size: 13px; padding: 3px 6px; min-width: 0;
   border: 1px solid var(--quire-border, #d0d7de); border-radius: 6px;
   background: var(--quire-bg, #fff); color: var(--quire-fg, #1f2328); }
-.quire-history-announcer { font-size: 12px; color: var(--quire-success, #116329); }
+/* On a line of its own at the bottom of the toolbar while it says something, so the buttons do
+ * not move; when empty it stays in the accessibility tree (a live region must exist beforehand). */
+.quire-history-announcer { order: 99; flex-basis: 100%; font-size: 12px;
+  color: var(--quire-success, #116329); }
+.quire-history-announcer:empty { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); }
 .quire.quire-history-open > .quire-editor { display: none; }
 .quire-history { flex: 1; min-height: 18rem; display: flex; flex-direction: column;
   container-type: inline-size; background: var(--quire-bg, #fff); border-radius: 0 0 8px 8px; }
@@ -93,9 +99,14 @@ export const HISTORY_CSS = `
 .quire-dialog p { margin: 0 0 1rem; }
 .quire-dialog-actions { display: flex; justify-content: flex-end; gap: 0.5rem; }
 /* On a phone the panel takes the whole screen: inside a 65vh editor it would be too cramped. */
-@media (max-width: 40rem) {
-  .quire-history { position: fixed; inset: 0; z-index: 2147483000; min-height: 0;
-    border-radius: 0; }
+/* Where the editor is too small to hold the panel (a phone, a short embedded editor) it opens
+ * over the page instead: the whole screen on a phone, a framed sheet on a larger one. */
+.quire-history.quire-history-overlay { position: fixed; inset: 0; z-index: 2147483000;
+  min-height: 0; border-radius: 0; }
+@media (min-width: 40rem) {
+  .quire-history.quire-history-overlay { inset: 4vh 4vw; border-radius: 10px;
+    border: 1px solid var(--quire-border, #d0d7de);
+    box-shadow: 0 0 0 100vmax rgb(31 35 40 / 40%), 0 8px 24px rgb(140 149 159 / 30%); }
 }
 @container (max-width: 40rem) {
   .quire-history-body { grid-template-columns: minmax(0, 1fr);
