@@ -17,7 +17,8 @@ export interface DiffSummary {
 export function summarizeDiff(before: string, after: string): DiffSummary {
   let added = 0;
   let removed = 0;
-  const changes = presentableDiff(before, after);
+  // The same bounds as the merge view's own diff: long, very different texts stay fast.
+  const changes = presentableDiff(before, after, { scanLimit: 500, timeout: 200 });
   for (const change of changes) {
     added += change.toB - change.fromB;
     removed += change.toA - change.fromA;
