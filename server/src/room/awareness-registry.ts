@@ -67,8 +67,16 @@ export interface RemoteVerdict {
   refused: number;
 }
 
+/** A removed client's entry is kept this long (its relay clock says when it was removed):
+ * long enough that no peer still echoes its old state (stock clients drop a state not renewed
+ * for 30 s), and dropping it then keeps relay clocks increasing (a new one is at least now). */
+export const TOMBSTONE_KEEP_MS = 60_000;
+/** Removals between two sweeps for old tombstones (a sweep visits every entry once). */
+const REMOVALS_PER_SWEEP = 256;
+
 export class AwarenessRegistry {
   private readonly states = new Map<number, StoredState>();
+  private removalsSinceSweep = 0;
 
   constructor(
     private readonly maxStateBytes: number,
@@ -123,6 +131,7 @@ export class AwarenessRegistry {
       else ownedIds.add(entry.clientID);
       accepted.push({ clientID: entry.clientID, clock: relayClock, stateJSON: entry.stateJSON });
     }
+    this.removed(accepted.filter((e) => e.stateJSON === 'null').length);
     return { ok: true, accepted, dropped };
   }
 
@@ -184,6 +193,7 @@ export class AwarenessRegistry {
         }
       }
     }
+    this.removed(accepted.filter((e) => e.stateJSON === 'null').length);
     return { accepted, refused };
   }
 
@@ -229,7 +239,22 @@ export class AwarenessRegistry {
       }
     }
     ownedIds.clear();
+    this.removed(removed.length);
     return removed;
+  }
+
+  /** Without this, every client that ever left a long-lived room would stay in it as a
+   * tombstone (with other instances' clients, many more than its own). */
+  private removed(count: number): void {
+    this.removalsSinceSweep += count;
+    if (this.removalsSinceSweep < REMOVALS_PER_SWEEP) return;
+    this.removalsSinceSweep = 0;
+    const before = this.now() - TOMBSTONE_KEEP_MS;
+    for (const [clientID, s] of this.states) {
+      if (s.json === 'null' && s.owner === null && s.relayClock < before) {
+        this.states.delete(clientID);
+      }
+    }
   }
 
   /** Every present (non-null) state, for a client that joins or asks, with fresh relay clocks:
