@@ -25,6 +25,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../../log.js';
+import { DocumentGoneError } from '../../room/room-registry.js';
 import { authorizeDocument } from './api-access.js';
 import { ApiCall, type ApiDeps } from './api-call.js';
 
@@ -126,6 +127,11 @@ export class ApiRouter {
       }
       await found.route.handle(call);
     } catch (error) {
+      // Deleted between the handler's existence check and its load of the room.
+      if (error instanceof DocumentGoneError) {
+        call.refuse(404, 'no such document');
+        return true;
+      }
       this.deps.log.error('api request failed', {
         method,
         route: found.route.path,
