@@ -221,7 +221,12 @@ describe('PostgresStorage', () => {
        ORDER BY table_name`,
       [fresh.schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['quire_documents', 'quire_updates']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'quire_deleted_documents',
+      'quire_documents',
+      'quire_updates',
+      'quire_versions',
+    ]);
   });
 
   it('rejects with a message naming PostgreSQL and the server, never the password, when it cannot connect', async () => {
