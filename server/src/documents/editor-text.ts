@@ -5,6 +5,7 @@
  */
 import diff from 'fast-diff';
 import * as Y from 'yjs';
+import { boundedDiff } from '../history/text-diff.js';
 
 export const EDITOR_TEXT_NAME = 'codemirror';
 
@@ -17,7 +18,9 @@ export function editorText(doc: Y.Doc): string {
  * character diff applied as deletes and inserts at their positions, so text around the edit
  * keeps its identity and people typing elsewhere keep their cursors and their keystrokes.
  * Positions are UTF-16 units, as both JavaScript strings and Y.Text count them; fast-diff keeps
- * surrogate pairs whole. The edit is made on a copy of `doc` (the caller applies the returned
+ * surrogate pairs whole. The diff's cost is bounded (history/text-diff.ts): between very
+ * different large texts it falls back to line-level, then block-level replacement, instead of
+ * stalling the event loop. The edit is made on a copy of `doc` (the caller applies the returned
  * update to the real one with its change origin); null when the text is already `target`.
  */
 export function textEditUpdate(doc: Y.Doc, target: string): Uint8Array | null {
@@ -31,7 +34,7 @@ export function textEditUpdate(doc: Y.Doc, target: string): Uint8Array | null {
     scratch.on('update', (u: Uint8Array) => (update = u));
     scratch.transact(() => {
       let at = 0;
-      for (const [op, part] of diff(current, target)) {
+      for (const [op, part] of boundedDiff(current, target)) {
         if (op === diff.EQUAL) at += part.length;
         else if (op === diff.DELETE) text.delete(at, part.length);
         else {

@@ -19,11 +19,11 @@
  * is purged (retention.ts removes any left behind).
  */
 import * as Y from 'yjs';
-import diff from 'fast-diff';
 import { CloseCode } from '@quire/shared';
 import { textEditUpdate } from '../documents/editor-text.js';
 import type { UpdateGuard } from '../guards/update-guard.js';
 import type { Room } from '../room/room.js';
+import { boundedDiff, type DiffOp } from './text-diff.js';
 import { decodeVersion, textOf } from './version-state.js';
 import type { SaveOutcome, VersionPolicy } from './version-policy.js';
 import type { VersionInfo, VersionListOptions, VersionStore } from './version-store.js';
@@ -42,8 +42,7 @@ export interface DocumentHistoryOptions {
 export type HistoryResult<T> =
   { ok: true; value: T } | { ok: false; status: 404 | 413; reason: string };
 
-/** One change between two texts: fast-diff's [op, text], op -1 delete, 0 keep, 1 insert. */
-export type DiffOp = [-1 | 0 | 1, string];
+export type { DiffOp } from './text-diff.js';
 
 export interface RestoreOutcome {
   /** The version restored. */
@@ -104,7 +103,7 @@ export class DocumentHistory {
         ? await this.options.withRoom(name, (room) => textOf(room.doc))
         : await this.versionText(name, against);
     if (to === null) return { ok: false, status: 404, reason: 'no such version to compare with' };
-    return { ok: true, value: diff(from, to) as DiffOp[] };
+    return { ok: true, value: boundedDiff(from, to) };
   }
 
   /** Makes the live editor text equal to version `id`'s, as a forward edit (see the top). */
