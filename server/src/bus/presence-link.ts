@@ -109,13 +109,14 @@ export class PresenceLink {
     }
   }
 
-  /** The room unloads: tells the other instances its peers are gone, now. */
+  /** The room unloads (or is dropped with its peers still attached, as for a deleted
+   * document): tells the other instances that nothing of this instance is left in it, now. */
   close(): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.everything = true;
-    this.flush();
+    this.flush(true);
     this.closed = true;
     this.ctx.onClose(this);
   }
@@ -188,11 +189,11 @@ export class PresenceLink {
     this.timer.unref();
   }
 
-  private flush(): void {
+  private flush(closing = false): void {
     if (this.everything) {
       this.everything = false;
       this.pending.clear();
-      const entries = this.room.presence.localPresent();
+      const entries = closing ? [] : this.room.presence.localPresent();
       // Nothing left anywhere from us: an empty "everything" would say nothing new.
       if (entries.length === 0 && !this.announced) return;
       this.publish({ kind: 'everything', entries });

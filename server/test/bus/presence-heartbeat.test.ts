@@ -6,7 +6,13 @@
  * the clients' 30 s awareness timeout.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalBusHub, silentLogger, type DocumentBus } from '../../src/index.js';
+import {
+  ConfigError,
+  LocalBusHub,
+  resolveOptions,
+  silentLogger,
+  type DocumentBus,
+} from '../../src/index.js';
 import {
   DEFAULT_BUS_HEARTBEAT_INTERVAL_MS,
   DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS,
@@ -144,6 +150,20 @@ describe('InstanceHeartbeat', () => {
     await vi.advanceTimersByTimeAsync(DEFAULT_BUS_HEARTBEAT_INTERVAL_MS);
     expect(b.heartbeat.alivePeers).toEqual(['a']);
     await b.heartbeat.stop();
+  });
+
+  it('refuses a timeout shorter than two heartbeat intervals, naming both options', () => {
+    const resolved = resolveOptions({});
+    expect(resolved.busHeartbeatIntervalMs).toBe(DEFAULT_BUS_HEARTBEAT_INTERVAL_MS);
+    expect(resolved.busHeartbeatTimeoutMs).toBe(DEFAULT_BUS_HEARTBEAT_TIMEOUT_MS);
+    expect(resolved.busPresenceBatchMs).toBe(40);
+    const bad = () =>
+      resolveOptions({ busHeartbeatIntervalMs: 1_000, busHeartbeatTimeoutMs: 1_500 });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      /busHeartbeatTimeoutMs \(1500\) must be at least twice busHeartbeatIntervalMs/,
+    );
+    expect(() => resolveOptions({ busPresenceBatchMs: 0 })).toThrow(/busPresenceBatchMs must be/);
   });
 
   it('without an instance channel, keeps an instance while it sends anything, for up to 30 s of silence', async () => {

@@ -267,6 +267,18 @@ describe('PresenceLink', () => {
     expect(viewOf(viewer).get(31)).toBe('null');
   });
 
+  it('leaves nothing of its peers on the others when dropped with them still attached (a deleted document)', async () => {
+    const { a, b } = await pair();
+    const ada = a.peer(1);
+    a.room.handle(ada, { kind: 'awareness', update: announce(11, 1, state('Ada')) });
+    await vi.advanceTimersByTimeAsync(BATCH_MS);
+    const viewer = b.peer(9);
+    expect(viewOf(viewer).get(11)).toBe(state('Ada'));
+    a.link.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(viewOf(viewer).get(11)).toBe('null');
+  });
+
   it('after an outage, drops the states of an instance that did not announce everything again', async () => {
     const { a, b } = await pair();
     const ada = a.peer(1);
