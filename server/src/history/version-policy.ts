@@ -8,8 +8,8 @@
  * - before every restore ('restore') and every API write ('api'): `saveBefore`;
  * - on request, optionally with a label ('manual'): `saveNow`.
  * An unchanged document (the newest stored version has the same state hash) saves nothing new:
- * the newest version's id is the answer. A labelled request always saves, since the label names
- * that moment. A document nothing was ever written to saves nothing, unless on request.
+ * the newest version's id is the answer. A labelled request saves anyway, since the label names
+ * that moment, unless the newest version already is that state with that label. A document nothing was ever written to saves nothing, unless on request.
  *
  * Changes another instance made reach this one over the bus; that instance saves them, so they
  * neither start a timer nor name authors here (two instances editing one document may both save
@@ -156,9 +156,15 @@ export class VersionPolicy {
       // (there is nothing to lose); a save on request keeps it, as asked.
       if (captured.empty && kind !== 'manual') return null;
       const latest = await versions.latest(doc);
-      if (label === undefined && latest?.stateHash === captured.stateHash) {
-        metrics.versionsUnchanged++;
-        return { id: latest.id, created: false };
+      if (latest?.stateHash === captured.stateHash) {
+        // A labelled request saves anyway, unless it repeats the newest version's own label (a
+        // resent request must not pile up copies that retention never removes).
+        const repeated =
+          label !== undefined && (await versions.list(doc, { limit: 1 }))[0]?.label === label;
+        if (label === undefined || repeated) {
+          metrics.versionsUnchanged++;
+          return { id: latest.id, created: false };
+        }
       }
       const id = await versions.add({
         doc,

@@ -131,13 +131,17 @@ describe('VersionPolicy', () => {
     expect((await policy.saveNow(room))?.created).toBe(true);
   });
 
-  it('a labelled save always stores a version, even of an unchanged document', async () => {
+  it('a labelled save stores a version even of an unchanged document, once per label', async () => {
     room.type(policy, 'v1', from(peer()));
     const plain = await policy.saveNow(room);
     const named = await policy.saveNow(room, 'Release 1');
     expect(named?.created).toBe(true);
     expect(named?.id).not.toBe(plain?.id);
     expect((await listed())[0]).toMatchObject({ kind: 'manual', label: 'Release 1' });
+    // The same request again (a resend) finds that version; another label saves another.
+    expect(await policy.saveNow(room, 'Release 1')).toEqual({ id: named!.id, created: false });
+    expect((await policy.saveNow(room, 'Release 1b'))?.created).toBe(true);
+    expect(await listed()).toHaveLength(3);
   });
 
   it('a document nothing was ever written to saves nothing, unless asked to', async () => {

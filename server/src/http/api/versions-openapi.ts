@@ -63,7 +63,7 @@ export const listVersionsOperation: OpenApiOperation = {
 export const saveVersionOperation: OpenApiOperation = {
   summary: 'Save a version now',
   description:
-    'Saves the current document as a version of kind "manual". With a label it always saves (and the version is kept until deleted); without one, an unchanged document saves nothing new and the answer is 200 with the newest version\'s id.',
+    'Saves the current document as a version of kind "manual". With a label it saves even an unchanged document (labelled versions are kept until deleted), unless the newest version already is this state with this label; without one, an unchanged document saves nothing new. When nothing new is saved the answer is 200 with the newest version\'s id.',
   requestBody: {
     required: false,
     content: {
