@@ -133,3 +133,26 @@ describe('the tombstone check at the upgrade', () => {
     }
   });
 });
+
+describe('restore while an editor still holds a copy', () => {
+  it('lets the 1.x client, retrying all along, reconnect and merge what it typed', async () => {
+    const running = await startServer({ storage: new MemoryStorage() });
+    const call = (path: string, req?: Parameters<typeof api>[2]) => api(running.httpUrl, path, req);
+    await call('/api/docs', jsonRequest('POST', { name: 'undo-me', text: 'kept' }));
+    const v1 = versionedStockClient('v1', running.wsUrl, 'undo-me');
+    try {
+      await waitFor(() => v1.doc.getText(TEXT).toString() === 'kept', 5_000, 'the load');
+      await call(docPath('undo-me'), { method: 'DELETE' });
+      await waitFor(() => v1.closeCodes.includes(CloseCode.Gone), 5_000, 'the 4410');
+      v1.doc.getText(TEXT).insert(4, ' and typed offline');
+      expect((await call(docPath('undo-me', '/restore'), { method: 'POST' })).status).toBe(204);
+      await waitFor(
+        async () => (await call(docPath('undo-me', '/text'))).text === 'kept and typed offline',
+        10_000,
+        'the client to reconnect and merge',
+      );
+    } finally {
+      v1.destroy();
+    }
+  });
+});
