@@ -65,8 +65,9 @@ export class DocumentHistory {
     return { ok: true, value: await this.options.versions.list(name, page) };
   }
 
-  /** Saves a version now (kind 'manual'); an unlabelled save of an unchanged document answers
-   * with the newest version instead (created: false). */
+  /** Saves a version now (kind 'manual'); when nothing new is saved (version-policy.ts: an
+   * unchanged document, without a label or with the newest version's), the answer is the newest
+   * version (created: false). */
   async save(
     name: string,
     label: string | undefined,

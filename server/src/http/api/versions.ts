@@ -2,7 +2,7 @@
  * `/api/docs/<name>/versions…`: version history (history/document-history.ts).
  * - GET `/versions?limit=&before=`: JSON, newest first `[{ id, createdAt, kind, label?, authors }]`.
  * - POST `/versions` with optional JSON `{ label? }`: 201 `{ id }`; 200 `{ id, unchanged: true }`
- *   when an unlabelled save finds the document unchanged.
+ *   when nothing new was saved (unchanged, and no label or the newest version's label).
  * - GET `/versions/<id>/text`: that version's editor text.
  * - GET `/versions/<id>/diff?against=<id|current>`: fast-diff ops from `<id>`'s text to the other.
  * - POST `/versions/<id>/restore`: saves a version, then makes the text equal to `<id>`'s.
