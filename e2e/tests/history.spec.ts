@@ -33,8 +33,10 @@ async function typeAtEnd(page: Page, text: string): Promise<void> {
 
 const panel = (page: Page) => page.locator('.quire-history');
 const historyButton = (page: Page) => page.getByRole('button', { name: 'History', exact: true });
+/** Versions in the list (the "Compare with" choices are options too, outside it). */
+const versionList = (page: Page) => page.getByRole('listbox', { name: 'Versions' });
 const versionOption = (page: Page, label: string) =>
-  page.getByRole('option', { name: new RegExp(`“${label}”`) });
+  versionList(page).getByRole('option', { name: new RegExp(`“${label}”`) });
 
 /** Opens History and saves the current text under `label`; leaves the panel open. */
 async function nameVersion(page: Page, label: string): Promise<string> {
@@ -111,7 +113,9 @@ for (const size of SIZES) {
 
     // The text before the restore was kept as a version of its own; compare the two versions.
     await historyButton(alice.page).click();
-    const beforeRestore = alice.page.getByRole('option', { name: /saved before a restore/ });
+    const beforeRestore = versionList(alice.page).getByRole('option', {
+      name: /saved before a restore/,
+    });
     await expect(beforeRestore).toHaveCount(1);
     await versionOption(alice.page, 'Sent for review').click();
     await beforeRestore.click({ modifiers: ['Shift'] });
@@ -189,7 +193,7 @@ test('the keyboard alone opens History, picks a version, restores it and closes'
   await page.keyboard.press('Shift+Tab');
   await expect(historyButton(page)).toBeFocused();
   await page.keyboard.press('Enter');
-  const list = page.getByRole('listbox', { name: 'Versions' });
+  const list = versionList(page);
   await expect(list).toBeFocused();
   await expect(versionOption(page, 'One line')).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('End');
@@ -246,7 +250,9 @@ test('<quire-editor> on a plain page opens History over the page when the elemen
   await left.getByRole('button', { name: 'History', exact: true }).click();
   await left.getByLabel('Name the current text').fill('Embedded');
   await left.getByRole('button', { name: 'Name this version' }).click();
-  await expect(left.getByRole('option', { name: /“Embedded”/ })).toBeVisible();
+  await expect(
+    left.getByRole('listbox', { name: 'Versions' }).getByRole('option', { name: /“Embedded”/ }),
+  ).toBeVisible();
   await page.keyboard.press('Escape');
   await right.locator('.quire-editor .cm-content').click();
   await page.keyboard.press('Control+End');
