@@ -134,6 +134,15 @@ describe('createHistoryApi', () => {
     });
   });
 
+  it('says so when the server keeps no versions at all', async () => {
+    const { fetchImpl } = recorder(() => Response.json({ error: 'no history' }, { status: 501 }));
+    const api = createHistoryApi({ serverUrl: 'ws://h:1', docName: 'x', fetch: fetchImpl });
+    await expect(api.list()).rejects.toMatchObject({
+      status: 501,
+      message: 'This server keeps no version history (its storage has no version store).',
+    });
+  });
+
   it('says the server cannot be reached when fetch itself fails', async () => {
     const fetchImpl = (async () => {
       throw new TypeError('fetch failed');

@@ -62,6 +62,8 @@ export function describeFailure(status: number, detail: string): string {
       return `You do not have permission to do this${why}.`;
     case 404:
       return `Not found: the document or version no longer exists${why}.`;
+    case 501:
+      return 'This server keeps no version history (its storage has no version store).';
     case 429:
     case 503:
       return `The server is busy. Try again in a moment${why}.`;
