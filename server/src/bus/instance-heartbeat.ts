@@ -51,6 +51,8 @@ export class InstanceHeartbeat {
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
   private wake: () => void = () => {};
+  private sweepMs = 0;
+  private lastSweep = 0;
 
   constructor(private readonly options: InstanceHeartbeatOptions) {
     const announces = options.bus.announce && options.bus.subscribeInstances;
@@ -66,8 +68,9 @@ export class InstanceHeartbeat {
     this.unsubscribe = this.subscribeUntilLive(SUBSCRIBE_RETRY_MS[0]);
     const beat = () => bus.announce?.({ kind: 'heartbeat' });
     beat();
-    const sweepMs = Math.max(1, Math.floor(Math.min(intervalMs, this.timeoutMs) / 2));
-    this.timers = [setInterval(beat, intervalMs), setInterval(() => this.sweep(), sweepMs)];
+    this.sweepMs = Math.max(1, Math.floor(Math.min(intervalMs, this.timeoutMs) / 2));
+    this.lastSweep = this.now();
+    this.timers = [setInterval(beat, intervalMs), setInterval(() => this.sweep(), this.sweepMs)];
     for (const timer of this.timers) timer.unref();
   }
 
@@ -117,6 +120,11 @@ export class InstanceHeartbeat {
 
   private sweep(): void {
     const now = this.now();
+    const late = now - this.lastSweep > 2 * this.sweepMs;
+    this.lastSweep = now;
+    // This process was stalled itself (a long GC, a blocked event loop): the others' heartbeats
+    // may be waiting unread in its socket, so their silence proves nothing yet. Next round.
+    if (late) return;
     for (const [instanceId, heard] of this.lastHeard) {
       if (now - heard <= this.timeoutMs) continue;
       this.lastHeard.delete(instanceId);

@@ -128,6 +128,24 @@ describe('InstanceHeartbeat', () => {
     await b.heartbeat.stop();
   });
 
+  it('does not give the others up when it was stalled itself (its sweep runs late)', async () => {
+    const hub = new LocalBusHub();
+    const b = start(hub.connect('b'));
+    const aBus = hub.connect('a');
+    start(aBus);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // b's event loop was blocked for 10 s: the clock moved on, its timers did not run, and a's
+    // heartbeats of that time wait unread in its socket.
+    vi.setSystemTime(Date.now() + 10_000);
+    await vi.advanceTimersByTimeAsync(250); // b's first sweep after the block: late, skipped
+    expect(b.gone).toEqual([]);
+    aBus.announce({ kind: 'heartbeat' }); // then the waiting heartbeat is read
+    await vi.advanceTimersByTimeAsync(1_250); // the next sweep finds a alive
+    expect(b.gone).toEqual([]);
+    expect(b.heartbeat.alivePeers).toEqual(['a']);
+    await b.heartbeat.stop();
+  });
+
   it('retries a failed instance-channel subscription with backoff until it is live', async () => {
     const hub = new LocalBusHub();
     const inner = hub.connect('b');
