@@ -71,6 +71,9 @@ interface RoomHistory {
   /** Peers that changed the document before announcing a name. */
   unnamed: Set<Peer>;
   timer: NodeJS.Timeout | null;
+  /** When the last change came (this policy's clock): the pause timer re-arms itself for what is
+   * left of the pause instead of being reset on every keystroke. */
+  lastChangeAt: number;
 }
 
 export class VersionPolicy {
@@ -91,12 +94,21 @@ export class VersionPolicy {
     state.dirty = true;
     if (origin.kind === 'connection') this.notePeer(room, state, origin.peer);
     else if (origin.actor !== undefined) addAuthor(state, origin.actor);
+    state.lastChangeAt = this.now();
+    if (this.options.autoVersionIdleMs > 0 && !state.timer) this.armPause(room, state);
+  }
+
+  /** Saves once the document has had no change for the idle time. */
+  private armPause(room: VersionedRoom, state: RoomHistory): void {
     const idle = this.options.autoVersionIdleMs;
-    if (idle > 0) {
-      if (state.timer) clearTimeout(state.timer);
-      state.timer = setTimeout(() => this.saveInBackground(room, 'auto'), idle);
-      state.timer.unref();
-    }
+    const wait = Math.max(0, state.lastChangeAt + idle - this.now());
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      if (this.rooms.get(room) !== state || !state.dirty) return;
+      if (this.now() - state.lastChangeAt < idle) this.armPause(room, state);
+      else this.saveInBackground(room, 'auto');
+    }, wait);
+    state.timer.unref();
   }
 
   /** The room's last peer left. */
@@ -204,7 +216,14 @@ export class VersionPolicy {
   private stateOf(room: VersionedRoom): RoomHistory {
     let state = this.rooms.get(room);
     if (!state) {
-      state = { dirty: false, authors: [], named: new Set(), unnamed: new Set(), timer: null };
+      state = {
+        dirty: false,
+        authors: [],
+        named: new Set(),
+        unnamed: new Set(),
+        timer: null,
+        lastChangeAt: 0,
+      };
       this.rooms.set(room, state);
     }
     return state;
