@@ -100,7 +100,7 @@ export async function injectScaleOutFault(kind: ScaleOutFault, ctx: ScaleOutCont
     case 'compactionRace': {
       const [a, b] = pickTwo(rng, cluster.instances.length);
       const pasters = [a, b].map((i) => typistOn(ctx, i)).filter((c) => c !== undefined);
-      const rounds = rng.int(1, 3);
+      const rounds = rng.int(1, 2);
       for (let r = 0; r < rounds; r++) {
         for (const p of pasters) {
           for (let i = 0; i < 2; i++) {
