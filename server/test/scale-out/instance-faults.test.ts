@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healed, presenceProblems } from '../chaos/invariants.js';
 import { versionedStockClient, STOCK_VERSIONS } from '../helpers/stock-clients.js';
 import { Cluster } from './cluster.js';
-import { dropClients, lostProblems, mustSurvive, storedText, type Witness } from './room-checks.js';
+import {
+  ackedMarkers,
+  dropClients,
+  lostProblems,
+  mustSurvive,
+  storedText,
+  type Witness,
+} from './room-checks.js';
 import { fail, quietChecks, sleep, spreadRoom, startTyping, TIMING } from './scenario.js';
 
 describe('instances dying under three instances', () => {
@@ -40,6 +47,8 @@ describe('instances dying under three instances', () => {
     // Its witness dies with it (a closed tab: no goodbye reaches anyone); its 3.x and 1.x
     // typists reconnect through their door, which now leads to instance 1, and type on.
     const dying = spread.witnesses.slice(1, 2);
+    // It was acknowledged something, or "nothing acked is lost" would prove nothing.
+    expect(ackedMarkers(dying[0]!).length).toBeGreaterThan(0);
     const movers = spread.on(1).filter((client) => !dying.includes(client as Witness));
     dropClients(spread.room, dying);
     const deadIds = new Set(dying.map((d) => d.doc.clientID));
@@ -67,6 +76,7 @@ describe('instances dying under three instances', () => {
     await c.killAll();
     const required = mustSurvive(spread.room);
     const everything = spread.room.allMarkers().length;
+    for (const w of spread.witnesses) expect(ackedMarkers(w).length).toBeGreaterThan(0);
     dropClients(spread.room, [...spread.room.clients]);
     expect(required.size).toBeGreaterThan(everything / 2);
 
