@@ -6,7 +6,7 @@
  * see `isFinalCloseCode` in @quire/shared): a stopped editor locks its user out until a reload,
  * which is only right when no reload without a new link could help either. That holds for
  * refused credentials (4401 / HTTP 401), withdrawn access (4403 / 403), a deleted document
- * (HTTP 410 from the upgrade) and a document name the server does not accept (HTTP 400 from the
+ * (4410 on an open socket, HTTP 410 from the upgrade) and a document name the server does not accept (HTTP 400 from the
  * upgrade). It does not hold for 4400 (the server rejected one message: a reconnect starts a
  * fresh sync that resends everything in one well-formed exchange) nor for 4413 (the document or
  * a presence state over a limit: someone else may shrink it, an operator may raise the limit,
@@ -32,7 +32,7 @@ interface StopRule {
 const STOP_RULES: readonly StopRule[] = [
   { reason: 'unauthenticated', closeCode: CloseCode.Unauthenticated, httpStatus: 401 },
   { reason: 'forbidden', closeCode: CloseCode.Forbidden, httpStatus: 403 },
-  { reason: 'gone', closeCode: null, httpStatus: HTTP_GONE },
+  { reason: 'gone', closeCode: CloseCode.Gone, httpStatus: HTTP_GONE },
   { reason: 'invalid-name', closeCode: null, httpStatus: 400 },
 ];
 

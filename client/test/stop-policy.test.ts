@@ -9,11 +9,12 @@ import {
 } from '../src/stop-policy.js';
 
 describe('the editor stop policy', () => {
-  it('stops after exactly refused credentials and withdrawn access among close codes', () => {
+  it('stops after exactly refused credentials, withdrawn access and a deleted document among close codes', () => {
     expect(stopReasonForClose(CloseCode.Unauthenticated)).toBe('unauthenticated');
     expect(stopReasonForClose(CloseCode.Forbidden)).toBe('forbidden');
+    expect(stopReasonForClose(CloseCode.Gone)).toBe('gone');
     const stops = Object.values(CloseCode).filter((code) => stopReasonForClose(code) !== null);
-    expect(stops.sort()).toEqual([4401, 4403]);
+    expect(stops.sort()).toEqual([4401, 4403, 4410]);
   });
 
   it('retries after 4400 and 4413, which stock 3.x clients treat as final', () => {
