@@ -31,7 +31,7 @@ export const SCALE_OUT_MIX: Record<ScaleOutFault, number> = {
   redisStall: 2,
   databaseOutage: 2,
   poison: 1,
-  compactionRace: 2,
+  compactionRace: 1,
   lostMessages: 2,
 };
 
@@ -48,7 +48,10 @@ export interface ScaleOutContext {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PASTE_FILLER_BYTES = 600 * 1024;
+/** Two of these per instance and round: 1.2 MiB in two rounds, past the 1 MiB compaction
+ * threshold on both instances at about the same moment. Kept small: documents of tens of MiB
+ * (bigger pastes, more often) made cross-instance catch-up take longer than the heal timeout. */
+const PASTE_FILLER_BYTES = 300 * 1024;
 /** A dead instance's clients' cursors must be gone from everyone within this. */
 const GHOST_TIMEOUT_MS = 12_000;
 
@@ -100,7 +103,7 @@ export async function injectScaleOutFault(kind: ScaleOutFault, ctx: ScaleOutCont
     case 'compactionRace': {
       const [a, b] = pickTwo(rng, cluster.instances.length);
       const pasters = [a, b].map((i) => typistOn(ctx, i)).filter((c) => c !== undefined);
-      const rounds = rng.int(1, 2);
+      const rounds = 2;
       for (let r = 0; r < rounds; r++) {
         for (const p of pasters) {
           for (let i = 0; i < 2; i++) {
@@ -109,7 +112,7 @@ export async function injectScaleOutFault(kind: ScaleOutFault, ctx: ScaleOutCont
         }
         await sleep(rng.int(100, 1_000));
       }
-      return `${rounds} rounds of 1.2 MiB pastes on instances ${a + 1} and ${b + 1}`;
+      return `${rounds} rounds of 600 KiB pastes on instances ${a + 1} and ${b + 1}`;
     }
     case 'lostMessages': {
       const i = rng.int(0, cluster.instances.length - 1);
