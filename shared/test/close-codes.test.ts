@@ -12,6 +12,7 @@ describe('close codes', () => {
       Unauthenticated: 4401,
       Forbidden: 4403,
       TooLarge: 4413,
+      Gone: 4410,
     });
   });
 
@@ -27,7 +28,7 @@ describe('close codes', () => {
 
   it('uses the band stock clients treat as final only for what a retry cannot fix', () => {
     const final = Object.values(CloseCode).filter(isFinalCloseCode).sort();
-    expect(final).toEqual([4400, 4401, 4403, 4413]);
+    expect(final).toEqual([4400, 4401, 4403, 4410, 4413]);
     for (const retryable of [1001, 1003, 1006, 1011, 1012, 1013, 4399, 4500, 4599]) {
       expect(isFinalCloseCode(retryable)).toBe(false);
     }
