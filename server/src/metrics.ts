@@ -1,8 +1,13 @@
+import { Registry } from 'prom-client';
+
 /**
  * Process-wide counters, exposed in Prometheus text format at /metrics. Labels never carry
  * document names or tokens (unbounded cardinality, and names can be private).
  */
 export class Metrics {
+  /** This server's prom-client registry: other modules register their own metrics on it
+   * (several servers can live in one process, so never the global one). */
+  readonly registry = new Registry();
   connectionsOpened = 0;
   connectionsClosed = 0;
   messagesReceived = 0;

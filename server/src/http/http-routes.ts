@@ -53,7 +53,8 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(ctx.metrics.render(ctx.gauges()));
+      const registered = await ctx.metrics.registry.metrics();
+      return res.end(ctx.metrics.render(ctx.gauges()) + registered);
     }
     if (staticRootExists(ctx.staticDir) && serveStatic(ctx.staticDir, path, req, res)) return;
     if (path === '/') {
