@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Authorize } from './access/access.js';
 import { createTokenAuthorize } from './access/token-authorize.js';
+import { TrustedProxies } from './access/trusted-proxies.js';
 import type { DocumentBus } from './bus/adapter.js';
 import { DEFAULT_AUTO_VERSION_IDLE_MS } from './history/version-policy.js';
 import {
@@ -117,9 +118,16 @@ export interface QuireServerOptions {
   maxDocumentBytes?: number;
   /** Open connections per client IP; more get HTTP 429. Default 500. */
   maxConnectionsPerIp?: number;
-  /** Client addresses exempt from maxConnectionsPerIp, e.g. a reverse proxy on the same host.
+  /** Client addresses exempt from maxConnectionsPerIp, e.g. a reverse proxy on the same host
+   * (with trustProxy, the forwarded client address is the one compared).
    * Default: loopback ['127.0.0.1', '::1', '::ffff:127.0.0.1']; [] caps every address. */
   ipCapExemptAddresses?: string[];
+  /** Reverse proxies (IP addresses or CIDR ranges, IPv4/IPv6) whose `X-Forwarded-For` (or
+   * `Forwarded: for=`) names the client: for requests from them, the per-IP cap, the new-document
+   * quota, `authorize`'s remoteAddress and the logs use the forwarded address (the rightmost hop
+   * that is not a trusted proxy). Nobody else's forwarding headers are read. Default [] = none.
+   */
+  trustProxy?: string[];
   /** Open connections per token subject (`sub`); more get HTTP 429. Default 100. */
   maxConnectionsPerPrincipal?: number;
   /** New documents a token subject (or, without one, a client IP not in ipCapExemptAddresses)
@@ -173,6 +181,8 @@ export type ResolvedOptions = Required<
   Pick<QuireServerOptions, 'storage' | 'bus' | 'logger' | 'authorize' | 'secret'> & {
     /** Byte burst per connection, derived from maxMessageBytes. */
     byteBurst: number;
+    /** trustProxy, parsed (access/trusted-proxies.ts). */
+    trustedProxies: TrustedProxies;
   };
 
 export class ConfigError extends Error {
@@ -222,6 +232,8 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
     ipCapExemptAddresses: options.ipCapExemptAddresses ?? [...DEFAULT_IP_CAP_EXEMPT_ADDRESSES],
+    trustProxy: options.trustProxy ?? [],
+    trustedProxies: TrustedProxies.none,
     maxConnectionsPerPrincipal:
       options.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
     maxNewDocumentsPerMinute:
@@ -331,6 +343,12 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
       resolved.authorize = createTokenAuthorize(resolved.secret);
     }
   }
+  // A plain string from JavaScript callers is one entry, not a list of characters.
+  const trust = TrustedProxies.parse(
+    Array.isArray(resolved.trustProxy) ? resolved.trustProxy : [String(resolved.trustProxy)],
+  );
+  problems.push(...trust.problems.map((problem) => `trustProxy entry ${problem}`));
+  resolved.trustedProxies = trust.proxies;
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }

@@ -74,7 +74,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 500;
 
 /** Client addresses the per-IP cap does not count: loopback. A reverse proxy on the same host
  * (the recommended TLS setup) makes every client look like 127.0.0.1, so capping it would cap
- * all users together; limit per client IP in the proxy instead. */
+ * all users together. Trust the proxy instead (trustProxy / --trust-proxy): the address it
+ * forwards is then the one counted, and the one compared with this list. */
 export const DEFAULT_IP_CAP_EXEMPT_ADDRESSES: readonly string[] = [
   '127.0.0.1',
   '::1',

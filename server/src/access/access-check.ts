@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { docNameFromPath, isQuireError } from '@quire/shared';
 import { AccessDeniedError, openAccess, type Access, type UpgradeRequest } from './access.js';
+import { clientAddressOf } from './client-address.js';
 import type { ResolvedOptions } from '../config.js';
 import { errorMessage, type Logger } from '../log.js';
 
@@ -41,7 +42,8 @@ export async function decideAccess(
     return refuse(403, 'origin not allowed', { origin: origin.slice(0, MAX_LOGGED_ORIGIN) });
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const remoteAddress = req.socket.remoteAddress ?? 'unknown';
+  // Behind a trusted proxy (trustProxy), the client it forwarded, not the proxy.
+  const remoteAddress = clientAddressOf(req, options.trustedProxies, log).address;
   const request: UpgradeRequest = { docName, url, headers: req.headers, remoteAddress };
   try {
     const authorize = options.authorize ?? openAccess;

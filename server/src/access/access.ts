@@ -20,6 +20,8 @@ export interface UpgradeRequest {
   /** The request URL; `url.searchParams.get('token')` is how stock clients send a token. */
   url: URL;
   headers: IncomingHttpHeaders;
+  /** The client's IP address: the socket peer's, or, when the peer is a trusted proxy
+   * (`trustProxy`), the one it forwarded in `X-Forwarded-For` / `Forwarded`. */
   remoteAddress: string;
 }
 

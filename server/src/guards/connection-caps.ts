@@ -7,7 +7,9 @@ export interface ConnectionCapLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerPrincipal: number;
-  /** Addresses the per-IP cap does not apply to (a local reverse proxy). */
+  /** Addresses the per-IP cap does not apply to (a local reverse proxy). Compared with the
+   * client address the upgrade resolved: behind a trusted proxy (trustProxy), the forwarded one,
+   * so the proxy's own loopback address no longer exempts everyone behind it. */
   ipCapExemptAddresses: readonly string[];
 }
 

@@ -41,7 +41,9 @@ export class CreationQuota {
 }
 
 /** Who pays for a creation: the token subject when there is one, else the client IP, unless
- * that IP is exempt (a local reverse proxy, like the per-IP connection cap). */
+ * that IP is exempt (a local reverse proxy, like the per-IP connection cap). `remoteAddress` is
+ * the resolved client address: behind a trusted proxy (trustProxy) the forwarded one, so the
+ * exemption applies only to clients that really are local, not to everyone behind the proxy. */
 export function creationQuotaKey(
   principal: string | undefined,
   remoteAddress: string,

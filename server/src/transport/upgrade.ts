@@ -13,6 +13,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { QUIRE_EXTENSIONS_PARAM } from '@quire/shared';
 import type { Access, UpgradeRequest } from '../access/access.js';
 import { decideAccess } from '../access/access-check.js';
+import { clientAddressOf } from '../access/client-address.js';
 import type { ConnectionCaps } from '../guards/connection-caps.js';
 import type { ResolvedOptions } from '../config.js';
 import { rejectUpgrade } from '../http/http-response.js';
@@ -36,6 +37,7 @@ export interface Session {
   request: UpgradeRequest;
   access: Access;
   extensions: boolean;
+  /** The client's address: the socket peer's, or what a trusted proxy forwarded. */
   remoteAddress: string;
 }
 
@@ -46,9 +48,17 @@ export async function handleUpgrade(
   head: Buffer,
 ): Promise<void> {
   const onSocketError = logSocketErrors(socket, ctx.log);
-  const remoteAddress = req.socket.remoteAddress ?? 'unknown';
+  // Behind a trusted proxy, the client it forwarded: what the per-IP cap counts (trust-proxy).
+  const client = clientAddressOf(req, ctx.options.trustedProxies, ctx.log);
+  const remoteAddress = client.address;
   const refuse = (status: number, message: string, fields: Record<string, string> = {}) => {
-    ctx.log.warn('upgrade refused', { status, reason: message, remote: remoteAddress, ...fields });
+    ctx.log.warn('upgrade refused', {
+      status,
+      reason: message,
+      remote: remoteAddress,
+      proxy: client.proxy,
+      ...fields,
+    });
     rejectUpgrade(socket, status, message);
   };
 

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Access } from '../../access/access.js';
+import { clientAddressOf, type ClientAddress } from '../../access/client-address.js';
 import type { ResolvedOptions } from '../../config.js';
 import type { DocumentService } from '../../documents/document-service.js';
 import type { LogFields, Logger } from '../../log.js';
@@ -41,6 +42,11 @@ export class ApiCall {
   get doc(): string {
     if (this.docName === null) throw new Error('this route names no document');
     return this.docName;
+  }
+
+  /** Where the request came from: the socket peer, or the client a trusted proxy forwarded. */
+  get client(): ClientAddress {
+    return clientAddressOf(this.req, this.deps.options.trustedProxies, this.deps.log);
   }
 
   /** Who asked (token subject), for change origins and logs. */
@@ -83,7 +89,8 @@ export class ApiCall {
       method: this.req.method,
       path: this.url.pathname.slice(0, 300),
       doc: this.docName ?? undefined,
-      remote: this.req.socket.remoteAddress,
+      remote: this.client.address,
+      proxy: this.client.proxy,
       ...fields,
     });
     this.json(status, { error: message }, headers);
