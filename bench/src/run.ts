@@ -27,7 +27,14 @@ import { runSlowConsumer } from './scenarios/slow-consumer.js';
 import { runTyping } from './scenarios/typing.js';
 import { runScaleOut, TOPOLOGIES } from './scenarios/scale-out.js';
 import { renderScaleOut, type ScaleOutResults } from './scale-out-report.js';
-import { ALL_SERVER_NAMES, SERVER_NAMES, ServerProcess, type ServerName } from './servers.js';
+import {
+  ALL_SERVER_NAMES,
+  SERVER_NAMES,
+  ServerProcess,
+  isPeer,
+  type ServerName,
+} from './servers.js';
+import { ensurePeersInstalled } from './peers-install.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
 const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer', 'flood'] as const;
@@ -82,6 +89,7 @@ const pinning = setUpPinning();
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 progress(`bench: ${values.full ? 'full' : 'quick'} run; ${pinning.note}`);
+if (servers.some(isPeer)) ensurePeersInstalled(progress);
 let traces: ReplayedTrace[] = [];
 if (scenarios.includes('cold-load')) {
   progress('bench: replaying traces into Y.Docs…');

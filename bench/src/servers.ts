@@ -7,6 +7,7 @@
  *   it was applied, relay does not wait;
  * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce;
  * - floor (only when asked for): stores nothing, see servers/floor-relay.mjs.
+ * The peers are installed apart from Quire, in bench/peers (peers-install.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuSeconds, rssBytes, writeSyscalls } from './proc-stats.js';
 import type { Dialect } from './wire.js';
 import type { Pinning } from './pinning.js';
+import { PEERS_DIR } from './peers-install.js';
 
 export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus' | 'floor';
 /** The servers a run compares by default. */
@@ -59,13 +61,13 @@ function launchFor(name: ServerName, port: number, dataDir: string): Launch {
     case 'y-websocket-server':
       return {
         dialect: 'y-websocket',
-        args: [join(REPO_DIR, 'node_modules/@y/websocket-server/src/server.js')],
+        args: [join(PEERS_DIR, 'node_modules/@y/websocket-server/src/server.js')],
         env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
       };
     case 'hocuspocus':
       return {
         dialect: 'hocuspocus',
-        args: [join(BENCH_DIR, 'src/servers/hocuspocus-server.mjs')],
+        args: [join(PEERS_DIR, 'hocuspocus-server.mjs')],
         env: { PORT: String(port), DATA: dataDir },
       };
     case 'floor':
