@@ -21,6 +21,12 @@ import { connectServices, serviceUrlProblems } from './cli-services.js';
 import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
 import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
 import { runTokenCommand, TOKEN_USAGE } from './access/token-command.js';
+import {
+  CLIENT_LIMIT_OPTIONS,
+  CLIENT_LIMIT_USAGE,
+  parseClientLimitArgs,
+  type ClientLimitArgs,
+} from './cli-client-limits.js';
 
 const USAGE = `Usage: quire-server [serve] [options]
        quire-server token --doc <name> --mode rw|ro [--ttl s]   (see quire-server token --help)
@@ -39,7 +45,7 @@ Options (environment variable in brackets):
                        e.g. postgres://quire@db:5432/quire            default: none (SQLite)
   --redis-url <u>      share updates with other instances on the same database
                        [QUIRE_REDIS_URL], e.g. redis://cache:6379     default: none
-  --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
+${CLIENT_LIMIT_USAGE}  --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
   --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
                        lean: V8's young generation stays at 4 MiB (less memory per idle
                        connection after bursts); small: also --optimize-for-size (least
@@ -80,7 +86,7 @@ function usageProblem(error: unknown, argv: string[]): string {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export interface ServeArgs {
+export interface ServeArgs extends ClientLimitArgs {
   port: number;
   host: string;
   dataDir: string;
@@ -113,6 +119,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
         'allow-origin': { type: 'string', multiple: true },
         'database-url': { type: 'string' },
         'redis-url': { type: 'string' },
+        ...CLIENT_LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -174,6 +181,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   const databaseUrl = parsed.values['database-url'] ?? (env.QUIRE_DATABASE_URL || undefined);
   const redisUrl = parsed.values['redis-url'] ?? (env.QUIRE_REDIS_URL || undefined);
   problems.push(...serviceUrlProblems({ databaseUrl, redisUrl }));
+  const clientLimits = parseClientLimitArgs(parsed.values, env);
+  problems.push(...clientLimits.problems);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const args: ServeArgs = {
     port,
@@ -186,6 +195,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   if (origins.length > 0) args.allowOrigins = origins;
   if (databaseUrl !== undefined) args.databaseUrl = databaseUrl;
   if (redisUrl !== undefined) args.redisUrl = redisUrl;
+  Object.assign(args, clientLimits.args);
   return args;
 }
 
@@ -228,6 +238,9 @@ async function serve(args: ServeArgs): Promise<void> {
       dataDir: args.dataDir,
       secret: args.secret,
       allowOrigins: args.allowOrigins,
+      trustProxy: args.trustProxy,
+      maxConnectionsPerIp: args.maxConnectionsPerIp,
+      maxNewDocumentsPerMinute: args.maxNewDocumentsPerMinute,
       logger: log,
     });
   } catch (error) {
@@ -251,6 +264,7 @@ async function serve(args: ServeArgs): Promise<void> {
     auth:
       args.secret === undefined ? 'OPEN MODE (no --secret): anyone may read and write' : 'tokens',
     origins: args.allowOrigins?.join(',') ?? 'any',
+    trustProxy: args.trustProxy?.join(',') ?? 'none',
     heapProfile: args.heapProfile,
   });
 
