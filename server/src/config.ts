@@ -53,6 +53,11 @@ export interface QuireServerOptions {
   port?: number;
   /** Interface for `listen()`. Default '127.0.0.1' (loopback only; use 0.0.0.0 to expose). */
   host?: string;
+  /** A port of its own for /metrics (with /healthz and /readyz): the editing port then answers
+   * 404 for /metrics. 0 picks a free port. Default: none (/metrics on the editing port). */
+  metricsPort?: number | null;
+  /** Interface of the metrics port, e.g. an internal address. Default: `host`. */
+  metricsHost?: string;
   /** Directory of the SQLite database. Default './data'. Ignored when `storage` is given. */
   dataDir?: string;
   /** A storage adapter to use instead of SQLite in `dataDir` (e.g. MemoryStorage). */
@@ -206,6 +211,8 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
   const resolved: ResolvedOptions = {
     port: options.port ?? DEFAULT_PORT,
     host: options.host ?? DEFAULT_HOST,
+    metricsPort: options.metricsPort ?? null,
+    metricsHost: options.metricsHost ?? options.host ?? DEFAULT_HOST,
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     storage: options.storage,
     bus: options.bus,
@@ -261,6 +268,20 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
   }
   if (typeof resolved.host !== 'string' || resolved.host.trim() === '') {
     problems.push('host is empty; use an interface address such as 127.0.0.1 or 0.0.0.0');
+  }
+  const { metricsPort, metricsHost } = resolved;
+  if (
+    metricsPort !== null &&
+    !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)
+  ) {
+    problems.push(`metricsPort ${String(metricsPort)} is not an integer from 0 to 65535`);
+  } else if (metricsPort !== null && metricsPort !== 0 && metricsPort === resolved.port) {
+    problems.push(
+      `metricsPort ${metricsPort} is the editing port: pick another, or leave it unset`,
+    );
+  }
+  if (typeof metricsHost !== 'string' || metricsHost.trim() === '') {
+    problems.push('metricsHost is empty; use an interface address such as 10.0.0.5 or 127.0.0.1');
   }
   if (resolved.pathPrefix !== '' && !/^\/[A-Za-z0-9._~/-]*[^/]$/.test(resolved.pathPrefix)) {
     problems.push(`pathPrefix "${resolved.pathPrefix}" must start with / and not end with /`);

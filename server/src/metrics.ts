@@ -1,12 +1,32 @@
-import { Registry } from 'prom-client';
-
 /**
- * Process-wide counters, exposed in Prometheus text format at /metrics. Labels never carry
- * document names or tokens (unbounded cardinality, and names can be private).
+ * What /metrics shows, on a prom-client registry of this server's own (several servers can live
+ * in one process, so never prom-client's global one). Labels never carry document names or
+ * tokens (unbounded cardinality, and names can be private).
+ *
+ * Counting stays a field increment (`metrics.connectionsOpened++`): cheap on hot paths, and
+ * every module keeps its way of counting. Each counter reads its field when scraped
+ * (observability/counters.ts). Durations and sizes are prom-client histograms, observed where
+ * they happen. Other modules add their own metrics on `registry`, or with `readCounter` /
+ * `readGauge` for a figure they already keep. docs/operations.md lists every metric.
  */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FIELD_COUNTERS } from './observability/counters.js';
+import { registerProcessMetrics } from './observability/process-metrics.js';
+
+/** Seconds: from well under a millisecond (a page-cache fsync, a small commit) to seconds (a
+ * stalled disk or database). */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** Seconds, for work that reads a whole document. */
+const LOAD_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Bytes: a keystroke's update is tens of bytes, a pasted or initial sync can be megabytes. */
+const SIZE_BUCKETS = [16, 64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304];
+
+export interface MetricsOptions {
+  /** Include prom-client's process metrics (CPU, memory, event loop, GC). Default true. */
+  processMetrics?: boolean;
+}
+
 export class Metrics {
-  /** This server's prom-client registry: other modules register their own metrics on it
-   * (several servers can live in one process, so never the global one). */
   readonly registry = new Registry();
   connectionsOpened = 0;
   connectionsClosed = 0;
@@ -63,159 +83,120 @@ export class Metrics {
   versionSaveFailures = 0;
   /** Versions deleted by retention (history/retention.ts). */
   versionsThinned = 0;
-  private loadMsTotal = 0;
 
-  observeLoad(ms: number): void {
-    this.loadMsTotal += ms;
+  /** One group-commit fsync (persistence/group-commit.ts), failed ones included. */
+  readonly fsyncSeconds = this.histogram(
+    'quire_fsync_seconds',
+    'Time of one group-commit fsync (one per round, shared by every document written in it).',
+    LATENCY_BUCKETS,
+  );
+  /** One append, until the store has it (SQLite: written to the WAL; PostgreSQL: committed). */
+  readonly storageAppendSeconds = this.histogram(
+    'quire_storage_append_seconds',
+    'Time from handing an update to storage until it is stored (SQLite: in the WAL; PostgreSQL: committed).',
+    LATENCY_BUCKETS,
+  );
+  /** One PostgreSQL group-commit transaction (storage/postgres-append-batch.ts). */
+  readonly postgresCommitSeconds = this.histogram(
+    'quire_postgres_commit_seconds',
+    'Time of one PostgreSQL append transaction (a batch of appends, one COMMIT), failed ones included.',
+    LATENCY_BUCKETS,
+  );
+  readonly postgresCommitAppends = this.histogram(
+    'quire_postgres_commit_appends',
+    'Appends carried by one committed PostgreSQL transaction.',
+    [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  );
+  /** From the first write an fsync covers to that fsync's success (persistence/persisted-ack.ts):
+   * how long a client may show "Saving…". */
+  readonly persistedAckSeconds = this.histogram(
+    'quire_persisted_ack_seconds',
+    'Time from a write to the fsync that made it durable (its persisted ack), per document and round: the oldest write each covers.',
+    LATENCY_BUCKETS,
+  );
+  readonly documentLoadSeconds = this.histogram(
+    'quire_document_load_seconds',
+    'Time to load a document from storage (read and rebuild).',
+    LOAD_BUCKETS,
+  );
+  readonly messageReceivedBytes = this.histogram(
+    'quire_message_received_bytes',
+    'Size of each WebSocket message received.',
+    SIZE_BUCKETS,
+  );
+  readonly busCatchUpSeconds = new Histogram({
+    name: 'quire_bus_catch_up_seconds',
+    help: 'Time of one catch-up from storage (read and merge), by what caused it: gap, check, reconnect or subscribed.',
+    labelNames: ['reason'],
+    buckets: LOAD_BUCKETS,
+    registers: [this.registry],
+  });
+  /** Gapless stores only: how far a received seq is above what this instance held (1: the next
+   * one, in order). */
+  readonly busSeqDistance = this.histogram(
+    'quire_bus_seq_distance',
+    "How far each seq received on the bus was above the document's held seq (1 = in order; more = that many minus one missing so far). Gapless stores (PostgreSQL) only.",
+    [1, 2, 3, 5, 10, 25, 100, 1000],
+  );
+
+  private gauges: () => { connections: number; rooms: number } = () => ({
+    connections: 0,
+    rooms: 0,
+  });
+
+  constructor(options: MetricsOptions = {}) {
+    for (const [field, name, help] of FIELD_COUNTERS) {
+      this.readCounter(name, help, () => this[field]);
+    }
+    this.readGauge(
+      'quire_connections',
+      'Open WebSocket connections.',
+      () => this.gauges().connections,
+    );
+    this.readGauge('quire_rooms', 'Documents loaded in memory.', () => this.gauges().rooms);
+    if (options.processMetrics ?? true) registerProcessMetrics(this.registry);
   }
 
-  render(gauges: { connections: number; rooms: number }): string {
-    const lines: string[] = [];
-    const counter = (name: string, help: string, value: number) => {
-      lines.push(
-        `# HELP quire_${name} ${help}`,
-        `# TYPE quire_${name} counter`,
-        `quire_${name} ${value}`,
-      );
-    };
-    const gauge = (name: string, help: string, value: number) => {
-      lines.push(
-        `# HELP quire_${name} ${help}`,
-        `# TYPE quire_${name} gauge`,
-        `quire_${name} ${value}`,
-      );
-    };
-    gauge('connections', 'Open WebSocket connections.', gauges.connections);
-    gauge('rooms', 'Documents loaded in memory.', gauges.rooms);
-    counter('connections_opened_total', 'WebSocket connections accepted.', this.connectionsOpened);
-    counter('connections_closed_total', 'WebSocket connections closed.', this.connectionsClosed);
-    counter('messages_received_total', 'Binary messages received.', this.messagesReceived);
-    counter('bytes_received_total', 'Bytes of binary messages received.', this.bytesReceived);
-    counter('messages_sent_total', 'Messages sent (one per recipient).', this.messagesSent);
-    counter('bytes_sent_total', 'Bytes sent (summed over recipients).', this.bytesSent);
-    counter(
-      'updates_persisted_total',
-      'Document updates appended to storage.',
-      this.updatesPersisted,
-    );
-    counter('persistence_errors_total', 'Failed storage writes.', this.persistenceErrors);
-    counter('compactions_total', 'Log compactions.', this.compactions);
-    counter('rooms_loaded_total', 'Documents loaded from storage.', this.roomsLoaded);
-    counter(
-      'rooms_unloaded_total',
-      'Documents unloaded after their last client left.',
-      this.roomsUnloaded,
-    );
-    counter('load_failures_total', 'Documents that failed to load.', this.loadFailures);
-    counter('load_seconds_total', 'Time spent loading documents.', this.loadMsTotal / 1000);
-    counter(
-      'protocol_errors_total',
-      'Connections closed for a malformed message.',
-      this.protocolErrors,
-    );
-    counter(
-      'storage_rollbacks_reported_total',
-      'Clients that found acknowledged edits missing from storage (restored from their copies).',
-      this.storageRollbacksReported,
-    );
-    counter(
-      'sync_gap_updates_total',
-      'Updates that arrived before what they depend on (a reconnect race): held back, not applied.',
-      this.syncGapUpdates,
-    );
-    counter(
-      'sync_gap_requests_total',
-      'Updates that arrived before what they depend on (a reconnect race), answered with a sync request.',
-      this.syncGapRequests,
-    );
-    counter(
-      'connections_throttled_total',
-      'Times a connection over its message or byte budget had its reading paused.',
-      this.connectionsThrottled,
-    );
-    counter(
-      'bus_messages_received_total',
-      "Other instances' updates received on the bus.",
-      this.busMessagesReceived,
-    );
-    counter(
-      'bus_messages_refused_total',
-      'Bus messages that failed to apply (logged; other documents are unaffected).',
-      this.busMessagesRefused,
-    );
-    counter(
-      'bus_messages_malformed_total',
-      'Bus messages that were not well-formed: dropped (logged; nothing else is affected).',
-      this.busMessagesMalformed,
-    );
-    counter(
-      'bus_catch_ups_total',
-      'Documents caught up from storage after a missed bus message, an outage or a late subscription.',
-      this.busCatchUps,
-    );
-    counter(
-      'bus_gap_repairs_total',
-      'Catch-ups caused by a gap in the sequence numbers received on the bus.',
-      this.busGapRepairs,
-    );
-    counter(
-      'bus_catch_up_failures_total',
-      'Catch-ups from storage that failed (retried later).',
-      this.busCatchUpFailures,
-    );
-    counter(
-      'bus_subscribe_failures_total',
-      'Bus subscriptions that failed or timed out (served locally meanwhile, retried).',
-      this.busSubscribeFailures,
-    );
-    counter(
-      'bus_presence_published_total',
-      'Presence messages (batched awareness changes) published to the other instances.',
-      this.busPresencePublished,
-    );
-    counter(
-      'bus_presence_received_total',
-      "Other instances' presence messages received.",
-      this.busPresenceReceived,
-    );
-    counter(
-      'bus_presence_refused_total',
-      'Presence messages from the bus dropped: malformed, or from one instance too many.',
-      this.busPresenceRefused,
-    );
-    counter(
-      'bus_presence_states_refused_total',
-      "Other instances' client states refused: invalid, or over the per-document cap.",
-      this.busPresenceStatesRefused,
-    );
-    counter(
-      'bus_instances_gone_total',
-      'Other instances found gone (heartbeats stopped, or said goodbye): their presence dropped.',
-      this.busInstancesGone,
-    );
-    counter(
-      'room_chain_failures_total',
-      'Queued writes or sends of a document that threw; the document went on.',
-      this.roomChainFailures,
-    );
-    counter(
-      'slow_consumer_resyncs_total',
-      'Slow readers sent what they missed in place once their socket drained.',
-      this.slowConsumerResyncs,
-    );
-    counter(
-      'slow_consumers_closed_total',
-      'Slow readers closed with 1013 because their send buffer did not drain in time.',
-      this.slowConsumersClosed,
-    );
-    counter('versions_saved_total', 'Document versions saved.', this.versionsSaved);
-    counter(
-      'versions_unchanged_total',
-      'Version saves that found the document unchanged (nothing new stored).',
-      this.versionsUnchanged,
-    );
-    counter('version_save_failures_total', 'Version saves that failed.', this.versionSaveFailures);
-    counter('versions_thinned_total', 'Versions deleted by retention.', this.versionsThinned);
-    return `${lines.join('\n')}\n`;
+  /** Where the connection and room gauges come from (the server). */
+  setGauges(source: () => { connections: number; rooms: number }): void {
+    this.gauges = source;
+  }
+
+  observeLoad(ms: number): void {
+    this.documentLoadSeconds.observe(ms / 1000);
+  }
+
+  /** A counter whose value `read` returns at each scrape (a count kept elsewhere). */
+  readCounter(name: string, help: string, read: () => number): Counter {
+    return new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
+  /** A gauge whose value `read` returns at each scrape. */
+  readGauge(name: string, help: string, read: () => number): Gauge {
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  /** Prometheus text format of everything registered. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private histogram(name: string, help: string, buckets: number[]): Histogram {
+    return new Histogram({ name, help, buckets, registers: [this.registry] });
   }
 }

@@ -20,7 +20,10 @@ import {
   SESSION_SWEEP_INTERVAL_MS,
 } from './limits.js';
 import { startHeartbeat } from './transport/heartbeat.js';
-import { busUnreadyReason, handleHttp } from './http/http-routes.js';
+import { handleHttp } from './http/http-routes.js';
+import { listenMetrics, type MetricsListener } from './http/metrics-listener.js';
+import type { Readiness } from './http/readiness.js';
+import { createReadiness, observeServices } from './observability/server-observability.js';
 import { createApiRouter } from './http/api/routes.js';
 import type { ApiRouter } from './http/api/router.js';
 import { DocumentService } from './documents/document-service.js';
@@ -41,7 +44,10 @@ import { handleUpgrade, type Session } from './transport/upgrade.js';
 
 export interface QuireServer {
   /** Starts an HTTP server on options.port/host; resolves with where it listens. */
-  listen(): Promise<{ host: string; port: number; url: string }>;
+  listen(): Promise<{ host: string; port: number; url: string; metricsUrl?: string }>;
+  /** Starts the metrics listener on options.metricsHost/metricsPort (listen() does it too; call
+   * it yourself with attach()). Null when no metricsPort is set. */
+  listenMetrics(): Promise<{ host: string; port: number; url: string } | null>;
   /** Handles WebSocket upgrades of an existing Node HTTP server (HTTP routes: `handleRequest`). */
   attach(server: Server): void;
   /** The HTTP routes (/healthz, /readyz, /metrics, /api/docs, demo app) as a request handler. */
@@ -51,6 +57,8 @@ export interface QuireServer {
   readonly options: ResolvedOptions;
   readonly storage: StorageAdapter;
   readonly metrics: Metrics;
+  /** The named checks behind /readyz; `readiness.add(name, check)` adds one. */
+  readonly readiness: Readiness;
   /** Open connections (for tests and metrics). */
   connectionCount(): number;
   /** Names of documents loaded in memory. */
@@ -232,6 +240,12 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     });
   };
 
+  // Unready while saves fail or a dependency is down: a load balancer should send new editors
+  // elsewhere (observability/server-observability.ts).
+  const services = { store, storage, bus: options.bus, isAccepting: () => accepting };
+  const readiness = createReadiness(services);
+  observeServices(metrics, readiness, services);
+  metrics.setGauges(() => ({ connections: connections.size, rooms: rooms.size }));
   const httpContext = {
     options,
     storage,
@@ -239,11 +253,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log,
     staticDir: options.staticDir,
     api,
-    gauges: () => ({ connections: connections.size, rooms: rooms.size }),
-    // Unready while saves fail or the bus is down: a load balancer should send new editors
-    // elsewhere. Storage first: unsaved work matters more than cross-instance fan-out.
-    notReadyReason: () =>
-      accepting ? (store.unhealthyReason() ?? busUnreadyReason(options.bus)) : 'shutting down',
+    readiness,
+    serveMetrics: options.metricsPort === null,
   };
   const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handleHttp(httpContext, req, res);
@@ -253,7 +264,20 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     server.on('upgrade', onUpgrade);
   };
 
-  const listen = () =>
+  let metricsListener: Promise<MetricsListener> | null = null;
+  const startMetrics = async () => {
+    if (options.metricsPort === null) return null;
+    const ctx = { metrics, readiness, log };
+    metricsListener ??= listenMetrics(ctx, options.metricsHost, options.metricsPort);
+    return metricsListener;
+  };
+  const listen = async () => {
+    const address = await listenEditing();
+    const metricsAt = await startMetrics();
+    return metricsAt ? { ...address, metricsUrl: metricsAt.url } : address;
+  };
+
+  const listenEditing = () =>
     new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
       // Slowloris defence for servers we own; embedders using attach() set their own.
       const server = createServer(
@@ -307,6 +331,10 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log.info('durability stats', { ...store.durabilityStats() });
     await storage.close();
     for (const server of ownedServers) server.closeAllConnections();
+    await metricsListener?.then(
+      (listener) => listener.close(),
+      () => {},
+    );
     wss.close();
     if (unsaved) throw new Error(`shutdown with unsaved documents: ${unsaved}`);
   };
@@ -319,6 +347,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     options,
     storage,
     metrics,
+    readiness,
+    listenMetrics: startMetrics,
     connectionCount: () => connections.size,
     loadedDocuments: () => rooms.loadedNames(),
     api,

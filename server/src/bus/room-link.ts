@@ -200,6 +200,8 @@ export class RoomBusLink {
     metrics.busMessagesReceived++;
     const { seq } = message;
     if (seq !== undefined && tracker.has(seq)) return; // a duplicate, or what the load read
+    // How far ahead of what this instance holds (1: the next one); gapless seqs only.
+    if (seq !== undefined && tracker.gapless) metrics.busSeqDistance.observe(seq - tracker.held);
     if (room.apply(message.update, { kind: 'bus' }) === 'refused') {
       // Bytes Yjs refused, or an update whose predecessor is missing (reordered or lost): not
       // held, so a catch-up reads it again, after what it depends on.
@@ -233,6 +235,7 @@ export class RoomBusLink {
     if (!room || !tracker) return;
     this.refusedSeq = false;
     const before = tracker.aboveNow();
+    const timer = metrics.busCatchUpSeconds.startTimer({ reason });
     try {
       let tail = await reader.readTail(this.docName, tracker.held);
       if (this.closed || this.room !== room) return;
@@ -251,6 +254,7 @@ export class RoomBusLink {
       }
       // No tail: nothing is stored under this name at all.
       tracker.caughtUp(tail ? tail.headSeq : 0, before);
+      timer();
       if (this.failing) log.info('bus catch-up from storage works again', { doc: this.docName });
       this.failing = false;
     } catch (error) {

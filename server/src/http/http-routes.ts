@@ -1,5 +1,6 @@
 /**
- * Plain HTTP on the WebSocket port: health and readiness probes, Prometheus metrics, the
+ * Plain HTTP on the WebSocket port: health and readiness probes (readiness.ts), Prometheus
+ * metrics (unless they have a port of their own: metrics-listener.ts), the
  * `/api/...` routes (api/router.ts: the document API, the access probe, the OpenAPI
  * description), and the demo app itself. Only the API takes methods other than GET and HEAD.
  */
@@ -8,15 +9,17 @@ import type { Metrics } from '../metrics.js';
 import { serveStatic, staticRootExists } from './static-files.js';
 import type { ApiRouter } from './api/router.js';
 import { errorMessage, type Logger } from '../log.js';
+import type { Readiness } from './readiness.js';
 
 export interface HttpContext {
   metrics: Metrics;
   log: Logger;
   staticDir: string | false;
   api: ApiRouter;
-  gauges(): { connections: number; rooms: number };
-  /** Why the server is not ready, or null when it is. */
-  notReadyReason(): string | null;
+  readiness: Readiness;
+  /** False when /metrics has a listener of its own (metrics-listener.ts): then it is not
+   * served here. */
+  serveMetrics: boolean;
 }
 
 /** Why the bus cannot reach the other instances, for readiness: a bus that reports its health
@@ -42,19 +45,11 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJSON(res, 405, { error: 'method not allowed' }, { Allow: 'GET, HEAD' });
     }
-    if (path === '/healthz') return sendJSON(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      const reason = ctx.notReadyReason();
-      return sendJSON(
-        res,
-        reason ? 503 : 200,
-        reason ? { status: 'unready', reason } : { status: 'ready' },
-      );
-    }
+    if (await serveProbe(ctx, path, res)) return;
     if (path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      const registered = await ctx.metrics.registry.metrics();
-      return res.end(ctx.metrics.render(ctx.gauges()) + registered);
+      // With a metrics port, never here: the editing port may face the internet.
+      if (ctx.serveMetrics) return await sendMetrics(ctx.metrics, res);
+      return sendJSON(res, 404, { error: 'not found' });
     }
     if (staticRootExists(ctx.staticDir) && serveStatic(ctx.staticDir, path, req, res)) return;
     if (path === '/') {
@@ -71,7 +66,33 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   }
 }
 
-function sendJSON(
+/** /healthz and /readyz, on the editing port and on the metrics port. Resolves whether `path`
+ * was one of them. */
+export async function serveProbe(
+  ctx: { readiness: Readiness },
+  path: string,
+  res: ServerResponse,
+): Promise<boolean> {
+  if (path === '/healthz') {
+    sendJSON(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (path !== '/readyz') return false;
+  const report = await ctx.readiness.report();
+  sendJSON(res, report.ready ? 200 : 503, report);
+  return true;
+}
+
+export async function sendMetrics(metrics: Metrics, res: ServerResponse): Promise<void> {
+  const text = await metrics.render();
+  res.writeHead(200, {
+    'Content-Type': metrics.registry.contentType,
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+export function sendJSON(
   res: ServerResponse,
   status: number,
   body: unknown,

@@ -55,11 +55,13 @@ export class DocumentLog {
     commit: GroupCommit,
     onFailure: (log: DocumentLog) => void,
     repair: (log: DocumentLog) => Promise<boolean>,
+    onDurable?: (seconds: number) => void,
   ) {
     this.retry = new SaveRetry(() => repair(this));
     this.ack = new PersistedAck(doc, commit, {
       needsRepair: () => this.needsRepair,
       onSyncFailed: () => onFailure(this),
+      ...(onDurable ? { durableAfter: onDurable } : {}),
     });
     doc.on('destroy', () => this.retry.stop());
   }
@@ -79,11 +81,16 @@ export class DocumentStore {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    const sync = () =>
-      adapter.sync().catch((error: unknown) => {
-        metrics.persistenceErrors++; // a failed fsync is a failed save, for alerting
-        throw error;
-      });
+    const sync = () => {
+      const timer = metrics.fsyncSeconds.startTimer();
+      return adapter
+        .sync()
+        .catch((error: unknown) => {
+          metrics.persistenceErrors++; // a failed fsync is a failed save, for alerting
+          throw error;
+        })
+        .finally(() => timer());
+    };
     this.commit = new GroupCommit(sync, log);
     this.availability = availabilityOf(adapter);
     this.unwatch = this.availability
@@ -135,6 +142,7 @@ export class DocumentStore {
       this.commit,
       (l) => this.markUnsaved(name, l),
       (l) => this.save(name, l),
+      (seconds) => this.metrics.persistedAckSeconds.observe(seconds),
     );
     if (stored) {
       log.count = stored.updates.length;
@@ -153,8 +161,10 @@ export class DocumentStore {
    * write failed. */
   async append(name: string, log: DocumentLog, update: Uint8Array): Promise<number | null> {
     log.ack.writeStarted();
+    const stored = this.metrics.storageAppendSeconds.startTimer();
     try {
       const seq = await this.adapter.append(name, update);
+      stored();
       log.count++;
       log.bytes += update.length;
       this.metrics.updatesPersisted++;

@@ -33,6 +33,10 @@ export class PersistedAck implements CommitParticipant {
   private lastDurable: Uint8Array | null = null;
   private listener: DurabilityListener<unknown> | null = null;
   private disposed = false;
+  /** When the oldest write not yet covered by a prepared fsync started (null: none), and the
+   * one the fsync in progress covers (restored if it fails: those writes are not durable). */
+  private oldestWriteAt: number | null = null;
+  private coveredSince: number | null = null;
 
   constructor(
     private readonly doc: Y.Doc,
@@ -42,6 +46,9 @@ export class PersistedAck implements CommitParticipant {
       needsRepair(): boolean;
       /** An fsync failed: the writes it should have covered must be rewritten. */
       onSyncFailed(): void;
+      /** After each successful fsync that covered writes: seconds since the oldest of them
+       * started (for metrics: how long "Saving…" lasted at most). */
+      durableAfter?(seconds: number): void;
     },
   ) {
     doc.on('destroy', () => {
@@ -71,6 +78,7 @@ export class PersistedAck implements CommitParticipant {
 
   writeStarted(): void {
     this.inFlight++;
+    this.oldestWriteAt ??= performance.now();
   }
 
   /** A write ended; a successful one asks for an fsync. */
@@ -83,22 +91,34 @@ export class PersistedAck implements CommitParticipant {
     // A destroyed document has no one left to tell, but its final writes still need the fsync.
     if (this.disposed) return NOTHING_TO_REPORT;
     if (this.inFlight > 0 || this.hooks.needsRepair()) return null;
+    const since = (this.coveredSince = this.oldestWriteAt);
+    this.oldestWriteAt = null;
+    const timed = () => {
+      this.coveredSince = null;
+      if (since !== null) this.hooks.durableAfter?.((performance.now() - since) / 1000);
+    };
     const listener = this.listener;
     if (listener === null || !listener.wanted()) {
       this.lastDurable = null;
-      return NOTHING_TO_REPORT;
+      return since === null ? NOTHING_TO_REPORT : timed;
     }
     // With no write in flight, everything handled so far is written: the fsync that follows
     // makes all of it durable.
     const captured = listener.capture();
     const stateVector = Y.encodeStateVector(this.doc);
     return () => {
+      timed();
       this.lastDurable = stateVector;
       if (!this.disposed) listener.durable(stateVector, captured);
     };
   }
 
   syncFailed(): void {
+    // Those writes are not durable yet: the time until they are counts from their start.
+    if (this.coveredSince !== null) {
+      this.oldestWriteAt = Math.min(this.coveredSince, this.oldestWriteAt ?? Infinity);
+      this.coveredSince = null;
+    }
     this.hooks.onSyncFailed();
   }
 }

@@ -59,6 +59,10 @@ export interface AppendBatchStats {
   failedBatches: number;
 }
 
+/** Hears each transaction (for metrics): how long it took, how many appends it carried, and
+ * whether it committed. */
+export type CommitObserver = (seconds: number, appends: number, committed: boolean) => void;
+
 interface Pending extends AppendRow {
   resolve(seq: number): void;
   reject(error: unknown): void;
@@ -87,6 +91,7 @@ export class AppendBatcher {
     retries: 0,
     failedBatches: 0,
   };
+  private observer: CommitObserver | null = null;
 
   /** `commit` writes the rows in one transaction and returns each row's seq, in row order. */
   constructor(
@@ -108,6 +113,11 @@ export class AppendBatcher {
 
   stats(): AppendBatchStats {
     return { ...this.counts };
+  }
+
+  /** `observer` hears every transaction from now on (null: none). */
+  observe(observer: CommitObserver | null): void {
+    this.observer = observer;
   }
 
   /** Commits everything queued so far (close, tests). Never rejects. */
@@ -149,12 +159,12 @@ export class AppendBatcher {
   private async commitBatch(batch: Pending[]): Promise<void> {
     let seqs: number[];
     try {
-      seqs = await this.commit(batch);
+      seqs = await this.timedCommit(batch);
     } catch (error) {
       if (!RETRYABLE.has(sqlState(error))) return this.fail(batch, error);
       this.counts.retries++;
       try {
-        seqs = await this.commit(batch);
+        seqs = await this.timedCommit(batch);
       } catch (again) {
         return this.fail(batch, again);
       }
@@ -162,6 +172,18 @@ export class AppendBatcher {
     this.counts.commits++;
     this.counts.appends += batch.length;
     batch.forEach((p, i) => p.resolve(seqs[i]!));
+  }
+
+  private async timedCommit(batch: Pending[]): Promise<number[]> {
+    const started = performance.now();
+    let committed = false;
+    try {
+      const seqs = await this.commit(batch);
+      committed = true;
+      return seqs;
+    } finally {
+      this.observer?.((performance.now() - started) / 1000, batch.length, committed);
+    }
   }
 
   private fail(batch: Pending[], error: unknown): void {

@@ -38,6 +38,7 @@ import {
   commitAppendBatch,
   type AppendBatchOptions,
   type AppendBatchStats,
+  type CommitObserver,
   type TimedQuery,
 } from './postgres-append-batch.js';
 import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth, withDeadline } from './postgres-health.js';
@@ -148,6 +149,11 @@ export class PostgresStorage implements StorageAdapter {
   /** Commits and appends so far (group commit). */
   appendStats(): AppendBatchStats {
     return this.batcher.stats();
+  }
+
+  /** `observer` hears each append transaction (time, appends, committed): for metrics. */
+  observeCommits(observer: CommitObserver | null): void {
+    this.batcher.observe(observer);
   }
 
   async load(name: string): Promise<StoredDocument | null> {

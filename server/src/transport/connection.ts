@@ -246,6 +246,7 @@ export class Connection
     this.firstMessageDeadline = null;
     this.options.metrics.messagesReceived++;
     this.options.metrics.bytesReceived += data.length;
+    this.options.metrics.messageReceivedBytes.observe(data.length);
     if (!isBinary) {
       this.options.log.warn('text frame refused', { conn: this.id, doc: this.docName });
       this.close(CloseCode.UnsupportedData, 'binary frames only');
