@@ -22,6 +22,8 @@ import { trackPresence } from './presence.js';
 import { computeStatus, type StatusView } from './status.js';
 import { ensureStyles } from './styles.js';
 import { editorTheme } from './theme.js';
+import { watchColorScheme, type ThemeSetting } from './color-scheme.js';
+import { mountFollow } from './follow.js';
 import { mountChrome } from './chrome.js';
 import { mountHistoryPanel, type HistoryPanel } from './history/panel.js';
 import { remoteCarets } from './remote-carets.js';
@@ -54,6 +56,8 @@ export interface CreateEditorOptions {
   /** A History button in the toolbar: browse, compare, name and restore versions (through the
    * server's `/api/docs/<name>/versions` routes). Viewers can browse only. Default true. */
   history?: boolean;
+  /** 'light', 'dark', or 'auto' to follow the system's prefers-color-scheme. Default 'auto'. */
+  theme?: ThemeSetting;
 }
 
 export interface QuireEditor {
@@ -68,6 +72,8 @@ export interface QuireEditor {
   status(): StatusView;
   onStatus(listener: (status: StatusView) => void): () => void;
   setUser(user: Partial<UserIdentity>): void;
+  /** Switches between light, dark and following the system, live. */
+  setTheme(theme: ThemeSetting): void;
   destroy(): void;
 }
 
@@ -108,6 +114,12 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   ];
   let isReadOnly = options.readOnly ?? hints.mode === 'ro';
   chrome.setReadOnly(isReadOnly);
+  const theme = new Compartment();
+  const colorScheme = watchColorScheme(options.theme ?? 'auto', (scheme) => {
+    chrome.root.dataset.theme = scheme;
+    view.dispatch({ effects: theme.reconfigure(editorTheme(scheme)) });
+  });
+  chrome.root.dataset.theme = colorScheme.scheme();
 
   const view = new EditorView({
     parent: chrome.editorHost,
@@ -123,7 +135,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
         // No awareness here: remoteCarets draws cursors (with names that update on rename).
         yCollab(ytext, null, { undoManager: new Y.UndoManager(ytext) }),
         remoteCarets(ytext, awareness),
-        editorTheme,
+        theme.of(editorTheme(colorScheme.scheme())),
         EditorView.contentAttributes.of({ 'aria-label': `Document ${docName}` }),
       ],
     }),
@@ -153,6 +165,14 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       : null;
 
   const presence = trackPresence(awareness, chrome.presenceList, options.idleAfterMs);
+  const follow = mountFollow({
+    view,
+    ytext,
+    awareness,
+    presenceList: chrome.presenceList,
+    root: chrome.root,
+    before: chrome.editorHost,
+  });
   const statusListeners = new Set<(status: StatusView) => void>();
   let current: StatusView = { status: 'connecting', label: 'Connecting…' };
   let scheduled = false;
@@ -223,12 +243,15 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       user = resolveUser({ ...user, ...next }, ydoc.clientID);
       awareness.setLocalStateField('user', { ...user, colorLight: `${user.color}33` });
     },
+    setTheme: (setting) => colorScheme.set(setting),
     destroy() {
       if (destroyed) return;
       destroyed = true;
       offChange();
       ydoc.off('update', scheduleRefresh);
       presence.destroy();
+      follow.destroy();
+      colorScheme.destroy();
       connection.destroy();
       store?.destroy();
       history?.destroy();

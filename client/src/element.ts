@@ -1,19 +1,26 @@
 /**
  * `<quire-editor server="ws://…" doc="…" token="…" user-name="…" user-color="#rrggbb"
- * read-only offline="false" history="off">`: the editor as a custom element, in its own shadow root so the
- * host page's CSS neither breaks it nor is affected by it.
+ * read-only offline="false" history="off" theme="auto|light|dark">`: the editor as a custom
+ * element, in its own shadow root so the host page's CSS neither breaks it nor is affected by it.
+ * `theme` "auto" (the default) follows the system's prefers-color-scheme.
  */
 import { isValidDocName } from '@quire/shared';
 import { createEditor, type QuireEditor } from './editor.js';
 import { ensureStyles } from './styles.js';
+import { parseThemeSetting } from './color-scheme.js';
 
 export const QUIRE_EDITOR_TAG = 'quire-editor';
 
 /** Attributes that need a new connection when they change; user-* are applied live. */
 const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline', 'history'];
 const USER_ATTRIBUTES = ['user-name', 'user-color'];
+/** Applied live too: "light", "dark", or "auto" (the default) to follow prefers-color-scheme. */
+const THEME_ATTRIBUTE = 'theme';
 
-const HOST_CSS = ':host { display: block; min-height: 12rem; } .quire-error { color: #a40e26; }';
+const HOST_CSS =
+  ':host { display: block; min-height: 12rem; } .quire-error { color: #a40e26; }' +
+  '@media (prefers-color-scheme: dark) { :host(:not([theme="light"])) .quire-error { color: #ff7b72; } }' +
+  ':host([theme="dark"]) .quire-error { color: #ff7b72; }';
 
 /** The page's own server when no `server` attribute is given (the demo app's case). */
 function defaultServerUrl(): string {
@@ -33,7 +40,7 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
   // Defined lazily so importing the library in Node (SSR, tests) never touches HTMLElement.
   class QuireEditorElementImpl extends HTMLElement implements QuireEditorElement {
     static get observedAttributes(): string[] {
-      return [...CONNECTION_ATTRIBUTES, ...USER_ATTRIBUTES];
+      return [...CONNECTION_ATTRIBUTES, ...USER_ATTRIBUTES, THEME_ATTRIBUTE];
     }
 
     #editor: QuireEditor | null = null;
@@ -57,6 +64,10 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
       if (oldValue === value || this.#container === null) return;
       if (USER_ATTRIBUTES.includes(name) && this.#editor) {
         this.#editor.setUser(this.#user());
+        return;
+      }
+      if (name === THEME_ATTRIBUTE && this.#editor) {
+        this.#editor.setTheme(parseThemeSetting(value));
         return;
       }
       this.#stop();
@@ -102,6 +113,7 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
         offline: this.getAttribute('offline') !== 'false',
         // The embedding page may not want people restoring versions from its page.
         history: !['off', 'false'].includes(this.getAttribute('history') ?? ''),
+        theme: parseThemeSetting(this.getAttribute(THEME_ATTRIBUTE)),
       });
     }
 

@@ -59,7 +59,17 @@ export function renderPresence(list: HTMLElement, entries: readonly PresenceEntr
     const label = doc.createElement('span');
     label.className = 'quire-name';
     label.textContent = entry.isLocal ? `${entry.name} (you)` : entry.name;
-    item.append(swatch, label);
+    if (entry.isLocal) {
+      item.append(swatch, label);
+    } else {
+      // Jump to this person's cursor and follow it (follow.ts handles the click).
+      const jump = doc.createElement('button');
+      jump.type = 'button';
+      jump.className = 'quire-person-jump';
+      jump.title = `Jump to ${entry.name}'s cursor and follow it`;
+      jump.append(swatch, label);
+      item.append(jump);
+    }
     if (entry.idle) {
       const idle = doc.createElement('span');
       idle.className = 'quire-visually-hidden';

@@ -2,14 +2,16 @@
  * Remote cursors and selections, and publishing our own cursor, in place of y-codemirror's
  * plugin: its caret widget compares only colors, so a renamed collaborator kept the old name on
  * their caret until a reload, and it writes the color into a style attribute as given. Here the
- * widget compares name and color, colors are validated again, and names are text nodes.
+ * widget compares name and color, colors are validated again, and names are text nodes. Colors
+ * are adjusted per theme (contrast.ts) so a dark caret stays visible on a dark editor, and labels
+ * show for a moment after their person moves (caret-labels.ts) instead of always.
  */
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { RangeSetBuilder, type Extension } from '@codemirror/state';
-import type { EditorView } from '@codemirror/view';
 import {
   Decoration,
+  EditorView,
   ViewPlugin,
   WidgetType,
   type DecorationSet,
@@ -17,11 +19,29 @@ import {
 } from '@codemirror/view';
 import { yRemoteSelectionsTheme } from 'y-codemirror.next';
 import { cleanUser } from './awareness-guard.js';
+import { LabelActivity } from './caret-labels.js';
+import { labelTextOn, readableOn } from './contrast.js';
+import { ACTIVE_CARET_CLASS, EDITOR_BACKGROUND } from './theme.js';
+
+/** How a remote person is drawn on one theme: caret, selection and label colors. */
+interface CaretLook {
+  caret: string;
+  selection: string;
+  labelText: string;
+}
+
+function caretLook(color: string, dark: boolean): CaretLook {
+  const caret = readableOn(color, EDITOR_BACKGROUND[dark ? 'dark' : 'light']);
+  // A translucent tint: the text under a remote selection keeps its own (readable) color.
+  return { caret, selection: `${caret}${dark ? '4d' : '33'}`, labelText: labelTextOn(caret) };
+}
 
 class CaretWidget extends WidgetType {
   constructor(
-    readonly color: string,
+    readonly clientId: number,
+    readonly look: CaretLook,
     readonly name: string,
+    readonly active: boolean,
   ) {
     super();
   }
@@ -30,20 +50,36 @@ class CaretWidget extends WidgetType {
     const doc = view.dom.ownerDocument;
     const caret = doc.createElement('span');
     caret.className = 'cm-ySelectionCaret';
-    caret.style.backgroundColor = this.color;
-    caret.style.borderColor = this.color;
+    caret.dataset.clientId = String(this.clientId);
     const dot = doc.createElement('div');
     dot.className = 'cm-ySelectionCaretDot';
     const info = doc.createElement('div');
     info.className = 'cm-ySelectionInfo';
-    info.textContent = this.name;
     // Word joiners keep the caret from becoming a line-break opportunity.
     caret.append('\u2060', dot, '\u2060', info, '\u2060');
+    this.updateDOM(caret);
     return caret;
   }
 
+  /** Updates in place, so a label fades in and out (a new element would just appear). */
+  override updateDOM(caret: HTMLElement): boolean {
+    const info = caret.querySelector<HTMLElement>('.cm-ySelectionInfo');
+    if (!info || caret.dataset.clientId !== String(this.clientId)) return false;
+    caret.style.backgroundColor = this.look.caret;
+    caret.style.borderColor = this.look.caret;
+    info.style.color = this.look.labelText;
+    if (info.textContent !== this.name) info.textContent = this.name;
+    caret.classList.toggle(ACTIVE_CARET_CLASS, this.active);
+    return true;
+  }
+
   override eq(other: CaretWidget): boolean {
-    return other.color === this.color && other.name === this.name;
+    return (
+      other.clientId === this.clientId &&
+      other.look.caret === this.look.caret &&
+      other.name === this.name &&
+      other.active === this.active
+    );
   }
 
   override get estimatedHeight(): number {
@@ -60,7 +96,7 @@ interface CursorJSON {
   head: unknown;
 }
 
-function absoluteIndex(ytext: Y.Text, json: unknown): number | null {
+export function absoluteIndex(ytext: Y.Text, json: unknown): number | null {
   try {
     const rel = Y.createRelativePositionFromJSON(json);
     const abs = Y.createAbsolutePositionFromRelativePosition(rel, ytext.doc as Y.Doc);
@@ -89,7 +125,14 @@ function publishLocalCursor(update: ViewUpdate, ytext: Y.Text, awareness: Awaren
   awareness.setLocalStateField('cursor', { anchor, head });
 }
 
-function buildDecorations(view: EditorView, ytext: Y.Text, awareness: Awareness): DecorationSet {
+function buildDecorations(
+  view: EditorView,
+  ytext: Y.Text,
+  awareness: Awareness,
+  labels: LabelActivity,
+): DecorationSet {
+  const dark = view.state.facet(EditorView.darkTheme);
+  const now = Date.now();
   const ranges: { from: number; to: number; deco: Decoration }[] = [];
   const length = view.state.doc.length;
   awareness.getStates().forEach((state, clientId) => {
@@ -99,13 +142,14 @@ function buildDecorations(view: EditorView, ytext: Y.Text, awareness: Awareness)
     const anchor = absoluteIndex(ytext, cursor.anchor);
     const head = absoluteIndex(ytext, cursor.head);
     if (anchor === null || head === null || anchor > length || head > length) return;
-    const { name, color, colorLight } = cleanUser(state.user);
+    const { name, color } = cleanUser(state.user);
+    const look = caretLook(color, dark);
     const from = Math.min(anchor, head);
     const to = Math.max(anchor, head);
     if (from < to) {
       const mark = Decoration.mark({
         class: 'cm-ySelection',
-        attributes: { style: `background-color: ${colorLight}` },
+        attributes: { style: `background-color: ${look.selection}` },
       });
       ranges.push({ from, to, deco: mark });
     }
@@ -114,7 +158,10 @@ function buildDecorations(view: EditorView, ytext: Y.Text, awareness: Awareness)
     ranges.push({
       from: head,
       to: head,
-      deco: Decoration.widget({ widget: new CaretWidget(color, name), side }),
+      deco: Decoration.widget({
+        widget: new CaretWidget(clientId, look, name, labels.isActive(clientId, now)),
+        side,
+      }),
     });
   });
   ranges.sort((a, b) => a.from - b.from || a.deco.startSide - b.deco.startSide);
@@ -128,6 +175,7 @@ export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
     class {
       decorations: DecorationSet;
       private destroyed = false;
+      private readonly labels = new LabelActivity(() => this.refresh());
       private readonly onChange: (change: {
         added: number[];
         updated: number[];
@@ -135,9 +183,12 @@ export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
       }) => void;
 
       constructor(readonly view: EditorView) {
-        this.decorations = buildDecorations(view, ytext, awareness);
+        this.decorations = buildDecorations(view, ytext, awareness, this.labels);
         this.onChange = ({ added, updated, removed }) => {
           const remote = [...added, ...updated, ...removed].some((id) => id !== awareness.clientID);
+          // A changed state is a moved cursor or an edit (typing moves the cursor too).
+          this.labels.touch([...added, ...updated].filter((id) => id !== awareness.clientID));
+          this.labels.forget(removed);
           // A microtask, not a direct dispatch: a change can arrive while a view update runs.
           if (remote) queueMicrotask(() => this.refresh());
         };
@@ -151,11 +202,12 @@ export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
 
       update(update: ViewUpdate): void {
         publishLocalCursor(update, ytext, awareness);
-        this.decorations = buildDecorations(update.view, ytext, awareness);
+        this.decorations = buildDecorations(update.view, ytext, awareness, this.labels);
       }
 
       destroy(): void {
         this.destroyed = true;
+        this.labels.destroy();
         awareness.off('change', this.onChange);
       }
     },

@@ -9,7 +9,7 @@ import { remoteCarets } from '../src/remote-carets.js';
 let view: EditorView | null = null;
 afterEach(() => view?.destroy());
 
-function setup(text: string): { ytext: Y.Text; remote: Awareness } {
+function setup(text: string, dark = false): { ytext: Y.Text; remote: Awareness } {
   const doc = new Y.Doc();
   const ytext = doc.getText('codemirror');
   ytext.insert(0, text);
@@ -19,7 +19,10 @@ function setup(text: string): { ytext: Y.Text; remote: Awareness } {
   document.body.append(parent);
   view = new EditorView({
     parent,
-    state: EditorState.create({ doc: text, extensions: [remoteCarets(ytext, local)] }),
+    state: EditorState.create({
+      doc: text,
+      extensions: [remoteCarets(ytext, local), EditorView.darkTheme.of(dark)],
+    }),
   });
   return { ytext, remote: local };
 }
@@ -68,5 +71,23 @@ describe('remoteCarets', () => {
     setRemote(remote, 7, { user: { name: 'Ada L.', color: '#8250df' }, cursor });
     await tick();
     expect(view?.dom.querySelector('.cm-ySelectionInfo')?.textContent).toBe('Ada L.');
+  });
+
+  it('shows the label of a person who just moved, and lifts a dark color on a dark editor', async () => {
+    const { ytext, remote } = setup('abc', true);
+    const cursor = JSON.parse(
+      JSON.stringify({
+        anchor: Y.createRelativePositionFromTypeIndex(ytext, 1),
+        head: Y.createRelativePositionFromTypeIndex(ytext, 1),
+      }),
+    );
+    setRemote(remote, 9, { user: { name: 'Sam', color: '#0550ae' }, cursor });
+    await tick();
+    const caret = view?.dom.querySelector('.cm-ySelectionCaret') as HTMLElement;
+    expect(caret.classList.contains('quire-caret-active')).toBe(true);
+    expect(caret.dataset.clientId).toBe('9');
+    // #0550ae is 2.3:1 on the dark editor: drawn lighter, with the same hue.
+    expect(caret.style.borderColor).not.toMatch(/0550ae|rgb\(5, 80, 174\)/i);
+    expect(caret.style.borderColor).not.toBe('');
   });
 });

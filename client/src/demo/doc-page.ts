@@ -6,6 +6,7 @@
 import { isValidDocName } from '@quire/shared';
 import { createEditor, type QuireEditor } from '../editor.js';
 import type { UserIdentity } from '../user.js';
+import type { ThemeSetting } from '../color-scheme.js';
 
 declare global {
   interface Window {
@@ -33,6 +34,7 @@ export function renderDocPage(
   app: HTMLElement,
   docName: string,
   identity: UserIdentity,
+  theme: ThemeSetting = 'auto',
 ): QuireEditor | null {
   const title = document.createElement('h1');
   title.className = 'demo-doc-title';
@@ -82,6 +84,7 @@ export function renderDocPage(
     token,
     readOnly,
     user: identity,
+    theme,
   });
   window.quire = editor;
   return editor;
