@@ -1,10 +1,13 @@
 // Demo app build: dist/demo/index.html + hashed assets, served by quire-server with SPA
 // fallback. Absolute base so /d/<name> pages load /assets/… correctly.
 import { defineConfig } from 'vite';
+import { serviceWorkerPlugin } from './vite.service-worker.js';
 
 export default defineConfig({
   base: '/',
   publicDir: false,
+  // sw.js: the offline app shell (src/sw/), with a precache manifest of this build's output.
+  plugins: [serviceWorkerPlugin()],
   build: {
     outDir: 'dist/demo',
     emptyOutDir: true,

@@ -6,6 +6,8 @@
 import { isValidDocName } from '@quire/shared';
 import { createEditor, type QuireEditor } from '../editor.js';
 import type { UserIdentity } from '../user.js';
+import { guardOfflineCopy } from './offline-copy-guard.js';
+import { checkForUpdateOnReconnect } from './service-worker-registration.js';
 import type { ThemeSetting } from '../color-scheme.js';
 
 declare global {
@@ -87,5 +89,7 @@ export function renderDocPage(
     theme,
   });
   window.quire = editor;
+  guardOfflineCopy(editor, docName, host);
+  checkForUpdateOnReconnect(editor);
   return editor;
 }

@@ -1,6 +1,7 @@
 /** `/`: the list of documents (from GET /api/docs) and a form to create a new one. */
 import { isValidDocName } from '@quire/shared';
 import { docHref } from './routes.js';
+import { renderOfflineDocuments } from './offline-documents.js';
 
 interface DocSummary {
   name: string;
@@ -73,6 +74,8 @@ export async function renderHome(app: HTMLElement): Promise<void> {
     help,
     listStatus,
     list,
+    // Documents kept on this device: the list that still works with the server out of reach.
+    renderOfflineDocuments(),
     el('p', { className: 'demo-help' }, el('a', { href: '/embed.html' }, 'Embedding example')),
   );
 

@@ -6,9 +6,13 @@ import { renderHome } from './home.js';
 import { parseRoute } from './routes.js';
 import type { QuireEditor } from '../editor.js';
 import { applyThemeSetting, loadThemeSetting, mountThemeToggle } from '../theme-toggle.js';
+import { registerServiceWorker } from './service-worker-registration.js';
 
+// The offline app shell: this page opens again with the network or the server down.
+registerServiceWorker();
 const themeSetting = loadThemeSetting();
 applyThemeSetting(themeSetting);
+
 const app = document.getElementById('app') as HTMLElement;
 const nameField = document.getElementById('display-name') as HTMLInputElement;
 const identity = loadIdentity();

@@ -1,0 +1,60 @@
+/**
+ * A document page opened with the server out of reach: with an offline copy on this device the
+ * editor shows it (and syncs later); without one, the page says so plainly instead of showing
+ * an empty editor whose typing would later merge into a document nobody here has seen.
+ */
+import * as Y from 'yjs';
+import type { QuireEditor } from '../editor.js';
+import type { QuireStatus } from '../status.js';
+import { hasOfflineCopy, rememberOfflineCopy } from './offline-index.js';
+
+export const NO_OFFLINE_COPY =
+  'This document has not been opened on this device, so there is no offline copy. ' +
+  'It opens here as soon as the server can be reached.';
+
+/** Statuses after which the editor shows what the server holds (or its own refusal). */
+const SETTLED: ReadonlySet<QuireStatus> = new Set(['online', 'saved', 'denied']);
+
+export function guardOfflineCopy(editor: QuireEditor, docName: string, host: HTMLElement): void {
+  const notice = document.createElement('p');
+  notice.className = 'demo-offline-notice';
+  notice.setAttribute('role', 'status');
+  notice.hidden = true;
+  host.before(notice);
+
+  let known = hasOfflineCopy(docName);
+  let remembered = false;
+  // Until we know there is something to show, show nothing: no empty editor to type into.
+  if (!known) host.hidden = true;
+  const reveal = (): void => {
+    notice.hidden = true;
+    notice.textContent = '';
+    if (host.hidden) {
+      host.hidden = false;
+      editor.view.requestMeasure();
+    }
+  };
+  const update = (status: QuireStatus): void => {
+    if (status === 'online' || status === 'saved') {
+      // Synced with the server: this device now holds the document.
+      if (!remembered) rememberOfflineCopy(docName);
+      remembered = true;
+      known = true;
+    }
+    if (known || SETTLED.has(status)) reveal();
+    else if (status === 'offline') {
+      notice.textContent = NO_OFFLINE_COPY;
+      notice.hidden = false;
+    }
+  };
+  void editor.ready.then(() => {
+    // A copy kept before this list existed (or after it was trimmed) still counts.
+    if (!known && Y.encodeStateVector(editor.ydoc).length > 1) known = true;
+    if (known && !remembered) {
+      rememberOfflineCopy(docName);
+      remembered = true;
+    }
+    update(editor.status().status);
+  });
+  editor.onStatus((view) => update(view.status));
+}
