@@ -1,0 +1,47 @@
+/**
+ * Key names as people read them: CodeMirror key notation (`Mod-Shift-z`) shown as `Ctrl+Shift+Z`
+ * or, on Apple platforms, `⌘⇧Z`; and as `aria-keyshortcuts` values. `Mod` is Command on Apple
+ * platforms and Control elsewhere, the same test CodeMirror's keymaps use.
+ */
+export const IS_MAC =
+  typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform);
+
+/** Whether the platform's Mod key (and not the other one) is held. */
+export function isModKey(event: KeyboardEvent, mac = IS_MAC): boolean {
+  return mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
+}
+
+const MAC_SYMBOLS: Record<string, string> = { Mod: '⌘', Ctrl: '⌃', Alt: '⌥', Shift: '⇧' };
+const KEY_NAMES: Record<string, string> = {
+  ArrowUp: '↑',
+  ArrowDown: '↓',
+  ArrowLeft: '←',
+  ArrowRight: '→',
+  Escape: 'Esc',
+};
+
+function parts(spec: string): string[] {
+  // `Mod--` would be Mod and "-"; none of the bindings shown use it.
+  return spec.split('-').filter(Boolean);
+}
+
+function keyName(key: string): string {
+  return KEY_NAMES[key] ?? (key.length === 1 ? key.toUpperCase() : key);
+}
+
+/** `Mod-Alt-p` → `Ctrl+Alt+P` (or `⌘⌥P` on a Mac). */
+export function keyLabel(spec: string, mac = IS_MAC): string {
+  const keys = parts(spec);
+  const key = keyName(keys.pop() ?? '');
+  if (mac) return keys.map((m) => MAC_SYMBOLS[m] ?? m).join('') + key;
+  return [...keys.map((m) => (m === 'Mod' ? 'Ctrl' : m)), key].join('+');
+}
+
+/** `Mod-Alt-p` → `Control+Alt+P` (or `Meta+Alt+P`), for `aria-keyshortcuts`. */
+export function ariaKeyShortcut(spec: string, mac = IS_MAC): string {
+  const keys = parts(spec);
+  const key = keyName(keys.pop() ?? '');
+  const modifier = (m: string): string =>
+    m === 'Mod' ? (mac ? 'Meta' : 'Control') : m === 'Ctrl' ? 'Control' : m;
+  return [...keys.map(modifier), key].join('+');
+}
