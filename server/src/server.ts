@@ -27,6 +27,7 @@ import { createReadiness, observeServices } from './observability/server-observa
 import { createApiRouter } from './http/api/routes.js';
 import type { ApiRouter } from './http/api/router.js';
 import { DocumentService } from './documents/document-service.js';
+import { DocumentTitles, roomObservers } from './documents/document-titles.js';
 import { startTombstonePurge } from './documents/tombstone-purge.js';
 import { startDeletedRoomSweep } from './documents/deleted-room-sweep.js';
 import { createConsoleLogger, errorMessage, type Logger } from './log.js';
@@ -100,6 +101,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       })
     : null;
   presence?.start();
+  // Titles for the document list, kept in the store as documents change (document-titles.ts).
+  const titles = storage.catalog ? new DocumentTitles({ catalog: storage.catalog, log }) : null;
   const rooms = new RoomRegistry({
     store,
     log,
@@ -107,7 +110,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     unloadGraceMs: options.roomUnloadGraceMs,
     maxAwarenessStateBytes: options.maxAwarenessStateBytes,
     ...(options.bus ? { bus: options.bus } : {}),
-    ...(policy ? { history: policy } : {}),
+    ...(policy || titles ? { history: roomObservers(policy, titles) } : {}),
     ...(presence ? { presence } : {}),
     // A deleted document is never loaded again (documents/document-service.ts).
     isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
@@ -316,6 +319,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
     for (const connection of connections) connection.terminate();
     await rooms.closeAll();
+    // Unloading wrote the pending titles; nothing is scheduled after this.
+    titles?.close();
     // Every room captured what changed since its last version when it closed: written before
     // the store closes.
     await policy?.drain();

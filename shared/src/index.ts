@@ -7,6 +7,7 @@ export {
   QUIRE_EXTENSIONS_PARAM,
 } from './message-type.js';
 export { CloseCode, closeCodeName, isFinalCloseCode } from './close-codes.js';
+export { RENAMED_REASON, renamedReason, renamedTarget } from './renamed-reason.js';
 export { ByteReader, varUintSize, writeVarUint, encodeWithPayload } from './bytes.js';
 export { stateVectorShortfall, type Shortfall } from './state-vector.js';
 export {

@@ -12,13 +12,14 @@
  * open sessions are closed with 4410 and every later upgrade answers 410 (transport/upgrade.ts).
  */
 import * as Y from 'yjs';
-import { CloseCode } from '@quire/shared';
+import { CloseCode, renamedReason } from '@quire/shared';
 import type { UpdateGuard } from '../guards/update-guard.js';
 import type { Logger } from '../log.js';
 import type { Room } from '../room/room.js';
 import type { RoomRegistry } from '../room/room-registry.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import type { DocumentLifecycle } from '../storage/lifecycle.js';
+import { titleOfText } from './document-title.js';
 import { editorText, initialUpdate, textEditUpdate } from './editor-text.js';
 
 export interface DocumentServiceOptions {
@@ -75,6 +76,13 @@ export class DocumentService {
     return new Set((await lifecycle.deletedAt(names)).keys());
   }
 
+  /** When each of `names` that is deleted was deleted (one storage call). */
+  async deletedTimes(names: readonly string[]): Promise<Map<string, number>> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle || names.length === 0) return new Map();
+    return lifecycle.deletedAt(names);
+  }
+
   /** Creates `name` with `text` as its editor text, exactly once (see DocumentLifecycle). */
   async create(
     name: string,
@@ -86,6 +94,8 @@ export class DocumentService {
     const update = initialUpdate(text);
     if (update.length > this.options.maxDocumentBytes) return 'too-large';
     if (!(await lifecycle.create(name, update))) return 'exists';
+    // The list shows the title at once (typing updates it later: document-titles.ts).
+    await this.options.storage.catalog?.setTitle(name, titleOfText(text));
     // A room may be loaded already (an editor opened the name before anything was stored): it
     // does not read storage again, so it gets the text as an API change. Applied to a room
     // loaded just now, from the stored text, the update changes nothing and is not stored again.
@@ -142,6 +152,30 @@ export class DocumentService {
     return 'deleted';
   }
 
+  /**
+   * Renames atomically in the store (catalog.ts: content, title and versions move, the old
+   * name gets a tombstone). What editors of a loaded room acknowledged is stored first; then
+   * its sessions are closed with 4410 and a reason naming the new name (renamedReason), and
+   * the room is dropped. Instances sharing the store close theirs within the deleted-room
+   * sweep, as for a delete (their reason then says "document deleted").
+   */
+  async rename(
+    from: string,
+    to: string,
+    actor?: string,
+  ): Promise<'renamed' | 'not-found' | 'exists' | 'unsupported'> {
+    const catalog = this.options.storage.catalog;
+    if (!catalog || !this.lifecycle) return 'unsupported';
+    if (!(await this.exists(from))) return 'not-found';
+    const { rooms } = this.options;
+    if (rooms.loadedNames().includes(from)) await rooms.withRoom(from, (room) => room.flush());
+    const result = await catalog.rename(from, to, this.now());
+    if (result !== 'renamed') return result;
+    await rooms.evict(from, CloseCode.Gone, renamedReason(to));
+    this.options.log.info('document renamed', { doc: from, to, actor });
+    return 'renamed';
+  }
+
   /** Drops the loaded rooms of documents deleted elsewhere (another instance on the same
    * store): their sessions are closed with 4410 as on the deleting instance. One storage call
    * for every loaded room. Returns the names. */
@@ -164,6 +198,8 @@ export class DocumentService {
     const deletedAt = (await lifecycle.deletedAt([name])).get(name);
     // Past the retention period it waits for the purge: restoring it then would race the purge.
     if (deletedAt === undefined || deletedAt < this.now() - this.retentionMs) return 'not-found';
+    // A rename away from the name leaves a tombstone without content: nothing to restore.
+    if (!(await this.stored(name))) return 'not-found';
     if (!(await lifecycle.unmarkDeleted(name))) return 'not-found';
     this.options.log.info('deleted document restored', { doc: name, actor });
     return 'restored';

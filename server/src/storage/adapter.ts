@@ -23,6 +23,7 @@
 
 import type { VersionStore } from '../history/version-store.js';
 
+import type { DocumentCatalog } from './catalog.js';
 import type { DocumentLifecycle } from './lifecycle.js';
 
 export interface StoredDocument {
@@ -61,6 +62,9 @@ export interface DocumentInfo {
   updatedAt: number;
   /** Bytes stored for the document (snapshot plus log). */
   size: number;
+  /** The title recorded with `catalog.setTitle`; null when none was. Adapters without a
+   * catalog may leave it out. */
+  title?: string | null;
 }
 
 export type ListOrder = 'name' | 'recent';
@@ -75,6 +79,9 @@ export interface ListOptions {
   order?: ListOrder;
   /** Continue after the item this cursor was made from (`listCursor`). */
   cursor?: string;
+  /** Only documents whose name or title contains this, ignoring ASCII case (other letters
+   * match exactly). Adapters without a catalog match names only. */
+  search?: string;
 }
 
 export interface CompactionCover {
@@ -130,6 +137,10 @@ export interface StorageAdapter {
   /** Create-once and delete with a tombstone, for the document API (lifecycle.ts). Optional:
    * without it, the API's create and delete routes answer 501. */
   readonly lifecycle?: DocumentLifecycle;
+
+  /** Titles and rename (catalog.ts). Optional: without it, the list shows names only and the
+   * rename route answers 501. */
+  readonly catalog?: DocumentCatalog;
 
   /** Releases the store; no calls may follow. */
   close(): Promise<void>;

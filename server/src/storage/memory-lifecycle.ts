@@ -43,6 +43,17 @@ export class MemoryLifecycle implements DocumentLifecycle {
     return found;
   }
 
+  /** Whether `name` carries a tombstone (MemoryStorage's rename). */
+  isMarked(name: string): boolean {
+    return this.deleted.has(name);
+  }
+
+  /** Sets or lifts a tombstone whatever is stored (MemoryStorage's rename). */
+  setMark(name: string, at: number | null): void {
+    if (at === null) this.deleted.delete(name);
+    else this.deleted.set(name, at);
+  }
+
   async purgeDeleted(before: number, limit: number): Promise<string[]> {
     this.docs.assertOpen();
     const names = [...this.deleted]

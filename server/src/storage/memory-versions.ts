@@ -77,6 +77,17 @@ export class MemoryVersions implements VersionStore {
       .slice(0, options.limit);
   }
 
+  /** Every version of `from` moves to `to` (MemoryStorage's rename). */
+  renameDocument(from: string, to: string): void {
+    const list = this.byDoc.get(from);
+    this.byDoc.delete(from);
+    if (list)
+      this.byDoc.set(
+        to,
+        list.map((v) => ({ ...v, doc: to })),
+      );
+  }
+
   /** Every version of `doc` goes (MemoryStorage.delete). */
   deleteDocument(doc: string): void {
     this.byDoc.delete(doc);

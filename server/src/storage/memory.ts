@@ -10,6 +10,7 @@ import {
   type StorageAdapter,
   type StoredDocument,
 } from './adapter.js';
+import type { DocumentCatalog, RenameResult } from './catalog.js';
 import { MemoryLifecycle } from './memory-lifecycle.js';
 import { MemoryVersions } from './memory-versions.js';
 
@@ -20,6 +21,7 @@ interface MemoryEntry {
   /** The newest seq assigned to this document (compacted or not). */
   headSeq: number;
   updatedAt: number;
+  title: string | null;
 }
 
 export class MemoryStorage implements StorageAdapter {
@@ -34,6 +36,15 @@ export class MemoryStorage implements StorageAdapter {
     assertOpen: () => this.assertOpen(),
   });
   readonly versions = new MemoryVersions(() => this.assertOpen());
+  /** Titles and rename (catalog.ts); atomic by running without an await. */
+  readonly catalog: DocumentCatalog = {
+    setTitle: async (name, title) => {
+      this.assertOpen();
+      const entry = this.docs.get(name);
+      if (entry) entry.title = title;
+    },
+    rename: async (from, to, at) => this.rename(from, to, at),
+  };
 
   async load(name: string): Promise<StoredDocument | null> {
     this.assertOpen();
@@ -104,12 +115,18 @@ export class MemoryStorage implements StorageAdapter {
     const prefix = options.prefix ?? '';
     const after = options.cursor === undefined ? null : parseListCursor(options.cursor, order);
     if (options.cursor !== undefined && after === null) return [];
+    const search = options.search ? asciiLower(options.search) : '';
     const all = [...this.docs]
       .filter(([name]) => name.startsWith(prefix))
+      .filter(
+        ([name, e]) =>
+          asciiLower(name).includes(search) || asciiLower(e.title ?? '').includes(search),
+      )
       .map(([name, e]) => ({
         name,
         updatedAt: e.updatedAt,
         size: (e.snapshot?.length ?? 0) + e.log.reduce((sum, u) => sum + u.data.length, 0),
+        title: e.title,
       }))
       .sort(order === 'recent' ? byRecent : byName);
     const start =
@@ -130,10 +147,31 @@ export class MemoryStorage implements StorageAdapter {
     this.closed = true;
   }
 
+  private rename(from: string, to: string, at: number): RenameResult {
+    this.assertOpen();
+    const entry = this.docs.get(from);
+    if (!entry || this.lifecycle.isMarked(from)) return 'not-found';
+    if (this.docs.has(to)) return 'exists';
+    this.docs.delete(from);
+    this.docs.set(to, entry);
+    this.versions.renameDocument(from, to);
+    // A tombstone on `to` without content was left by a rename away from it: lifted.
+    this.lifecycle.setMark(to, null);
+    this.lifecycle.setMark(from, at);
+    return 'renamed';
+  }
+
   private entry(name: string): MemoryEntry {
     let entry = this.docs.get(name);
     if (!entry) {
-      entry = { snapshot: null, compactedThrough: 0, log: [], headSeq: 0, updatedAt: Date.now() };
+      entry = {
+        snapshot: null,
+        compactedThrough: 0,
+        log: [],
+        headSeq: 0,
+        updatedAt: Date.now(),
+        title: null,
+      };
       this.docs.set(name, entry);
     }
     return entry;
@@ -143,6 +181,9 @@ export class MemoryStorage implements StorageAdapter {
     if (this.closed) throw new Error('storage is closed');
   }
 }
+
+/** Case folding of A–Z only, as SQLite's lower() and PostgreSQL's under the "C" collation. */
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 type Position = { name: string; updatedAt: number };
 /** UTF-8 byte order, as SQLite's BINARY collation compares names. */

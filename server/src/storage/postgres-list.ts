@@ -28,6 +28,14 @@ export async function listDocuments(
     where.push(`d.name >= ${param(options.prefix)}`);
     where.push(`d.name LIKE ${param(likePrefix(options.prefix))}`);
   }
+  if (options.search) {
+    // strpos, not LIKE: the text is taken literally. Under "C", lower() folds ASCII only,
+    // as SQLite's does.
+    const text = param(options.search);
+    where.push(
+      `(strpos(lower(d.name), lower(${text} COLLATE "C")) > 0 OR strpos(lower(COALESCE(d.title, '') COLLATE "C"), lower(${text} COLLATE "C")) > 0)`,
+    );
+  }
   if (after !== null) {
     if (order === 'recent') {
       const at = param(after.updatedAt);
@@ -47,11 +55,11 @@ export async function listDocuments(
   const limit = param(options.limit ?? null);
   // octet_length of a stored value reads its length header, not the (possibly TOASTed) bytes.
   const sql = `
-    SELECT p.name, p.updated_at AS "updatedAt",
+    SELECT p.name, p.updated_at AS "updatedAt", p.title,
            p.own + COALESCE((SELECT SUM(octet_length(u.data)) FROM ${t.updates} u
                              WHERE u.doc = p.name), 0) AS size
     FROM (
-      SELECT d.name, d.updated_at,
+      SELECT d.name, d.updated_at, d.title,
              COALESCE(octet_length(d.snapshot), 0) + COALESCE(octet_length(d.prev_snapshot), 0)
                AS own
       FROM ${t.documents} d

@@ -88,6 +88,8 @@ function schemaSql(t: Tables): string {
     );
     CREATE INDEX IF NOT EXISTS quire_versions_by_doc
       ON ${t.versions} (doc, created_at DESC, id DESC);
+    -- The document's title for the list (postgres-catalog.ts); NULL: none recorded.
+    ALTER TABLE ${t.documents} ADD COLUMN IF NOT EXISTS title text;
   `;
 }
 

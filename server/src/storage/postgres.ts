@@ -31,6 +31,7 @@ import type {
 import { readHead, readHeads, readLogRows } from './postgres-catch-up.js';
 import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
 import { listDocuments } from './postgres-list.js';
+import { PostgresCatalog } from './postgres-catalog.js';
 import { PostgresLifecycle } from './postgres-lifecycle.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
 import {
@@ -96,6 +97,8 @@ export class PostgresStorage implements StorageAdapter {
   readonly lifecycle: PostgresLifecycle;
   /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
   readonly versions: PostgresVersions;
+  /** Titles and rename (postgres-catalog.ts). */
+  readonly catalog: PostgresCatalog;
   private readonly pool: ConnectionPool;
   private readonly tables: Tables;
   private readonly batcher: AppendBatcher;
@@ -109,6 +112,7 @@ export class PostgresStorage implements StorageAdapter {
     this.pool = new ConnectionPool(options.connectionString, options.pool);
     this.server = this.pool.server;
     this.lifecycle = new PostgresLifecycle(this.tables, (fn) => this.withClient(fn));
+    this.catalog = new PostgresCatalog(this.tables, (fn) => this.withClient(fn));
     this.unreachableAfterMs = options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS;
     this.health = new PostgresHealth(
       this.server,

@@ -1,7 +1,9 @@
 /**
  * Listing documents from SQLite one page at a time, in name or recency order, with keyset
  * pagination (the cursor is the last item's sort key), so a page costs an index range scan and
- * the sizes of that page's documents only, however many documents exist.
+ * the sizes of that page's documents only, however many documents exist. A search (name or
+ * title contains the text) filters that scan, so it reads every document's row, never its
+ * content.
  */
 import type Database from 'better-sqlite3';
 import { parseListCursor, type DocumentInfo, type ListOptions } from './adapter.js';
@@ -18,6 +20,13 @@ export function listDocuments(db: Database.Database, options: ListOptions): Docu
     where.push('d.name >= ?', 'd.name GLOB ?');
     params.push(options.prefix, globPrefix(options.prefix));
   }
+  if (options.search) {
+    // instr, not LIKE: the search text is taken literally, with no wildcards to escape.
+    where.push(
+      "(instr(lower(d.name), lower(?)) > 0 OR instr(lower(COALESCE(d.title, '')), lower(?)) > 0)",
+    );
+    params.push(options.search, options.search);
+  }
   const after = options.cursor === undefined ? null : parseListCursor(options.cursor, order);
   if (options.cursor !== undefined && after === null) return [];
   if (after !== null) {
@@ -31,7 +40,7 @@ export function listDocuments(db: Database.Database, options: ListOptions): Docu
   }
   const limit = options.limit === undefined ? -1 : options.limit;
   const sql = `
-    SELECT d.name AS name, d.updated_at AS updatedAt,
+    SELECT d.name AS name, d.updated_at AS updatedAt, d.title AS title,
            COALESCE(LENGTH(d.snapshot), 0) + COALESCE(LENGTH(d.prev_snapshot), 0)
              + (SELECT COALESCE(SUM(LENGTH(u.data)), 0) FROM updates u WHERE u.doc = d.name) AS size
     FROM documents d

@@ -64,6 +64,8 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
     prev_crc: 'INTEGER',
     // NULL = no previous generation is available (never compacted since checksums existed).
     prev_through: 'INTEGER',
+    // The document's title for the list (storage/catalog.ts); NULL: none recorded.
+    title: 'TEXT',
   },
   updates: {
     crc: 'INTEGER',

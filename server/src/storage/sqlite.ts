@@ -33,6 +33,7 @@ import type {
 } from './adapter.js';
 import { migrateSchema } from './sqlite-schema.js';
 import { listDocuments } from './sqlite-list.js';
+import { SqliteCatalog } from './sqlite-catalog.js';
 import { SqliteLifecycle } from './sqlite-lifecycle.js';
 import { SqliteVersions } from './sqlite-versions.js';
 
@@ -66,6 +67,8 @@ export class SqliteStorage implements StorageAdapter {
   readonly lifecycle: SqliteLifecycle;
   /** Saved versions, in this database's `versions` table (sqlite-versions.ts). */
   readonly versions: SqliteVersions;
+  /** Titles and rename, in this database (sqlite-catalog.ts). */
+  readonly catalog: SqliteCatalog;
   private readonly dataDir: string;
   private readonly db: Database.Database;
   private walFd: number | null = null;
@@ -89,6 +92,7 @@ export class SqliteStorage implements StorageAdapter {
     migrateSchema(this.db);
     this.lifecycle = new SqliteLifecycle(this.db);
     this.versions = new SqliteVersions(this.db);
+    this.catalog = new SqliteCatalog(this.db);
     this.statements = {
       document: this.db.prepare<[string], DocumentRow>(
         `SELECT snapshot, snapshot_crc, snapshot_through, prev_snapshot, prev_crc, prev_through

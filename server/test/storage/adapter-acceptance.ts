@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '../../src/index.js';
+import { describeCatalog } from './adapter-acceptance-catalog.js';
 import { describeCatchUpReads } from './adapter-acceptance-catchup.js';
 import { describeLifecycle } from './adapter-acceptance-lifecycle.js';
 import { describeListing } from './adapter-acceptance-list.js';
@@ -175,5 +176,6 @@ export function describeStorageAdapter(name: string, factory: AdapterFactory): v
     describeLifecycle(factory);
     describeTwoWriters(factory);
     describeCatchUpReads(factory);
+    describeCatalog(factory);
   });
 }

@@ -14,6 +14,7 @@ describeStorageAdapter('memory', {
       list: (options) => adapter.list(options),
       delete: (name) => adapter.delete(name),
       lifecycle: adapter.lifecycle,
+      catalog: adapter.catalog,
       close: async () => {},
     });
     return { adapter, secondWriter, cleanup: async () => {} };

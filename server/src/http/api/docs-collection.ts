@@ -1,8 +1,12 @@
 /**
  * `/api/docs`, the collection:
- * - `GET /api/docs?prefix=&limit=&cursor=`: stored documents, newest first, one page at a time
- *   (`next` continues the listing; null at the end), without loading any of them. Deleted
- *   documents are not listed. With auth on (`--secret` or an `authorize` hook), only the
+ * - `GET /api/docs?prefix=&q=&sort=&limit=&cursor=&deleted=`: stored documents, most recently
+ *   changed first (`sort=recent`, the default) or by name (`sort=name`), one page at a time
+ *   (`next` continues the listing; null at the end), each with its title
+ *   (documents/document-title.ts), without loading any of them. `q` keeps the documents whose
+ *   name or title contains it (ASCII letters in any case), searched in the store. Deleted
+ *   documents are not listed; `deleted=1` lists only those that can still be restored, each
+ *   with `deletedAt`. With auth on (`--secret` or an `authorize` hook), only the
  *   documents the caller's credentials may open, so document names never leak to strangers.
  * - `POST /api/docs {name, text?}`: creates a document exactly once (201), or 409 when the name
  *   exists — stored by anyone, including a WebSocket client that opened it, or deleted and
@@ -26,6 +30,9 @@ export const MAX_LISTED_DOCUMENTS = 1_000;
  * found (and a cursor to go on): a caller who may open few of many documents costs bounded work. */
 const MAX_SCANNED_PER_PAGE = 5 * MAX_LISTED_DOCUMENTS;
 
+/** Longest search text `q` (a longer one is a 400). */
+export const MAX_SEARCH_CHARS = 200;
+
 async function listDocuments(call: ApiCall): Promise<void> {
   const { deps, req } = call;
   const query = call.url.searchParams;
@@ -35,29 +42,48 @@ async function listDocuments(call: ApiCall): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_DOCUMENTS) {
     return call.refuse(400, `limit must be an integer from 1 to ${MAX_LISTED_DOCUMENTS}`);
   }
-  let cursor = query.get('cursor') ?? undefined;
-  if (cursor !== undefined && parseListCursor(cursor, 'recent') === null) {
-    return call.refuse(400, 'cursor is not one a previous page returned');
+  const sort = query.get('sort') ?? 'recent';
+  if (sort !== 'recent' && sort !== 'name') return call.refuse(400, 'sort must be recent or name');
+  const search = (query.get('q') ?? '').trim();
+  if (search.length > MAX_SEARCH_CHARS) {
+    return call.refuse(400, `q must be at most ${MAX_SEARCH_CHARS} characters`);
   }
-  const docs: DocumentInfo[] = [];
+  const deletedParam = query.get('deleted') ?? '0';
+  if (deletedParam !== '0' && deletedParam !== '1')
+    return call.refuse(400, 'deleted must be 0 or 1');
+  const wantDeleted = deletedParam === '1';
+  let cursor = query.get('cursor') ?? undefined;
+  if (cursor !== undefined && parseListCursor(cursor, sort) === null) {
+    return call.refuse(400, 'cursor is not one a previous page returned (with the same sort)');
+  }
+  const docs: (DocumentInfo & { deletedAt?: number })[] = [];
+  // Only documents that can still be restored are listed as deleted.
+  const restorableSince = Date.now() - deps.documents.retentionMs;
   let scanned = 0;
   let more = true;
   while (docs.length < limit && more && scanned < MAX_SCANNED_PER_PAGE) {
     const want = limit - docs.length;
     // One more than wanted tells whether another page exists.
     const page = await deps.storage.list({
-      order: 'recent',
+      order: sort,
       prefix,
       limit: want + 1,
+      ...(search === '' ? {} : { search }),
       ...(cursor === undefined ? {} : { cursor }),
     });
     more = page.length > want;
     const listed = page.slice(0, want);
-    const deleted = await deps.documents.deletedAmong(listed.map((d) => d.name));
+    const deleted = await deps.documents.deletedTimes(listed.map((d) => d.name));
     for (const doc of listed) {
       scanned++;
-      cursor = listCursor(doc, 'recent');
-      if (!deleted.has(doc.name) && (await mayOpen(deps, req, doc.name))) docs.push(doc);
+      cursor = listCursor(doc, sort);
+      const deletedAt = deleted.get(doc.name);
+      const shown = wantDeleted
+        ? deletedAt !== undefined && deletedAt >= restorableSince
+        : deletedAt === undefined;
+      if (!shown || !(await mayOpen(deps, req, doc.name))) continue;
+      const item = { ...doc, title: doc.title ?? null };
+      docs.push(deletedAt === undefined ? item : { ...item, deletedAt });
     }
   }
   call.json(200, { docs, next: more ? (cursor ?? null) : null });
@@ -108,10 +134,29 @@ export const collectionRoutes: ApiRoute[] = [
     path: '/api/docs',
     access: 'none',
     openapi: {
-      summary: 'List documents, most recently changed first, one page at a time',
+      summary: 'List documents with their titles, one page at a time; search and sort',
       description:
-        "Reads the store's index only (no document is loaded). With auth on, lists only the documents the credentials may open. Deleted documents are not listed.",
+        "Reads the store's index only (no document is loaded). With auth on, lists only the documents the credentials may open. Deleted documents are not listed, unless `deleted=1`, which lists only the deleted ones that can still be restored. A title is the document's first Markdown heading, or its first non-empty line (null: none yet).",
       parameters: [
+        {
+          name: 'q',
+          in: 'query',
+          schema: { type: 'string', maxLength: MAX_SEARCH_CHARS },
+          description:
+            'Only documents whose name or title contains this (ASCII letters in any case, other characters exactly).',
+        },
+        {
+          name: 'sort',
+          in: 'query',
+          schema: { enum: ['recent', 'name'], default: 'recent' },
+          description: '`recent`: last changed first; `name`: by name (code point order).',
+        },
+        {
+          name: 'deleted',
+          in: 'query',
+          schema: { enum: ['0', '1'], default: '0' },
+          description: '`1`: only deleted documents that can still be restored, with `deletedAt`.',
+        },
         {
           name: 'prefix',
           in: 'query',
@@ -132,7 +177,7 @@ export const collectionRoutes: ApiRoute[] = [
           name: 'cursor',
           in: 'query',
           schema: { type: 'string' },
-          description: '`next` of the previous page.',
+          description: '`next` of the previous page (with the same sort).',
         },
       ],
       responses: {

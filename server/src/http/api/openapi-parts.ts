@@ -14,6 +14,15 @@ export const docInfoSchema = {
     name: { type: 'string' },
     updatedAt: { type: 'integer', description: 'Milliseconds since the epoch of the last change.' },
     size: { type: 'integer', description: 'Bytes stored for the document.' },
+    title: {
+      type: ['string', 'null'],
+      description:
+        'Its first Markdown heading, else its first non-empty line (at most 120 characters); null when it has no text or was not changed since titles were kept.',
+    },
+    deletedAt: {
+      type: 'integer',
+      description: 'With `deleted=1`: milliseconds since the epoch of the delete.',
+    },
   },
 };
 
