@@ -22,6 +22,12 @@ import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
 import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
 import { runTokenCommand, TOKEN_USAGE } from './access/token-command.js';
 import {
+  parseWebhookArgs,
+  WEBHOOK_CLI_OPTIONS,
+  WEBHOOK_USAGE,
+  type WebhookArgs,
+} from './webhooks/webhook-cli.js';
+import {
   CLIENT_LIMIT_OPTIONS,
   CLIENT_LIMIT_USAGE,
   parseClientLimitArgs,
@@ -50,7 +56,7 @@ ${CLIENT_LIMIT_USAGE}  --log-level <l>      debug | info | warn | error [QUIRE_L
                        lean: V8's young generation stays at 4 MiB (less memory per idle
                        connection after bursts); small: also --optimize-for-size (least
                        memory, more CPU); v8: V8's own sizing (young generation up to 16 MiB)
-  -h, --help           show this help
+${WEBHOOK_USAGE}  -h, --help           show this help
 `;
 
 /** The open-mode banner: a box whose right edge lines up whatever the lines say. */
@@ -100,6 +106,8 @@ export interface ServeArgs extends ClientLimitArgs {
   databaseUrl?: string;
   /** Absent = one instance, no bus. */
   redisUrl?: string;
+  /** Absent = no webhooks. */
+  webhooks?: WebhookArgs;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
@@ -119,6 +127,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
         'allow-origin': { type: 'string', multiple: true },
         'database-url': { type: 'string' },
         'redis-url': { type: 'string' },
+        ...WEBHOOK_CLI_OPTIONS,
         ...CLIENT_LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -181,6 +190,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   const databaseUrl = parsed.values['database-url'] ?? (env.QUIRE_DATABASE_URL || undefined);
   const redisUrl = parsed.values['redis-url'] ?? (env.QUIRE_REDIS_URL || undefined);
   problems.push(...serviceUrlProblems({ databaseUrl, redisUrl }));
+  const webhooks = parseWebhookArgs(parsed.values, env);
+  problems.push(...webhooks.problems);
   const clientLimits = parseClientLimitArgs(parsed.values, env);
   problems.push(...clientLimits.problems);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
@@ -195,6 +206,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   if (origins.length > 0) args.allowOrigins = origins;
   if (databaseUrl !== undefined) args.databaseUrl = databaseUrl;
   if (redisUrl !== undefined) args.redisUrl = redisUrl;
+  if (webhooks.args) args.webhooks = webhooks.args;
   Object.assign(args, clientLimits.args);
   return args;
 }
@@ -238,6 +250,7 @@ async function serve(args: ServeArgs): Promise<void> {
       dataDir: args.dataDir,
       secret: args.secret,
       allowOrigins: args.allowOrigins,
+      ...args.webhooks,
       trustProxy: args.trustProxy,
       maxConnectionsPerIp: args.maxConnectionsPerIp,
       maxNewDocumentsPerMinute: args.maxNewDocumentsPerMinute,

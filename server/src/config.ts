@@ -22,6 +22,11 @@ import { DEFAULT_BUS_PRESENCE_BATCH_MS } from './bus/presence-link.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { Logger } from './log.js';
 import {
+  resolveWebhookOptions,
+  webhookOptionProblems,
+  type WebhookOptions,
+} from './webhooks/webhook-options.js';
+import {
   byteBurstFor,
   DEFAULT_BYTES_PER_SECOND,
   DEFAULT_COMPACT_AFTER_BYTES,
@@ -48,7 +53,8 @@ import {
   MIN_SECRET_LENGTH,
 } from './limits.js';
 
-export interface QuireServerOptions {
+/** The webhook options (webhookUrls, webhookSecret, …) are in webhooks/webhook-options.ts. */
+export interface QuireServerOptions extends WebhookOptions {
   /** TCP port for `listen()`. 0 picks a free port. Default 1234. */
   port?: number;
   /** Interface for `listen()`. Default '127.0.0.1' (loopback only; use 0.0.0.0 to expose). */
@@ -181,9 +187,15 @@ export interface QuireServerOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<QuireServerOptions, 'storage' | 'bus' | 'logger' | 'authorize' | 'secret'>
+  Omit<
+    QuireServerOptions,
+    'storage' | 'bus' | 'logger' | 'authorize' | 'secret' | 'webhookSecret' | 'webhookOperator'
+  >
 > &
-  Pick<QuireServerOptions, 'storage' | 'bus' | 'logger' | 'authorize' | 'secret'> & {
+  Pick<
+    QuireServerOptions,
+    'storage' | 'bus' | 'logger' | 'authorize' | 'secret' | 'webhookSecret' | 'webhookOperator'
+  > & {
     /** Byte burst per connection, derived from maxMessageBytes. */
     byteBurst: number;
     /** trustProxy, parsed (access/trusted-proxies.ts). */
@@ -259,6 +271,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
     versionsKeepHourlyMs: options.versionsKeepHourlyMs ?? DEFAULT_VERSIONS_KEEP_HOURLY_MS,
     versionThinIntervalMs: options.versionThinIntervalMs ?? DEFAULT_VERSION_THIN_INTERVAL_MS,
     logger: options.logger,
+    ...resolveWebhookOptions(options),
   };
   const problems: string[] = [];
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
@@ -370,6 +383,7 @@ export function resolveOptions(options: QuireServerOptions = {}): ResolvedOption
   );
   problems.push(...trust.problems.map((problem) => `trustProxy entry ${problem}`));
   resolved.trustedProxies = trust.proxies;
+  problems.push(...webhookOptionProblems(resolved));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }

@@ -66,3 +66,19 @@ export {
   type SignTokenOptions,
 } from './access/token.js';
 export { createTokenAuthorize, tokenFromRequest, TOKEN_PARAM } from './access/token-authorize.js';
+export {
+  SIGNATURE_HEADER,
+  signWebhookBody,
+  verifyWebhookSignature,
+} from './webhooks/signature.js';
+export type { WebhookOptions } from './webhooks/webhook-options.js';
+export type { Webhooks, WebhookHealth } from './webhooks/webhooks.js';
+export {
+  WEBHOOK_EVENTS,
+  type WebhookEventName,
+  type WebhookOutbox,
+  type NewOutboxEvent,
+  type OutboxDelivery,
+  type DeadLetter,
+  type OutboxStats,
+} from './webhooks/outbox.js';

@@ -37,6 +37,8 @@ import { DocumentHistory } from './history/document-history.js';
 import { RetentionRunner } from './history/retention.js';
 import { VersionPolicy } from './history/version-policy.js';
 import { versionRoutes } from './http/api/versions.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
+import { webhookRoutes } from './webhooks/webhook-routes.js';
 import { DocumentGoneError, RoomRegistry } from './room/room-registry.js';
 import { BusPresence } from './bus/bus-presence.js';
 import type { StorageAdapter } from './storage/adapter.js';
@@ -68,6 +70,8 @@ export interface QuireServer {
   readonly api: ApiRouter;
   /** Server-side document operations (create, read, write, delete) behind the API. */
   readonly documents: DocumentService;
+  /** Webhooks (health, dead letters); null when no receiver is configured. */
+  readonly webhooks: Webhooks | null;
 }
 
 /** How long close() waits for clients to acknowledge the 1001 close before cutting them off. */
@@ -84,10 +88,18 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const metrics = new Metrics();
   const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
   const store = new DocumentStore(storage, options, log, metrics);
+  // Webhooks, from an outbox in the same store (webhooks/webhooks.ts); null without receivers.
+  const webhooks = createWebhooks(options, storage, log, metrics.registry);
   // Version history, in the same store when the adapter keeps versions (history/).
   const versions = storage.versions ?? null;
   const policy = versions
-    ? new VersionPolicy({ versions, log, metrics, autoVersionIdleMs: options.autoVersionIdleMs })
+    ? new VersionPolicy({
+        versions,
+        log,
+        metrics,
+        autoVersionIdleMs: options.autoVersionIdleMs,
+        ...(webhooks ? { onVersionSaving: (doc: string) => webhooks.versionSaving(doc) } : {}),
+      })
     : null;
   // Presence across instances: this instance's heartbeat, and a presence link per loaded room.
   const presence = options.bus
@@ -112,6 +124,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     ...(options.bus ? { bus: options.bus } : {}),
     ...(policy || titles ? { history: roomObservers(policy, titles) } : {}),
     ...(presence ? { presence } : {}),
+    ...(webhooks ? { webhooks } : {}),
     // A deleted document is never loaded again (documents/document-service.ts).
     isDeleted: (name: string): Promise<boolean> => documents.isDeleted(name),
     busCatchUpIntervalMs: options.busCatchUpIntervalMs,
@@ -134,6 +147,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     log,
     maxDocumentBytes: options.maxDocumentBytes,
     deletedRetentionMs: options.deletedRetentionMs,
+    ...(webhooks ? { events: webhooks } : {}),
     // A version of what an API write replaces (history/version-policy.ts).
     ...(policy ? { beforeWrite: (room, actor) => policy.saveBefore(room, 'api', actor) } : {}),
   });
@@ -152,6 +166,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
         })
       : null;
   api.add(...versionRoutes(history));
+  api.add(...webhookRoutes(webhooks));
+  webhooks?.start();
   const retention = versions
     ? new RetentionRunner({
         versions,
@@ -247,6 +263,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   // elsewhere (observability/server-observability.ts).
   const services = { store, storage, bus: options.bus, isAccepting: () => accepting };
   const readiness = createReadiness(services);
+  if (webhooks) readiness.add('webhooks', () => webhooks.health().reason ?? null);
   observeServices(metrics, readiness, services);
   metrics.setGauges(() => ({ connections: connections.size, rooms: rooms.size }));
   const httpContext = {
@@ -324,6 +341,8 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     // Every room captured what changed since its last version when it closed: written before
     // the store closes.
     await policy?.drain();
+    // Open change windows end now (due at the next start); the senders stop.
+    await webhooks?.close();
     await retention?.stop();
     // After the rooms published their last removals: the others drop this instance at once.
     await presence?.close();
@@ -358,6 +377,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     loadedDocuments: () => rooms.loadedNames(),
     api,
     documents,
+    webhooks,
   };
 }
 

@@ -19,6 +19,7 @@ import type { Room } from '../room/room.js';
 import type { RoomRegistry } from '../room/room-registry.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import type { DocumentLifecycle } from '../storage/lifecycle.js';
+import type { DocumentEvents } from '../webhooks/webhooks.js';
 import { titleOfText } from './document-title.js';
 import { editorText, initialUpdate, textEditUpdate } from './editor-text.js';
 
@@ -37,6 +38,9 @@ export interface DocumentServiceOptions {
    * saves the state the write replaces (kind 'api'). A rejection refuses the write (it throws
    * to the caller). Default: none. */
   beforeWrite?(room: Room, actor?: string): Promise<unknown>;
+  /** Webhooks: told of a create or delete in the turn it is started (webhooks/webhooks.ts).
+   * Default: none. */
+  events?: DocumentEvents;
 }
 
 /** What a write did, or why it was refused (nothing changed then). */
@@ -93,7 +97,16 @@ export class DocumentService {
     if (!lifecycle) return 'unsupported';
     const update = initialUpdate(text);
     if (update.length > this.options.maxDocumentBytes) return 'too-large';
-    if (!(await lifecycle.create(name, update))) return 'exists';
+    const event = this.options.events?.creating(name, text, actor);
+    const created = await lifecycle.create(name, update).catch((error: unknown) => {
+      event?.cancel();
+      throw error;
+    });
+    if (!created) {
+      event?.cancel();
+      return 'exists';
+    }
+    event?.confirm();
     // The list shows the title at once (typing updates it later: document-titles.ts).
     await this.options.storage.catalog?.setTitle(name, titleOfText(text));
     // A room may be loaded already (an editor opened the name before anything was stored): it
@@ -146,7 +159,16 @@ export class DocumentService {
   async delete(name: string, actor?: string): Promise<'deleted' | 'not-found' | 'unsupported'> {
     const lifecycle = this.lifecycle;
     if (!lifecycle) return 'unsupported';
-    if (!(await lifecycle.markDeleted(name, this.now()))) return 'not-found';
+    const event = this.options.events?.deleting(name, actor);
+    const marked = await lifecycle.markDeleted(name, this.now()).catch((error: unknown) => {
+      event?.cancel();
+      throw error;
+    });
+    if (!marked) {
+      event?.cancel();
+      return 'not-found';
+    }
+    event?.confirm();
     await this.options.rooms.evict(name, CloseCode.Gone, 'document deleted');
     this.options.log.info('document deleted', { doc: name, actor });
     return 'deleted';

@@ -30,6 +30,7 @@ import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { captureState, compressState } from './version-state.js';
 import type { VersionKind, VersionStore } from './version-store.js';
+import type { PreparedEvent } from '../webhooks/event-recorder.js';
 
 /** Default `autoVersionIdleMs`: 2 minutes without changes after a change. */
 export const DEFAULT_AUTO_VERSION_IDLE_MS = 120_000;
@@ -50,6 +51,9 @@ export interface VersionPolicyOptions {
   autoVersionIdleMs: number;
   /** The clock versions are stamped with (tests inject one). Default Date.now. */
   now?: () => number;
+  /** Webhooks (webhooks/webhooks.ts): told in the turn a version's write starts, and whether
+   * it was stored. Default: none. */
+  onVersionSaving?(doc: string): PreparedEvent;
 }
 
 /** What a save did: the version's id and whether it is new (false: the document was unchanged
@@ -178,15 +182,24 @@ export class VersionPolicy {
           return { id: latest.id, created: false };
         }
       }
-      const id = await versions.add({
-        doc,
-        createdAt: this.now(),
-        kind,
-        ...(label === undefined ? {} : { label }),
-        authors,
-        state: await compressState(captured.update),
-        stateHash: captured.stateHash,
-      });
+      const state = await compressState(captured.update);
+      const createdAt = this.now();
+      const event = this.options.onVersionSaving?.(doc);
+      const id = await versions
+        .add({
+          doc,
+          createdAt,
+          kind,
+          ...(label === undefined ? {} : { label }),
+          authors,
+          state,
+          stateHash: captured.stateHash,
+        })
+        .catch((error: unknown) => {
+          event?.cancel();
+          throw error;
+        });
+      event?.confirm({ version: { id, createdAt, kind, label: label ?? null, authors } });
       metrics.versionsSaved++;
       log.debug('version saved', { doc, id, kind, actor });
       return { id, created: true };

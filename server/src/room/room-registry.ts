@@ -12,6 +12,7 @@ import type { BusPresence } from '../bus/bus-presence.js';
 import type { PresenceLink } from '../bus/presence-link.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -34,6 +35,9 @@ export interface RoomRegistryOptions {
   /** Version history (history/version-policy.ts): told of every change, of a room its last
    * peer left, and of a room about to be destroyed. Default: none. */
   history?: Pick<VersionPolicy, 'changed' | 'emptied' | 'unloaded' | 'forget'>;
+  /** Webhooks (webhooks/webhooks.ts): told of every change, in the turn it is stored.
+   * Default: none. */
+  webhooks?: Pick<Webhooks, 'changed'>;
 }
 
 /** Thrown by `acquire` for a deleted document. */
@@ -173,7 +177,10 @@ export class RoomRegistry {
             this.scheduleUnload(r);
           },
           onChainFailure: () => this.options.metrics.roomChainFailures++,
-          onChange: (r, origin) => this.options.history?.changed(r, origin),
+          onChange: (r, origin, created) => {
+            this.options.history?.changed(r, origin);
+            this.options.webhooks?.changed(r, origin, created);
+          },
           ...(link
             ? {
                 publish: (_room: Room, update: Uint8Array, seq: number) =>

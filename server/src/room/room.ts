@@ -36,8 +36,10 @@ export interface RoomContext {
   publish?(room: Room, update: Uint8Array, seq: number): void;
   /** A queued write or send threw (counted). */
   onChainFailure?(): void;
-  /** A change was applied and routed (history/version-policy.ts: when, and by whom). */
-  onChange?(room: Room, origin: ChangeOrigin): void;
+  /** A change was applied and routed (history/version-policy.ts: when, and by whom; webhooks:
+   * `created` when it gave an empty document its first content). Called in the turn the change
+   * is stored. */
+  onChange?(room: Room, origin: ChangeOrigin, created: boolean): void;
   /** This instance's peers changed their presence (accepted entries, removals included):
    * other instances are told (bus/presence-link.ts); absent with no bus. */
   onLocalPresence?(room: Room, entries: AwarenessEntry[]): void;
@@ -244,7 +246,7 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
       const seq = route.publish && written ? await written : null;
       if (seq !== null) this.ctx.publish?.(this, applied, seq);
     }, written);
-    this.ctx.onChange?.(this, origin);
+    this.ctx.onChange?.(this, origin, before.size === 0);
   }
 
   /** The reply is computed now and sent after every write queued so far: now, the document holds

@@ -22,6 +22,7 @@
  */
 
 import type { VersionStore } from '../history/version-store.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 import type { DocumentCatalog } from './catalog.js';
 import type { DocumentLifecycle } from './lifecycle.js';
@@ -149,6 +150,11 @@ export interface StorageAdapter {
    * built-in adapters have it; without it, version history is off. `delete` removes a
    * document's versions too. */
   readonly versions?: VersionStore;
+
+  /** Webhook deliveries still to make, kept in this same store so an event survives what the
+   * document's write survives (webhooks/outbox.ts). The built-in adapters have it; without it,
+   * webhooks cannot be configured. */
+  readonly outbox?: WebhookOutbox;
 }
 
 /** The cursor that continues a listing after `doc`, in `order`. Opaque to callers. */

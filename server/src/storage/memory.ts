@@ -13,6 +13,7 @@ import {
 import type { DocumentCatalog, RenameResult } from './catalog.js';
 import { MemoryLifecycle } from './memory-lifecycle.js';
 import { MemoryVersions } from './memory-versions.js';
+import { MemoryOutbox } from './memory-outbox.js';
 
 interface MemoryEntry {
   snapshot: Uint8Array | null;
@@ -36,6 +37,8 @@ export class MemoryStorage implements StorageAdapter {
     assertOpen: () => this.assertOpen(),
   });
   readonly versions = new MemoryVersions(() => this.assertOpen());
+  /** Webhook deliveries (memory-outbox.ts). */
+  readonly outbox = new MemoryOutbox(() => this.assertOpen());
   /** Titles and rename (catalog.ts); atomic by running without an await. */
   readonly catalog: DocumentCatalog = {
     setTitle: async (name, title) => {

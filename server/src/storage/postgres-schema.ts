@@ -17,6 +17,7 @@ export interface Tables {
   updates: string;
   versions: string;
   deleted: string;
+  outbox: string;
 }
 
 export function tablesIn(schema: string): Tables {
@@ -27,6 +28,7 @@ export function tablesIn(schema: string): Tables {
     updates: qualified('quire_updates'),
     versions: qualified('quire_versions'),
     deleted: qualified('quire_deleted_documents'),
+    outbox: qualified('quire_webhook_outbox'),
   };
 }
 
@@ -88,6 +90,27 @@ function schemaSql(t: Tables): string {
     );
     CREATE INDEX IF NOT EXISTS quire_versions_by_doc
       ON ${t.versions} (doc, created_at DESC, id DESC);
+    -- Webhook deliveries still to make, and dead letters (postgres-outbox.ts).
+    CREATE TABLE IF NOT EXISTS ${t.outbox} (
+      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      event_id text NOT NULL,
+      receiver text NOT NULL,
+      event text NOT NULL,
+      doc text NOT NULL,
+      payload text NOT NULL,
+      created_at bigint NOT NULL,
+      available_at bigint NOT NULL,
+      attempts integer NOT NULL DEFAULT 0,
+      lease_owner text,
+      lease_until bigint NOT NULL DEFAULT 0,
+      last_error text,
+      dead_at bigint
+    );
+    CREATE INDEX IF NOT EXISTS quire_webhook_outbox_pending
+      ON ${t.outbox} (receiver, seq) WHERE dead_at IS NULL;
+    CREATE INDEX IF NOT EXISTS quire_webhook_outbox_by_event ON ${t.outbox} (event_id);
+    CREATE INDEX IF NOT EXISTS quire_webhook_outbox_dead
+      ON ${t.outbox} (dead_at) WHERE dead_at IS NOT NULL;
     -- The document's title for the list (postgres-catalog.ts); NULL: none recorded.
     ALTER TABLE ${t.documents} ADD COLUMN IF NOT EXISTS title text;
   `;

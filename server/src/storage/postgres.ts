@@ -44,6 +44,7 @@ import {
 } from './postgres-append-batch.js';
 import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth, withDeadline } from './postgres-health.js';
 import { PostgresVersions } from './postgres-versions.js';
+import { PostgresOutbox } from './postgres-outbox.js';
 
 export interface PostgresStorageOptions {
   /** Where the database is, e.g. `postgres://user:password@host:5432/quire` (pg's connection
@@ -97,6 +98,8 @@ export class PostgresStorage implements StorageAdapter {
   readonly lifecycle: PostgresLifecycle;
   /** Saved versions, in the `quire_versions` table (postgres-versions.ts). */
   readonly versions: PostgresVersions;
+  /** Webhook deliveries, in `quire_webhook_outbox` (postgres-outbox.ts). */
+  readonly outbox: PostgresOutbox;
   /** Titles and rename (postgres-catalog.ts). */
   readonly catalog: PostgresCatalog;
   private readonly pool: ConnectionPool;
@@ -121,6 +124,7 @@ export class PostgresStorage implements StorageAdapter {
     );
     this.batcher = new AppendBatcher((rows) => this.commitBatch(rows), options.appendBatch);
     this.versions = new PostgresVersions(this.tables, (fn) => this.withClient(fn));
+    this.outbox = new PostgresOutbox(this.tables, (fn) => this.withClient(fn));
   }
 
   /** Connects and creates the schema if missing. Every other method waits for it; call it at

@@ -39,6 +39,27 @@ const SCHEMA = `
     state_hash TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS versions_by_doc ON versions (doc, created_at DESC, id DESC);
+  -- Webhook deliveries still to make, and dead letters (storage/sqlite-outbox.ts).
+  CREATE TABLE IF NOT EXISTS webhook_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    receiver TEXT NOT NULL,
+    event TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    available_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    dead_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS webhook_outbox_pending ON webhook_outbox (receiver, seq)
+    WHERE dead_at IS NULL;
+  CREATE INDEX IF NOT EXISTS webhook_outbox_by_event ON webhook_outbox (event_id);
+  CREATE INDEX IF NOT EXISTS webhook_outbox_dead ON webhook_outbox (dead_at)
+    WHERE dead_at IS NOT NULL;
 `;
 
 /** Data migrations, by the schema version (PRAGMA user_version) they bring a database to. */

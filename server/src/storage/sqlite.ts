@@ -36,6 +36,7 @@ import { listDocuments } from './sqlite-list.js';
 import { SqliteCatalog } from './sqlite-catalog.js';
 import { SqliteLifecycle } from './sqlite-lifecycle.js';
 import { SqliteVersions } from './sqlite-versions.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -67,6 +68,8 @@ export class SqliteStorage implements StorageAdapter {
   readonly lifecycle: SqliteLifecycle;
   /** Saved versions, in this database's `versions` table (sqlite-versions.ts). */
   readonly versions: SqliteVersions;
+  /** Webhook deliveries, in this database's `webhook_outbox` table (sqlite-outbox.ts). */
+  readonly outbox: SqliteOutbox;
   /** Titles and rename, in this database (sqlite-catalog.ts). */
   readonly catalog: SqliteCatalog;
   private readonly dataDir: string;
@@ -92,6 +95,7 @@ export class SqliteStorage implements StorageAdapter {
     migrateSchema(this.db);
     this.lifecycle = new SqliteLifecycle(this.db);
     this.versions = new SqliteVersions(this.db);
+    this.outbox = new SqliteOutbox(this.db);
     this.catalog = new SqliteCatalog(this.db);
     this.statements = {
       document: this.db.prepare<[string], DocumentRow>(

@@ -1,0 +1,200 @@
+/**
+ * PostgresStorage's webhook outbox (webhooks/outbox.ts): the `quire_webhook_outbox` table
+ * beside the documents (postgres-schema.ts), shared by every instance on the database.
+ *
+ * A claim is one statement: the due rows are picked `FOR UPDATE SKIP LOCKED` and leased in the
+ * same UPDATE, so two instances claiming at once get disjoint rows (neither waits for the
+ * other's locks, neither gets a row the other leased), and a leased row is not due again until
+ * its lease has run out. Every other method is one statement too, so one transaction.
+ */
+import type { QueryResultRow } from 'pg';
+import type {
+  DeadLetter,
+  NewOutboxEvent,
+  OutboxDelivery,
+  OutboxStats,
+  WebhookEventName,
+  WebhookOutbox,
+} from '../webhooks/outbox.js';
+import type { WithClient } from './postgres-versions.js';
+import type { Tables } from './postgres-schema.js';
+
+interface Row {
+  seq: number;
+  event_id: string;
+  receiver: string;
+  event: string;
+  doc: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+  last_error: string | null;
+  dead_at: number | null;
+}
+
+const COLUMNS =
+  'seq, event_id, receiver, event, doc, payload, created_at, attempts, last_error, dead_at';
+
+/** Rows never attempted and not being sent (see WebhookOutbox.update). */
+const UNTRIED = 'event_id = $1 AND attempts = 0 AND lease_until = 0 AND dead_at IS NULL';
+
+export class PostgresOutbox implements WebhookOutbox {
+  private readonly t: string;
+
+  constructor(
+    tables: Tables,
+    private readonly withClient: WithClient,
+  ) {
+    this.t = tables.outbox;
+  }
+
+  async add(event: NewOutboxEvent, receivers: readonly string[]): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.t} (event_id, receiver, event, doc, payload, created_at, available_at)
+       SELECT $1, r, $2, $3, $4, $5, $6 FROM unnest($7::text[]) AS r`,
+      [
+        event.eventId,
+        event.event,
+        event.doc,
+        event.payload,
+        event.createdAt,
+        event.availableAt,
+        [...receivers],
+      ],
+    );
+  }
+
+  async update(eventId: string, payload: string, availableAt: number): Promise<void> {
+    await this.query(`UPDATE ${this.t} SET payload = $2, available_at = $3 WHERE ${UNTRIED}`, [
+      eventId,
+      payload,
+      availableAt,
+    ]);
+  }
+
+  async cancel(eventId: string): Promise<void> {
+    await this.query(`DELETE FROM ${this.t} WHERE ${UNTRIED}`, [eventId]);
+  }
+
+  async claim(
+    receiver: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): Promise<OutboxDelivery[]> {
+    const rows = await this.query<Row>(
+      `UPDATE ${this.t} SET lease_owner = $2, lease_until = $4
+       WHERE seq IN (
+         SELECT seq FROM ${this.t}
+         WHERE receiver = $1 AND dead_at IS NULL AND available_at <= $3 AND lease_until <= $3
+         ORDER BY seq LIMIT $5
+         FOR UPDATE SKIP LOCKED)
+       RETURNING ${COLUMNS}`,
+      [receiver, owner, now, leaseUntil, limit],
+    );
+    return rows.map(delivery).sort((a, b) => a.seq - b.seq);
+  }
+
+  async complete(seq: number): Promise<void> {
+    await this.query(`DELETE FROM ${this.t} WHERE seq = $1`, [seq]);
+  }
+
+  async retryLater(seq: number, availableAt: number, error: string): Promise<void> {
+    await this.query(
+      `UPDATE ${this.t} SET attempts = attempts + 1, available_at = $2, last_error = $3,
+         lease_owner = NULL, lease_until = 0
+       WHERE seq = $1`,
+      [seq, availableAt, error],
+    );
+  }
+
+  async release(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.query(
+      `UPDATE ${this.t} SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY($1::bigint[])`,
+      [[...seqs]],
+    );
+  }
+
+  async buryExpired(
+    receiver: string,
+    createdBefore: number,
+    now: number,
+    error: string,
+  ): Promise<number> {
+    const rows = await this.query<{ seq: number }>(
+      `UPDATE ${this.t} SET dead_at = $3, last_error = COALESCE(last_error, $4)
+       WHERE receiver = $1 AND dead_at IS NULL AND created_at < $2 AND lease_until <= $3
+       RETURNING seq`,
+      [receiver, createdBefore, now, error],
+    );
+    return rows.length;
+  }
+
+  async deadLetters(limit: number, afterSeq = 0): Promise<DeadLetter[]> {
+    const rows = await this.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.t} WHERE dead_at IS NOT NULL AND seq > $1
+       ORDER BY seq LIMIT $2`,
+      [afterSeq, limit],
+    );
+    return rows.map((row) => ({ ...delivery(row), deadAt: row.dead_at! }));
+  }
+
+  async replay(seq: number, now: number): Promise<boolean> {
+    const rows = await this.query<{ seq: number }>(
+      `UPDATE ${this.t} SET dead_at = NULL, attempts = 0, created_at = $2, available_at = $2,
+         lease_owner = NULL, lease_until = 0
+       WHERE seq = $1 AND dead_at IS NOT NULL RETURNING seq`,
+      [seq, now],
+    );
+    return rows.length > 0;
+  }
+
+  async stats(receivers: readonly string[], now: number): Promise<OutboxStats> {
+    const rows = await this.query<{
+      pending: number;
+      dead: number;
+      total: number;
+      oldest: number | null;
+    }>(
+      `SELECT COUNT(*) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NULL)::int AS pending,
+              COUNT(*) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NOT NULL)::int AS dead,
+              COUNT(*)::int AS total,
+              MIN(created_at) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NULL
+                                        AND available_at <= $2) AS oldest
+       FROM ${this.t}`,
+      [[...receivers], now],
+    );
+    const row = rows[0]!;
+    return { pending: row.pending, dead: row.dead, total: row.total, oldestDueAt: row.oldest };
+  }
+
+  async purgeDead(before: number, limit: number): Promise<number> {
+    const rows = await this.query<{ seq: number }>(
+      `DELETE FROM ${this.t} WHERE seq IN (
+         SELECT seq FROM ${this.t} WHERE dead_at IS NOT NULL AND dead_at < $1 LIMIT $2)
+       RETURNING seq`,
+      [before, limit],
+    );
+    return rows.length;
+  }
+
+  private query<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    return this.withClient(async (client) => (await client.query<R>(sql, params)).rows);
+  }
+}
+
+function delivery(row: Row): OutboxDelivery {
+  return {
+    seq: row.seq,
+    eventId: row.event_id,
+    receiver: row.receiver,
+    event: row.event as WebhookEventName,
+    doc: row.doc,
+    payload: row.payload,
+    createdAt: row.created_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  };
+}

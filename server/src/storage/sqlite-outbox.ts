@@ -1,0 +1,211 @@
+/**
+ * SqliteStorage's webhook outbox (webhooks/outbox.ts): the `webhook_outbox` table of the same
+ * database file (sqlite-schema.ts). Statements run synchronously on the store's connection, so
+ * an event added in the turn that appends the update it reports is in the WAL with it: a
+ * process crash keeps both. A claim is one transaction, so processes sharing the file never
+ * lease one row twice.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  DeadLetter,
+  NewOutboxEvent,
+  OutboxDelivery,
+  OutboxStats,
+  WebhookEventName,
+  WebhookOutbox,
+} from '../webhooks/outbox.js';
+
+interface Row {
+  seq: number;
+  event_id: string;
+  receiver: string;
+  event: string;
+  doc: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+  last_error: string | null;
+  dead_at: number | null;
+}
+
+const COLUMNS =
+  'seq, event_id, receiver, event, doc, payload, created_at, attempts, last_error, dead_at';
+
+export class SqliteOutbox implements WebhookOutbox {
+  private readonly statements;
+  private readonly claimTx: (
+    receiver: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ) => Row[];
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      insert: db.prepare<[string, string, string, string, string, number, number]>(
+        `INSERT INTO webhook_outbox (event_id, receiver, event, doc, payload, created_at, available_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      update: db.prepare<[string, number, string]>(
+        `UPDATE webhook_outbox SET payload = ?, available_at = ?
+         WHERE event_id = ? AND attempts = 0 AND lease_until = 0 AND dead_at IS NULL`,
+      ),
+      cancel: db.prepare<[string]>(
+        `DELETE FROM webhook_outbox
+         WHERE event_id = ? AND attempts = 0 AND lease_until = 0 AND dead_at IS NULL`,
+      ),
+      due: db.prepare<[string, number, number, number], Row>(
+        `SELECT ${COLUMNS} FROM webhook_outbox
+         WHERE receiver = ? AND dead_at IS NULL AND available_at <= ? AND lease_until <= ?
+         ORDER BY seq LIMIT ?`,
+      ),
+      lease: db.prepare<[string, number, number]>(
+        'UPDATE webhook_outbox SET lease_owner = ?, lease_until = ? WHERE seq = ?',
+      ),
+      complete: db.prepare<[number]>('DELETE FROM webhook_outbox WHERE seq = ?'),
+      retry: db.prepare<[number, string, number]>(
+        `UPDATE webhook_outbox SET attempts = attempts + 1, available_at = ?, last_error = ?,
+           lease_owner = NULL, lease_until = 0
+         WHERE seq = ?`,
+      ),
+      release: db.prepare<[number]>(
+        'UPDATE webhook_outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ?',
+      ),
+      bury: db.prepare<[number, string, string, number, number]>(
+        `UPDATE webhook_outbox SET dead_at = ?, last_error = COALESCE(last_error, ?)
+         WHERE receiver = ? AND dead_at IS NULL AND created_at < ? AND lease_until <= ?`,
+      ),
+      dead: db.prepare<[number, number], Row>(
+        `SELECT ${COLUMNS} FROM webhook_outbox WHERE dead_at IS NOT NULL AND seq > ?
+         ORDER BY seq LIMIT ?`,
+      ),
+      replay: db.prepare<[number, number, number]>(
+        `UPDATE webhook_outbox SET dead_at = NULL, attempts = 0, created_at = ?, available_at = ?,
+           lease_owner = NULL, lease_until = 0
+         WHERE seq = ? AND dead_at IS NOT NULL`,
+      ),
+      total: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM webhook_outbox'),
+      perReceiver: db.prepare<
+        [number, string],
+        { pending: number; dead: number; oldest: number | null }
+      >(
+        `SELECT COUNT(*) FILTER (WHERE dead_at IS NULL) AS pending,
+                COUNT(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
+                MIN(created_at) FILTER (WHERE dead_at IS NULL AND available_at <= ?) AS oldest
+         FROM webhook_outbox WHERE receiver = ?`,
+      ),
+      purge: db.prepare<[number, number]>(
+        `DELETE FROM webhook_outbox WHERE seq IN (
+           SELECT seq FROM webhook_outbox WHERE dead_at IS NOT NULL AND dead_at < ? LIMIT ?)`,
+      ),
+    };
+    this.claimTx = db.transaction((receiver, owner, now, leaseUntil, limit) => {
+      const rows = this.statements.due.all(receiver, now, now, limit);
+      for (const row of rows) this.statements.lease.run(owner, leaseUntil, row.seq);
+      return rows;
+    });
+  }
+
+  async add(event: NewOutboxEvent, receivers: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const receiver of receivers) {
+        this.statements.insert.run(
+          event.eventId,
+          receiver,
+          event.event,
+          event.doc,
+          event.payload,
+          event.createdAt,
+          event.availableAt,
+        );
+      }
+    })();
+  }
+
+  async update(eventId: string, payload: string, availableAt: number): Promise<void> {
+    this.statements.update.run(payload, availableAt, eventId);
+  }
+
+  async cancel(eventId: string): Promise<void> {
+    this.statements.cancel.run(eventId);
+  }
+
+  async claim(
+    receiver: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): Promise<OutboxDelivery[]> {
+    return this.claimTx(receiver, owner, now, leaseUntil, limit).map(delivery);
+  }
+
+  async complete(seq: number): Promise<void> {
+    this.statements.complete.run(seq);
+  }
+
+  async retryLater(seq: number, availableAt: number, error: string): Promise<void> {
+    this.statements.retry.run(availableAt, error, seq);
+  }
+
+  async release(seqs: readonly number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.statements.release.run(seq);
+    })();
+  }
+
+  async buryExpired(
+    receiver: string,
+    createdBefore: number,
+    now: number,
+    error: string,
+  ): Promise<number> {
+    return this.statements.bury.run(now, error, receiver, createdBefore, now).changes;
+  }
+
+  async deadLetters(limit: number, afterSeq = 0): Promise<DeadLetter[]> {
+    return this.statements.dead
+      .all(afterSeq, limit)
+      .map((row) => ({ ...delivery(row), deadAt: row.dead_at! }));
+  }
+
+  async replay(seq: number, now: number): Promise<boolean> {
+    return this.statements.replay.run(now, now, seq).changes > 0;
+  }
+
+  async stats(receivers: readonly string[], now: number): Promise<OutboxStats> {
+    const stats: OutboxStats = {
+      pending: 0,
+      dead: 0,
+      total: this.statements.total.get()!.n,
+      oldestDueAt: null,
+    };
+    for (const receiver of receivers) {
+      const row = this.statements.perReceiver.get(now, receiver)!;
+      stats.pending += row.pending;
+      stats.dead += row.dead;
+      if (row.oldest !== null)
+        stats.oldestDueAt = Math.min(stats.oldestDueAt ?? row.oldest, row.oldest);
+    }
+    return stats;
+  }
+
+  async purgeDead(before: number, limit: number): Promise<number> {
+    return this.statements.purge.run(before, limit).changes;
+  }
+}
+
+function delivery(row: Row): OutboxDelivery {
+  return {
+    seq: row.seq,
+    eventId: row.event_id,
+    receiver: row.receiver,
+    event: row.event as WebhookEventName,
+    doc: row.doc,
+    payload: row.payload,
+    createdAt: row.created_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  };
+}
