@@ -11,5 +11,8 @@ export default defineConfig({
     minify: true,
     sourcemap: true,
     lib: { entry: 'src/element-entry.ts', formats: ['es'], fileName: () => 'quire-editor.js' },
+    // Code-block languages load on first use, each a chunk beside the bundle; hashed and under
+    // assets/ so the server caches them for good (quire-editor.js itself is revalidated).
+    rolldownOptions: { output: { chunkFileNames: 'assets/element/[name]-[hash].js' } },
   },
 });

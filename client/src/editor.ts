@@ -30,6 +30,9 @@ import { remoteCarets } from './remote-carets.js';
 import { readTokenHints } from './token-hints.js';
 import { resolveUser, type UserIdentity } from './user.js';
 import type { BackoffOptions } from './backoff.js';
+import { modeFeatures } from './markdown/setup.js';
+import type { MarkdownPreview } from './markdown/preview.js';
+import { DEFAULT_EDITOR_MODE, type EditorMode } from './markdown/mode.js';
 
 /** The Y.Text every Quire client edits (the name y-codemirror's examples use). */
 export const TEXT_NAME = 'codemirror';
@@ -56,6 +59,9 @@ export interface CreateEditorOptions {
   /** A History button in the toolbar: browse, compare, name and restore versions (through the
    * server's `/api/docs/<name>/versions` routes). Viewers can browse only. Default true. */
   history?: boolean;
+  /** 'markdown' (the default): Markdown highlighting, formatting shortcuts (Mod-b/i/k), list
+   * continuation and a live preview; 'plain': a plain-text editor. Both have find (Mod-f). */
+  mode?: EditorMode;
   /** 'light', 'dark', or 'auto' to follow the system's prefers-color-scheme. Default 'auto'. */
   theme?: ThemeSetting;
 }
@@ -67,6 +73,10 @@ export interface QuireEditor {
   awareness: Awareness;
   /** The History panel (open, close), or null with `history: false`. */
   history: HistoryPanel | null;
+  /** The mode the editor was created with. */
+  mode: EditorMode;
+  /** The Markdown preview (open, close), or null in 'plain' mode. */
+  preview: MarkdownPreview | null;
   /** Resolves once offline edits (if any) are loaded and the connection has started. */
   ready: Promise<void>;
   status(): StatusView;
@@ -121,6 +131,9 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
   });
   chrome.root.dataset.theme = colorScheme.scheme();
 
+  const mode = options.mode ?? DEFAULT_EDITOR_MODE;
+  const undoManager = new Y.UndoManager(ytext);
+  const features = modeFeatures({ mode, undoManager });
   const view = new EditorView({
     parent: chrome.editorHost,
     state: EditorState.create({
@@ -133,10 +146,11 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
         readOnly.of(readOnlyExtension(isReadOnly)),
         // Tracks only this editor's own changes: undo never reverts someone else's typing.
         // No awareness here: remoteCarets draws cursors (with names that update on rename).
-        yCollab(ytext, null, { undoManager: new Y.UndoManager(ytext) }),
+        yCollab(ytext, null, { undoManager }),
         remoteCarets(ytext, awareness),
         theme.of(editorTheme(colorScheme.scheme())),
         EditorView.contentAttributes.of({ 'aria-label': `Document ${docName}` }),
+        features.extensions,
       ],
     }),
   });
@@ -164,6 +178,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
         })
       : null;
 
+  const modeUi = features.mount(view, chrome);
   const presence = trackPresence(awareness, chrome.presenceList, options.idleAfterMs);
   const follow = mountFollow({
     view,
@@ -233,6 +248,8 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
     provider,
     awareness,
     history,
+    mode,
+    preview: modeUi.preview,
     ready,
     status: () => current,
     onStatus(listener) {
@@ -255,6 +272,7 @@ export function createEditor(options: CreateEditorOptions): QuireEditor {
       connection.destroy();
       store?.destroy();
       history?.destroy();
+      modeUi.destroy();
       view.destroy();
       chrome.remove();
       ydoc.destroy();

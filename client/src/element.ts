@@ -7,12 +7,14 @@
 import { isValidDocName } from '@quire/shared';
 import { createEditor, type QuireEditor } from './editor.js';
 import { ensureStyles } from './styles.js';
+import { parseEditorMode } from './markdown/mode.js';
 import { parseThemeSetting } from './color-scheme.js';
 
 export const QUIRE_EDITOR_TAG = 'quire-editor';
 
 /** Attributes that need a new connection when they change; user-* are applied live. */
-const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline', 'history'];
+/** `mode`: "markdown" (the default, as for createEditor) or "plain" for a plain-text editor. */
+const CONNECTION_ATTRIBUTES = ['server', 'doc', 'token', 'read-only', 'offline', 'history', 'mode'];
 const USER_ATTRIBUTES = ['user-name', 'user-color'];
 /** Applied live too: "light", "dark", or "auto" (the default) to follow prefers-color-scheme. */
 const THEME_ATTRIBUTE = 'theme';
@@ -113,6 +115,7 @@ export function defineQuireEditor(tag = QUIRE_EDITOR_TAG): CustomElementConstruc
         offline: this.getAttribute('offline') !== 'false',
         // The embedding page may not want people restoring versions from its page.
         history: !['off', 'false'].includes(this.getAttribute('history') ?? ''),
+        mode: parseEditorMode(this.getAttribute('mode')),
         theme: parseThemeSetting(this.getAttribute(THEME_ATTRIBUTE)),
       });
     }

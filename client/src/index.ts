@@ -24,3 +24,13 @@ export { presenceEntries, renderPresence, type PresenceEntry } from './presence.
 export { sanitizeAwarenessUpdate, cleanUser } from './awareness-guard.js';
 export { USER_COLORS, type UserIdentity } from './user.js';
 export { readTokenHints, type TokenHints } from './token-hints.js';
+export { DEFAULT_EDITOR_MODE, parseEditorMode, type EditorMode } from './markdown/mode.js';
+export {
+  toggleBold,
+  toggleItalic,
+  toggleLink,
+  formattingKeymap,
+} from './markdown/format-commands.js';
+export { renderMarkdown } from './markdown/render.js';
+export type { SanitizeOptions } from './markdown/sanitize.js';
+export type { MarkdownPreview } from './markdown/preview.js';

@@ -3,6 +3,7 @@
  * inside its shadow DOM and no separate stylesheet has to be linked by embedders).
  */
 import { HISTORY_CSS } from './history/styles.js';
+import { MARKDOWN_CSS } from './markdown/styles.js';
 
 const STYLE_ID = 'quire-editor-styles';
 
@@ -83,7 +84,7 @@ export const QUIRE_CSS = `${PALETTE_CSS}
 .quire[data-theme="dark"] .quire-dialog .quire-button-danger { color: #0d1117; }
 .quire-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
-${HISTORY_CSS}`;
+${HISTORY_CSS}${MARKDOWN_CSS}`;
 
 export function ensureStyles(root: Node): void {
   const target =
