@@ -2,6 +2,7 @@
  * `quire-server` command line. Contract (other tools depend on it):
  *   quire-server [serve] [--port P] [--host H] [--data DIR] [--secret S] [--allow-origin O]...
  *   quire-server token --secret S --doc NAME --mode rw|ro [--ttl SECONDS]
+ *   quire-server backup | restore-backup | export | import ...   (commands/operations.ts)
  * with env QUIRE_PORT / QUIRE_HOST / QUIRE_DATA / QUIRE_SECRET / QUIRE_ALLOW_ORIGIN (comma-
  * separated) as fallbacks; prints `Quire listening on URL`. Without a secret the server runs in
  * open mode and says so loudly on stderr.
@@ -19,6 +20,12 @@ import {
 } from './heap-profile.js';
 import { connectServices, serviceUrlProblems } from './cli-services.js';
 import { createConsoleLogger, errorMessage, type LogLevel } from './log.js';
+import {
+  OBSERVABILITY_CLI_OPTIONS,
+  OBSERVABILITY_USAGE,
+  parseObservabilityArgs,
+  type ObservabilityArgs,
+} from './cli-observability.js';
 import { MIN_SECRET_LENGTH, SHUTDOWN_TIMEOUT_MS } from './limits.js';
 import { runTokenCommand, TOKEN_USAGE } from './access/token-command.js';
 import {
@@ -33,9 +40,11 @@ import {
   parseClientLimitArgs,
   type ClientLimitArgs,
 } from './cli-client-limits.js';
+import { OPERATIONS_COMMANDS, OPERATIONS_SUMMARY } from './commands/operations.js';
 
 const USAGE = `Usage: quire-server [serve] [options]
        quire-server token --doc <name> --mode rw|ro [--ttl s]   (see quire-server token --help)
+${OPERATIONS_SUMMARY}
 
 Starts the Quire collaborative editing server.
 
@@ -52,7 +61,7 @@ Options (environment variable in brackets):
   --redis-url <u>      share updates with other instances on the same database
                        [QUIRE_REDIS_URL], e.g. redis://cache:6379     default: none
 ${CLIENT_LIMIT_USAGE}  --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
-  --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
+${OBSERVABILITY_USAGE}  --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
                        lean: V8's young generation stays at 4 MiB (less memory per idle
                        connection after bursts); small: also --optimize-for-size (least
                        memory, more CPU); v8: V8's own sizing (young generation up to 16 MiB)
@@ -92,7 +101,7 @@ function usageProblem(error: unknown, argv: string[]): string {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export interface ServeArgs extends ClientLimitArgs {
+export interface ServeArgs extends ClientLimitArgs, ObservabilityArgs {
   port: number;
   host: string;
   dataDir: string;
@@ -127,6 +136,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
         'allow-origin': { type: 'string', multiple: true },
         'database-url': { type: 'string' },
         'redis-url': { type: 'string' },
+        ...OBSERVABILITY_CLI_OPTIONS,
         ...WEBHOOK_CLI_OPTIONS,
         ...CLIENT_LIMIT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
@@ -194,6 +204,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   problems.push(...webhooks.problems);
   const clientLimits = parseClientLimitArgs(parsed.values, env);
   problems.push(...clientLimits.problems);
+  const observability = parseObservabilityArgs(parsed.values, env);
+  problems.push(...observability.problems);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const args: ServeArgs = {
     port,
@@ -208,12 +220,18 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
   if (redisUrl !== undefined) args.redisUrl = redisUrl;
   if (webhooks.args) args.webhooks = webhooks.args;
   Object.assign(args, clientLimits.args);
+  Object.assign(args, observability.args);
   return args;
 }
 
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'token') {
     process.exitCode = await runTokenCommand(argv.slice(1), process.env);
+    return;
+  }
+  const operation = OPERATIONS_COMMANDS.get(argv[0] ?? '');
+  if (operation) {
+    process.exitCode = await operation(argv.slice(1), process.env);
     return;
   }
   let args: ServeArgs | 'help';
@@ -231,7 +249,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 async function serve(args: ServeArgs): Promise<void> {
-  const log = createConsoleLogger(args.logLevel);
+  const log = createConsoleLogger(args.logLevel, args.logFormat);
   // Usually applied already by bin/quire-server.js, before the server's modules loaded.
   applyHeapProfile(args.heapProfile);
   let services: Awaited<ReturnType<typeof connectServices>>;
@@ -250,6 +268,8 @@ async function serve(args: ServeArgs): Promise<void> {
       dataDir: args.dataDir,
       secret: args.secret,
       allowOrigins: args.allowOrigins,
+      metricsPort: args.metricsPort,
+      metricsHost: args.metricsHost,
       ...args.webhooks,
       trustProxy: args.trustProxy,
       maxConnectionsPerIp: args.maxConnectionsPerIp,
@@ -271,6 +291,7 @@ async function serve(args: ServeArgs): Promise<void> {
   // Before the listening line, so anything that waits for that line has seen the warning too.
   if (args.secret === undefined) process.stderr.write(OPEN_MODE_WARNING);
   process.stdout.write(`Quire listening on ${address.url}\n`);
+  if (address.metricsUrl) process.stdout.write(`Quire metrics on ${address.metricsUrl}/metrics\n`);
   log.info('server started', {
     data: args.databaseUrl ? 'postgresql' : server.options.dataDir,
     bus: args.redisUrl ? 'redis' : 'none',

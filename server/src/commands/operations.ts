@@ -1,0 +1,26 @@
+/**
+ * The operations subcommands of `quire-server` (backup, restore-backup, export, import): the
+ * table cli.ts dispatches on, and their lines in `quire-server --help`.
+ */
+import { runBackupCommand } from './backup-command.js';
+import { runExportCommand } from './export-command.js';
+import { runImportCommand } from './import-command.js';
+import { runRestoreCommand } from './restore-command.js';
+import type { CommandIo } from './command-line.js';
+
+type Command = (argv: string[], env: NodeJS.ProcessEnv, io?: CommandIo) => Promise<number>;
+
+export const OPERATIONS_COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['backup', runBackupCommand],
+  ['restore-backup', runRestoreCommand],
+  ['export', runExportCommand],
+  ['import', runImportCommand],
+]);
+
+/** For the top of `quire-server --help`, beside the token line. */
+export const OPERATIONS_SUMMARY = `       quire-server backup --to FILE [--data DIR]          copy the store while it runs
+       quire-server restore-backup --from FILE [--data DIR]   put a backup back (server stopped)
+       quire-server export --doc NAME | --all --to DIR [--format text|yjs]
+       quire-server import --doc NAME --file F [--format text|yjs]   create once
+       (each: quire-server <command> --help; export/import take --server URL [--token T]
+       for a running server, or --data DIR)`;
