@@ -68,14 +68,15 @@ export async function renderHome(app: HTMLElement): Promise<void> {
     { className: 'demo-help', role: 'status' } as Partial<HTMLParagraphElement>,
     'Loading documents…',
   );
+  // Documents kept on this device: shown when the server's list is out of reach.
+  const offlineDocs = renderOfflineDocuments();
   app.replaceChildren(
     el('h1', {}, 'Documents'),
     form,
     help,
     listStatus,
     list,
-    // Documents kept on this device: the list that still works with the server out of reach.
-    renderOfflineDocuments(),
+    offlineDocs,
     el('p', { className: 'demo-help' }, el('a', { href: '/embed.html' }, 'Embedding example')),
   );
 
@@ -101,5 +102,6 @@ export async function renderHome(app: HTMLElement): Promise<void> {
     );
   } catch (error) {
     listStatus.textContent = `Could not load the document list (${String(error)}).`;
+    offlineDocs.hidden = false;
   }
 }

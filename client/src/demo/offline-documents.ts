@@ -2,6 +2,7 @@
  * The home page's "On this device" section: the documents this browser keeps an offline copy
  * of. They open with the network or the server down (the service worker serves the page, the
  * editor shows the copy), so this is the list that still works when the server's does not.
+ * It starts hidden: the home page shows it when the server's list cannot be loaded.
  */
 import './offline.css';
 import { listOfflineCopies, type OfflineCopy } from './offline-index.js';
@@ -11,6 +12,7 @@ export function renderOfflineDocuments(copies: OfflineCopy[] = listOfflineCopies
   const section = document.createElement('section');
   section.className = 'demo-offline-docs';
   section.setAttribute('aria-labelledby', 'offline-docs-title');
+  section.hidden = true;
   const title = document.createElement('h2');
   title.id = 'offline-docs-title';
   title.textContent = 'On this device';
