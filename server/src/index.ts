@@ -54,7 +54,23 @@ export {
   HEAP_PROFILES,
   type HeapProfile,
 } from './heap-profile.js';
-export { createConsoleLogger, silentLogger, type Logger, type LogLevel } from './log.js';
+export {
+  createConsoleLogger,
+  createLogger,
+  silentLogger,
+  type Logger,
+  type LogLevel,
+  type LogFormat,
+  type LogFields,
+  type LoggerOptions,
+} from './log.js';
+export { Metrics, type MetricsOptions } from './metrics.js';
+export {
+  Readiness,
+  type ReadinessCheck,
+  type ReadinessReport,
+  READINESS_CHECK_TIMEOUT_MS,
+} from './http/readiness.js';
 export * as limits from './limits.js';
 export {
   signToken,

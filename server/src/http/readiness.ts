@@ -31,6 +31,8 @@ export const READINESS_CHECK_TIMEOUT_MS = 2_000;
 export class Readiness {
   private readonly checks = new Map<string, ReadinessCheck>();
 
+  constructor(private readonly timeoutMs = READINESS_CHECK_TIMEOUT_MS) {}
+
   /** Adds (or replaces) the check called `name`. Names are fixed words, never document names:
    * they become metric labels too. */
   add(name: string, check: ReadinessCheck): void {
@@ -43,7 +45,7 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const entries = [...this.checks];
-    const problems = await Promise.all(entries.map(([, check]) => runCheck(check)));
+    const problems = await Promise.all(entries.map(([, check]) => runCheck(check, this.timeoutMs)));
     const checks: Record<string, string> = {};
     let reason: string | undefined;
     entries.forEach(([name], i) => {
@@ -75,13 +77,10 @@ export class Readiness {
   }
 }
 
-async function runCheck(check: ReadinessCheck): Promise<string | null> {
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(
-      () => resolve(`check did not answer within ${READINESS_CHECK_TIMEOUT_MS} ms`),
-      READINESS_CHECK_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => resolve(`check did not answer within ${timeoutMs} ms`), timeoutMs);
   });
   try {
     return await Promise.race([Promise.resolve().then(check), timeout]);
