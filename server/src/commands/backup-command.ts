@@ -114,7 +114,7 @@ export async function backupSqlite(dataDir: string, to: string): Promise<number>
     const copy = new Database(prepared);
     copy.pragma('journal_mode = DELETE');
     copy.close();
-    const documents = checkStoreFile(prepared, 'quick');
+    const documents = checkStoreFile(prepared, 'quick', `the copy of ${source}`);
     commitFile(prepared, to);
     return documents;
   } finally {

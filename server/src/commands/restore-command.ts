@@ -104,7 +104,7 @@ export async function restoreBackup(
   mkdirSync(staging);
   try {
     copyFileSync(from, join(staging, SQLITE_FILE_NAME));
-    const documents = checkStoreFile(join(staging, SQLITE_FILE_NAME), 'full');
+    const documents = checkStoreFile(join(staging, SQLITE_FILE_NAME), 'full', from);
     await loadEveryDocument(staging, from, io);
     fsyncPath(join(staging, SQLITE_FILE_NAME));
 

@@ -14,8 +14,9 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
   updates: ['seq', 'doc', 'data', 'created_at'],
 };
 
-/** Throws a CommandFailure saying what is wrong with `path`; returns its number of documents. */
-export function checkStoreFile(path: string, depth: 'quick' | 'full'): number {
+/** Throws a CommandFailure saying what is wrong with `path` (called `shownAs` in the message:
+ * the file the person named, not the copy being checked); returns its number of documents. */
+export function checkStoreFile(path: string, depth: 'quick' | 'full', shownAs = path): number {
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { fileMustExist: true });
@@ -24,7 +25,7 @@ export function checkStoreFile(path: string, depth: 'quick' | 'full'): number {
     const first = Object.values(problems[0] ?? {})[0];
     if (problems.length !== 1 || first !== 'ok') {
       const shown = problems.slice(0, 3).map((row) => Object.values(row)[0]);
-      throw new CommandFailure(`${path} fails SQLite's ${pragma}: ${shown.join('; ')}`);
+      throw new CommandFailure(`${shownAs} fails SQLite's ${pragma}: ${shown.join('; ')}`);
     }
     for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
       const present = new Set(
@@ -36,14 +37,14 @@ export function checkStoreFile(path: string, depth: 'quick' | 'full'): number {
       const missing = columns.filter((c) => !present.has(c));
       if (missing.length > 0) {
         throw new CommandFailure(
-          `${path} is an SQLite database but not a Quire store (table "${table}" lacks ${missing.join(', ')})`,
+          `${shownAs} is an SQLite database but not a Quire store (table "${table}" lacks ${missing.join(', ')})`,
         );
       }
     }
     return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM documents').get()!.n;
   } catch (error) {
     if (error instanceof CommandFailure) throw error;
-    throw new CommandFailure(`${path} is not a readable Quire store: ${errorMessage(error)}`);
+    throw new CommandFailure(`${shownAs} is not a readable Quire store: ${errorMessage(error)}`);
   } finally {
     db?.close();
   }
