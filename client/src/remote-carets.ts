@@ -8,7 +8,7 @@
  */
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
-import { RangeSetBuilder, type Extension } from '@codemirror/state';
+import { RangeSetBuilder, Transaction, type Extension } from '@codemirror/state';
 import {
   Decoration,
   EditorView,
@@ -130,6 +130,7 @@ function buildDecorations(
   ytext: Y.Text,
   awareness: Awareness,
   labels: LabelActivity,
+  remoteEdits: readonly (readonly [number, number])[] = [],
 ): DecorationSet {
   const dark = view.state.facet(EditorView.darkTheme);
   const now = Date.now();
@@ -142,6 +143,9 @@ function buildDecorations(
     const anchor = absoluteIndex(ytext, cursor.anchor);
     const head = absoluteIndex(ytext, cursor.head);
     if (anchor === null || head === null || anchor > length || head > length) return;
+    // Typing leaves a Yjs cursor unchanged (it points at the character after it), so a remote
+    // edit is credited to whoever's caret sits at its edge: that is the person typing.
+    if (remoteEdits.some(([from, to]) => head >= from && head <= to)) labels.touch([clientId], now);
     const { name, color } = cleanUser(state.user);
     const look = caretLook(color, dark);
     const from = Math.min(anchor, head);
@@ -168,6 +172,19 @@ function buildDecorations(
   const builder = new RangeSetBuilder<Decoration>();
   for (const r of ranges) builder.add(r.from, r.to, r.deco);
   return builder.finish();
+}
+
+/** Changed ranges (in the new document) of transactions that did not come from this user. */
+function remoteEditRanges(update: ViewUpdate): [number, number][] {
+  let ranges: [number, number][] = [];
+  for (const tr of update.transactions) {
+    if (!tr.docChanged) continue;
+    // Earlier ranges move with the later changes of the same update.
+    ranges = ranges.map(([from, to]) => [tr.changes.mapPos(from, -1), tr.changes.mapPos(to, 1)]);
+    if (tr.annotation(Transaction.userEvent) !== undefined) continue;
+    tr.changes.iterChangedRanges((_fromA, _toA, fromB, toB) => ranges.push([fromB, toB]), true);
+  }
+  return ranges;
 }
 
 export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
@@ -202,7 +219,13 @@ export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
 
       update(update: ViewUpdate): void {
         publishLocalCursor(update, ytext, awareness);
-        this.decorations = buildDecorations(update.view, ytext, awareness, this.labels);
+        this.decorations = buildDecorations(
+          update.view,
+          ytext,
+          awareness,
+          this.labels,
+          remoteEditRanges(update),
+        );
       }
 
       destroy(): void {
