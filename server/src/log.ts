@@ -50,7 +50,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ? pretty({
           sync: true,
           destination: options.destination ?? fd,
+          // Colors for a terminal only, never in a file or a pipe.
+          colorize:
+            !options.destination && Boolean((fd === 1 ? process.stdout : process.stderr).isTTY),
           singleLine: true,
+          // Callers pass `error` as the message text: shown like any field, not as an Error.
+          errorLikeObjectKeys: [],
           translateTime: 'SYS:HH:MM:ss.l',
           ignore: 'pid,hostname',
         })
