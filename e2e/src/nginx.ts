@@ -17,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OPERATIONS_DOC = join(repoRoot, 'docs', 'operations.md');
 const SECTION = '## Behind a reverse proxy, with TLS';
-const NGINX = process.env.QUIRE_NGINX ?? '/usr/sbin/nginx';
+/** QUIRE_NGINX, else Debian's path (often not on a non-root PATH), else `nginx` on the PATH. */
+const NGINX =
+  process.env.QUIRE_NGINX ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
 /** How long nginx may take to accept TLS connections on its port. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -91,9 +93,6 @@ function tlsPortOpen(port: number): Promise<boolean> {
 
 /** Starts nginx proxying https://127.0.0.1:<free port> to Quire on `upstreamPort`. */
 export async function startNginx(upstreamPort: number): Promise<NginxHandle> {
-  if (!existsSync(NGINX)) {
-    throw new Error(`${NGINX} is missing: install nginx (Debian: apt-get install -y nginx-light)`);
-  }
   const dir = mkdtempSync(join(tmpdir(), 'quire-nginx-'));
   const { cert, key } = selfSignedCertificate(dir);
   const accessLogPath = join(dir, 'access.log');
@@ -128,6 +127,11 @@ ${site}
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let spawnFailed = false;
+  child.once('error', (error) => {
+    spawnFailed = true;
+    output += `${error.message}: install nginx (Debian: apt-get install -y nginx-light)\n`;
+  });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
@@ -137,7 +141,7 @@ ${site}
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await tlsPortOpen(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (spawnFailed || child.exitCode !== null || Date.now() > deadline) {
       const why = `${output}${read(errorLogPath)}`;
       await stop();
       throw new Error(`nginx did not start on port ${port}:\n${why}`);
@@ -155,7 +159,8 @@ ${site}
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // Never started (no such binary), or already gone.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
