@@ -13,6 +13,7 @@ import type { PresenceLink } from '../bus/presence-link.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -179,7 +180,9 @@ export class RoomRegistry {
           onChainFailure: () => this.options.metrics.roomChainFailures++,
           onChange: (r, origin, created) => {
             this.options.history?.changed(r, origin);
-            this.options.webhooks?.changed(r, origin, created);
+            // First content of a document the store held nothing of (an API-created empty
+            // document has a stored row already).
+            this.options.webhooks?.changed(r, origin, created && headSeq === 0);
           },
           ...(link
             ? {

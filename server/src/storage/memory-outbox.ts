@@ -9,6 +9,7 @@ import type {
 
 interface MemoryRow extends OutboxDelivery {
   availableAt: number;
+  leaseOwner: string | null;
   leaseUntil: number;
   deadAt: number | null;
 }
@@ -35,6 +36,7 @@ export class MemoryOutbox implements WebhookOutbox {
         availableAt: event.availableAt,
         attempts: 0,
         lastError: null,
+        leaseOwner: null,
         leaseUntil: 0,
         deadAt: null,
       });
@@ -56,7 +58,7 @@ export class MemoryOutbox implements WebhookOutbox {
 
   async claim(
     receiver: string,
-    _owner: string,
+    owner: string,
     now: number,
     leaseUntil: number,
     limit: number,
@@ -67,6 +69,7 @@ export class MemoryOutbox implements WebhookOutbox {
       if (claimed.length >= limit) break;
       if (row.receiver !== receiver || row.deadAt !== null) continue;
       if (row.availableAt > now || row.leaseUntil > now) continue;
+      row.leaseOwner = owner;
       row.leaseUntil = leaseUntil;
       claimed.push(delivery(row));
     }
@@ -86,6 +89,14 @@ export class MemoryOutbox implements WebhookOutbox {
     row.availableAt = availableAt;
     row.leaseUntil = 0;
     row.lastError = error;
+  }
+
+  async renew(seqs: readonly number[], owner: string, leaseUntil: number): Promise<void> {
+    this.assertOpen();
+    for (const seq of seqs) {
+      const row = this.rows.get(seq);
+      if (row?.leaseOwner === owner && row.leaseUntil > 0) row.leaseUntil = leaseUntil;
+    }
   }
 
   async release(seqs: readonly number[]): Promise<void> {

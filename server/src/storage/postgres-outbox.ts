@@ -109,6 +109,15 @@ export class PostgresOutbox implements WebhookOutbox {
     );
   }
 
+  async renew(seqs: readonly number[], owner: string, leaseUntil: number): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.query(
+      `UPDATE ${this.t} SET lease_until = $3
+       WHERE seq = ANY($1::bigint[]) AND lease_owner = $2 AND lease_until > 0`,
+      [[...seqs], owner, leaseUntil],
+    );
+  }
+
   async release(seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
     await this.query(

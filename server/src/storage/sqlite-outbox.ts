@@ -69,6 +69,10 @@ export class SqliteOutbox implements WebhookOutbox {
            lease_owner = NULL, lease_until = 0
          WHERE seq = ?`,
       ),
+      renew: db.prepare<[number, number, string]>(
+        `UPDATE webhook_outbox SET lease_until = ?
+         WHERE seq = ? AND lease_owner = ? AND lease_until > 0`,
+      ),
       release: db.prepare<[number]>(
         'UPDATE webhook_outbox SET lease_owner = NULL, lease_until = 0 WHERE seq = ?',
       ),
@@ -147,6 +151,12 @@ export class SqliteOutbox implements WebhookOutbox {
 
   async retryLater(seq: number, availableAt: number, error: string): Promise<void> {
     this.statements.retry.run(availableAt, error, seq);
+  }
+
+  async renew(seqs: readonly number[], owner: string, leaseUntil: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.statements.renew.run(leaseUntil, seq, owner);
+    })();
   }
 
   async release(seqs: readonly number[]): Promise<void> {

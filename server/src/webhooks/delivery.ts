@@ -21,6 +21,9 @@ import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** Rows one claim takes: what a sender holds in memory at most. */
 export const WEBHOOK_CLAIM_BATCH = 16;
+/** A claim's lease lasts this many request timeouts and is renewed while the batch is worked
+ * through: a sender that dies holds its rows that long at most. */
+const LEASE_REQUESTS = 2;
 /** Longest error text kept in a row (for the dead-letter listing). */
 const MAX_ERROR_LENGTH = 300;
 
@@ -53,6 +56,7 @@ export class ReceiverSender {
   private kicked = false;
   private inFlight: { abort(): void } | null = null;
   private running: Promise<void> | null = null;
+  private leaseUntil = 0;
   private readonly now: () => number;
   private readonly label: string;
 
@@ -90,9 +94,14 @@ export class ReceiverSender {
       let batch: OutboxDelivery[];
       try {
         const now = this.now();
-        // Long enough for the whole batch to time out one by one.
-        const leaseUntil = now + (WEBHOOK_CLAIM_BATCH + 1) * timeoutMs;
-        batch = await outbox.claim(receiver.key, owner, now, leaseUntil, WEBHOOK_CLAIM_BATCH);
+        batch = await outbox.claim(
+          receiver.key,
+          owner,
+          now,
+          now + LEASE_REQUESTS * timeoutMs,
+          WEBHOOK_CLAIM_BATCH,
+        );
+        this.leaseUntil = now + LEASE_REQUESTS * timeoutMs;
       } catch (error) {
         if (!this.stopped) {
           log.warn('webhook outbox unreadable', {
@@ -118,6 +127,20 @@ export class ReceiverSender {
       if (this.stopped) {
         await outbox.release(batch.slice(i).map((r) => r.seq)).catch(() => {});
         return 0;
+      }
+      try {
+        // The next request may take a whole timeout: the rest of the batch stays ours till then.
+        const now = this.now();
+        if (this.leaseUntil < now + 1.5 * this.options.timeoutMs) {
+          this.leaseUntil = now + LEASE_REQUESTS * this.options.timeoutMs;
+          await outbox.renew(
+            batch.slice(i).map((r) => r.seq),
+            this.options.owner,
+            this.leaseUntil,
+          );
+        }
+      } catch {
+        // Not renewed: the rows may be claimed elsewhere and sent twice (at least once).
       }
       const error = await this.send(row);
       try {

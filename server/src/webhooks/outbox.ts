@@ -92,6 +92,9 @@ export interface WebhookOutbox {
   complete(seq: number): Promise<void>;
   /** Failed: one more attempt counted, the lease lifted, due again at `availableAt`. */
   retryLater(seq: number, availableAt: number, error: string): Promise<void>;
+  /** Extends the lease of those of `seqs` still leased to `owner` (a sender working through a
+   * batch keeps its lease short and renews it as it goes). */
+  renew(seqs: readonly number[], owner: string, leaseUntil: number): Promise<void>;
   /** Claimed but not attempted: the lease is lifted, nothing counted. */
   release(seqs: readonly number[]): Promise<void>;
   /** Makes dead letters of `receiver`'s pending rows created before `createdBefore` (retries
