@@ -6,6 +6,7 @@ import {
   cachesToDelete,
   classifyRequest,
   isServerUnavailable,
+  precacheRequestMode,
   shouldPrecache,
 } from '../src/sw/precache.js';
 import { precacheManifest } from '../vite.service-worker.js';
@@ -75,6 +76,10 @@ describe('precache manifest', () => {
     expect(manifest.urls).toEqual(['/assets/index-a.js', '/assets/index-b.css', '/index.html']);
     expect(precacheManifest([...build].reverse())).toEqual(manifest);
     expect(shouldPrecache('sw.js')).toBe(false);
+  });
+  it('revalidates the page at install, and takes immutable assets from the HTTP cache', () => {
+    expect(precacheRequestMode('/index.html')).toBe('no-cache');
+    expect(precacheRequestMode('/assets/index-a.js')).toBe('default');
   });
   it('gets a new version when any precached byte changes, not when a source map does', () => {
     const { version } = precacheManifest(build);

@@ -12,6 +12,11 @@ export const NO_OFFLINE_COPY =
   'This document has not been opened on this device, so there is no offline copy. ' +
   'It opens here as soon as the server can be reached.';
 
+/** With neither a copy nor an answer yet, how long the page stays blank before it says it is
+ * waiting for the server (a first sync usually takes far less: no flash of text then). */
+export const CONNECTING_NOTICE_DELAY_MS = 1000;
+export const CONNECTING = 'Connecting to the server…';
+
 /** Statuses after which the editor shows what the server holds (or its own refusal). */
 const SETTLED: ReadonlySet<QuireStatus> = new Set(['online', 'saved', 'denied']);
 
@@ -34,18 +39,26 @@ export function guardOfflineCopy(editor: QuireEditor, docName: string, host: HTM
       editor.view.requestMeasure();
     }
   };
+  const say = (text: string): void => {
+    notice.textContent = text;
+    notice.hidden = false;
+  };
+  let current: QuireStatus = editor.status().status;
+  const waiting = setTimeout(() => {
+    if (!known && !SETTLED.has(current) && current !== 'offline') say(CONNECTING);
+  }, CONNECTING_NOTICE_DELAY_MS);
   const update = (status: QuireStatus): void => {
+    current = status;
     if (status === 'online' || status === 'saved') {
       // Synced with the server: this device now holds the document.
       if (!remembered) rememberOfflineCopy(docName);
       remembered = true;
       known = true;
     }
-    if (known || SETTLED.has(status)) reveal();
-    else if (status === 'offline') {
-      notice.textContent = NO_OFFLINE_COPY;
-      notice.hidden = false;
-    }
+    if (known || SETTLED.has(status)) {
+      clearTimeout(waiting);
+      reveal();
+    } else if (status === 'offline') say(NO_OFFLINE_COPY);
   };
   void editor.ready.then(() => {
     // A copy kept before this list existed (or after it was trimmed) still counts.

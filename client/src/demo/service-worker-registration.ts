@@ -42,20 +42,24 @@ export function registerServiceWorker(): void {
       waiting.postMessage({ type: 'skip-waiting' });
       setTimeout(() => location.reload(), TAKEOVER_WAIT_MS);
     });
-  container.register(SERVICE_WORKER_URL, { scope: '/' }).then(
-    (reg) => {
-      registration = reg;
-      // With no controller this is the first install, not an update: nothing to offer.
-      if (reg.waiting && container.controller) offer(reg);
-      reg.addEventListener('updatefound', () => {
-        const incoming = reg.installing;
-        incoming?.addEventListener('statechange', () => {
-          if (incoming.state === 'installed' && container.controller) offer(reg);
+  const register = (): Promise<void> =>
+    container.register(SERVICE_WORKER_URL, { scope: '/' }).then(
+      (reg) => {
+        registration = reg;
+        // With no controller this is the first install, not an update: nothing to offer.
+        if (reg.waiting && container.controller) offer(reg);
+        reg.addEventListener('updatefound', () => {
+          const incoming = reg.installing;
+          incoming?.addEventListener('statechange', () => {
+            if (incoming.state === 'installed' && container.controller) offer(reg);
+          });
         });
-      });
-    },
-    (error: unknown) => console.warn('quire: no offline support in this browser', error),
-  );
+      },
+      (error: unknown) => console.warn('quire: no offline support in this browser', error),
+    );
+  // After the page's own load: installing fetches the shell, which must not compete with it.
+  if (document.readyState === 'complete') void register();
+  else window.addEventListener('load', () => void register(), { once: true });
   // Good moments to look for a new build: the network came back, the tab came back.
   window.addEventListener('online', checkForUpdate);
   document.addEventListener('visibilitychange', () => {

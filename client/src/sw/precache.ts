@@ -29,6 +29,16 @@ export function cacheName(version: string): string {
   return CACHE_PREFIX + version;
 }
 
+/**
+ * How install fetches each precached URL. index.html is revalidated (`no-cache`): a copy in the
+ * HTTP cache from before a deploy must not become the new shell. Hashed assets may come from
+ * the HTTP cache, where the page that registered the worker has just put them (the server marks
+ * them immutable), instead of being downloaded a second time.
+ */
+export function precacheRequestMode(url: string): RequestCache {
+  return url.startsWith(ASSET_PREFIX) ? 'default' : 'no-cache';
+}
+
 /** Build output the shell needs offline. Source maps are for developers (large, fetched by
  * devtools only); the service worker itself is fetched by the browser, never from a cache. */
 export function shouldPrecache(fileName: string): boolean {

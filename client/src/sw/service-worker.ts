@@ -15,6 +15,7 @@ import {
   cachesToDelete,
   classifyRequest,
   isServerUnavailable,
+  precacheRequestMode,
   SHELL_URL,
   type PrecacheManifest,
 } from './precache.js';
@@ -50,11 +51,13 @@ const currentCache = cacheName(manifest.version);
 
 worker.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(currentCache).then((cache) =>
-      // `no-cache`: an HTTP-cached index.html from before the deploy must not become the new
-      // shell (hashed assets are immutable, so revalidating them costs a 304 at most).
-      cache.addAll(manifest.urls.map((url) => new Request(url, { cache: 'no-cache' }))),
-    ),
+    caches
+      .open(currentCache)
+      .then((cache) =>
+        cache.addAll(
+          manifest.urls.map((url) => new Request(url, { cache: precacheRequestMode(url) })),
+        ),
+      ),
   );
 });
 
