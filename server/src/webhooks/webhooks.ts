@@ -118,7 +118,7 @@ export class Webhooks implements DocumentEvents {
     if (origin.kind === 'bus') return;
     if (created && origin.kind === 'connection') {
       this.recorder.record('document.created', room.name, {
-        createdBy: origin.peer.principal ?? null,
+        createdBy: room.authorName(origin.peer),
         ...this.textFields(room),
       });
     }
