@@ -138,6 +138,14 @@ function mainScript(page: Page): Promise<string> {
   );
 }
 
+/** Whether a new worker is waiting, and how many shell caches this browser holds. */
+function shellWorkers(page: Page): Promise<{ waiting: boolean; caches: number }> {
+  return page.evaluate(async () => ({
+    waiting: (await navigator.serviceWorker.getRegistration())?.waiting != null,
+    caches: (await caches.keys()).filter((name) => name.startsWith('quire-shell-')).length,
+  }));
+}
+
 async function serverText(server: ShellServer, doc: string): Promise<string> {
   const response = await fetch(`${server.url}/api/docs/${doc}/text`);
   return response.ok ? response.text() : `HTTP ${response.status}`;
@@ -251,6 +259,8 @@ test('a new build reaches an open tab as a prompt: the tab keeps working on its 
   await typeInEditor(page, ' Deployed.');
   await expect(statusOf(page)).toHaveAttribute('data-status', 'saved');
   expect(await page.evaluate(() => document.documentElement.dataset.release)).toBeUndefined();
+  // The new worker waits for the person's choice instead of taking over the open tab.
+  expect(await shellWorkers(page)).toEqual({ waiting: true, caches: 2 });
 
   await Promise.all([
     page.waitForEvent('framenavigated'),
@@ -262,4 +272,6 @@ test('a new build reaches an open tab as a prompt: the tab keeps working on its 
   expect(await mainScript(page)).not.toBe(oldScript);
   await expect.poll(() => editorText(page)).toBe('Online. Server down. Tunnel. Deployed.');
   await expect(page.locator('#update-prompt')).toHaveCount(0);
+  // The new build's worker is in charge; the previous build's cache stays for tabs still on it.
+  expect(await shellWorkers(page)).toEqual({ waiting: false, caches: 2 });
 });
