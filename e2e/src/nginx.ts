@@ -80,7 +80,7 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-function tlsPortOpen(port: number): Promise<boolean> {
+function portOpen(port: number): Promise<boolean> {
   return new Promise((resolveOpen) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -97,6 +97,7 @@ export async function startNginx(upstreamPort: number): Promise<NginxHandle> {
   const { cert, key } = selfSignedCertificate(dir);
   const accessLogPath = join(dir, 'access.log');
   const errorLogPath = join(dir, 'error.log');
+  const pidFile = join(dir, 'nginx.pid');
   const port = await freePort();
   let site = documentedNginxConfig();
   site = replaceOnce(site, 'listen 443 ssl;', `listen 127.0.0.1:${port} ssl;`);
@@ -109,7 +110,7 @@ export async function startNginx(upstreamPort: number): Promise<NginxHandle> {
   // foreground process (no master to outlive a killed test, no switch to another user).
   const config = `daemon off;
 master_process off;
-pid ${join(dir, 'nginx.pid')};
+pid ${pidFile};
 error_log ${errorLogPath} warn;
 events { worker_connections 256; }
 http {
@@ -139,8 +140,11 @@ ${site}
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
+  // nginx writes its pid file once its sockets are bound: with our pid in it, the port that
+  // answers is this nginx's (not whatever took the free port first).
+  const ready = async () => read(pidFile).trim() === String(child.pid) && (await portOpen(port));
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await tlsPortOpen(port))) {
+  while (!(await ready())) {
     if (spawnFailed || child.exitCode !== null || Date.now() > deadline) {
       const why = `${output}${read(errorLogPath)}`;
       await stop();
