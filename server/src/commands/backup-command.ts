@@ -18,6 +18,7 @@
  * PostgreSQL stores are backed up with pg_dump; this command prints the exact line.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import {
@@ -85,6 +86,9 @@ export function runBackupCommand(
     );
     if (target.kind === 'postgres') throw new CommandUsageError(pgDumpAdvice(target.databaseUrl));
     if (v.to === undefined) problems.push('--to <file> is required: where to write the backup');
+    else if (!existsSync(dirname(v.to))) {
+      problems.push(`--to ${v.to}: the directory ${dirname(v.to)} does not exist`);
+    }
     if (problems.length > 0 || target.kind !== 'data') {
       throw new CommandUsageError(problems.join('\n'));
     }

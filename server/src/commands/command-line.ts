@@ -53,7 +53,7 @@ export const TARGET_OPTIONS = {
   'database-url': { type: 'string' },
 } as const;
 
-export const TARGET_USAGE = `Where the documents are (one of):
+export const TARGET_USAGE = `Where the documents are ([where], one of):
   --server <url>       a running server's HTTP API, e.g. http://127.0.0.1:1234
     --token <t>        access token when the server has --secret [QUIRE_TOKEN]
                        (quire-server token --doc '*' --mode ro|rw)

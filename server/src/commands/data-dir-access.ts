@@ -11,7 +11,11 @@
 import * as Y from 'yjs';
 import { canonicalDocName } from '@quire/shared';
 import { initialUpdate, editorText } from '../documents/editor-text.js';
-import { DEFAULT_COMPACT_AFTER_BYTES, DEFAULT_COMPACT_AFTER_UPDATES } from '../limits.js';
+import {
+  DEFAULT_COMPACT_AFTER_BYTES,
+  DEFAULT_COMPACT_AFTER_UPDATES,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+} from '../limits.js';
 import type { LogFields, Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { DocumentStore } from '../persistence/document-store.js';
@@ -80,9 +84,17 @@ export async function openDataDir(
     async create(name, content) {
       const update = content.format === 'text' ? initialUpdate(content.text) : content.update;
       if (content.format === 'yjs') checkDocumentState(update);
+      else if (update.length > DEFAULT_MAX_DOCUMENT_BYTES) {
+        throw new CommandFailure(
+          `the text is over the document size limit (${DEFAULT_MAX_DOCUMENT_BYTES} bytes as Yjs state)`,
+        );
+      }
       return (await lifecycle.create(canonicalDocName(name), update)) ? 'created' : 'exists';
     },
     async close() {
+      // Each load asks the group commit for an fsync (persistence/persisted-ack.ts): let any
+      // round under way end before the file it syncs is closed.
+      await store.flushCommits();
       store.close();
       await storage.close();
     },

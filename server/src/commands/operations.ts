@@ -18,9 +18,9 @@ export const OPERATIONS_COMMANDS: ReadonlyMap<string, Command> = new Map([
 ]);
 
 /** For the top of `quire-server --help`, beside the token line. */
-export const OPERATIONS_SUMMARY = `       quire-server backup --to FILE [--data DIR]          copy the store while it runs
-       quire-server restore-backup --from FILE [--data DIR]   put a backup back (server stopped)
-       quire-server export --doc NAME | --all --to DIR [--format text|yjs]
-       quire-server import --doc NAME --file F [--format text|yjs]   create once
-       (each: quire-server <command> --help; export/import take --server URL [--token T]
-       for a running server, or --data DIR)`;
+export const OPERATIONS_SUMMARY = `       quire-server backup --to FILE [--data DIR]             copy the store, server running
+       quire-server restore-backup --from FILE [--data DIR]   put a backup back, server stopped
+       quire-server export --doc NAME [--to FILE] | --all --to DIR [--format text|yjs]
+       quire-server import --doc NAME --file F [--format text|yjs]           create it once
+         (export, import: --server URL [--token T] for a running server, or --data DIR;
+         see quire-server <command> --help)`;

@@ -207,5 +207,8 @@ describe('export and import', () => {
       expect(result.stderr).toMatch(cases[i]![1]);
       expect(result.stdout.length).toBe(0);
     });
+    const help = await run(['import', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.toString()).toMatch(/--format <f>[\s\S]*default yjs for \*\.yjs files/);
   });
 });
