@@ -120,12 +120,14 @@ async function createDocument(base: string, name: string, options: WebSocket.Cli
     });
   });
   doc.getText('codemirror').insert(0, `text of ${name}`);
+  // Neither within 15 s: answered as such, so the assertion says what happened.
   const stored = (async () => {
-    for (;;) {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
       const res = await fetch(`${quire.url}/api/docs/${name}/text`);
       if (res.ok && (await res.text()) === `text of ${name}`) return 'created' as const;
       await new Promise((r) => setTimeout(r, 50));
     }
+    return 'neither stored nor refused' as const;
   })();
   try {
     return await Promise.race([closed, stored]);
