@@ -1,9 +1,10 @@
 /**
- * One receiver's sender: claims a bounded batch of its due rows from the outbox (with a lease,
- * so another instance does not send them too), POSTs them one at a time in order, and removes
- * each once the receiver answered 2xx. One request in flight per receiver per instance, each
- * bounded by `timeoutMs`: a slow or dead receiver holds up nothing but its own queue, which
- * lives in the store, not in memory.
+ * One receiver's sender: claims a bounded batch of its due rows from the outbox (with a lease of
+ * two request timeouts, renewed as the batch is worked through, so another instance does not
+ * send them too and takes them over soon when this one dies), POSTs them one at a time in order,
+ * and removes each once the receiver answered 2xx. One request in flight per receiver per
+ * instance, each bounded by `timeoutMs`: a slow or dead receiver holds up nothing but its own
+ * queue, which lives in the store, not in memory.
  *
  * A failure (no answer in time, a refused connection, any status but 2xx) pauses this receiver
  * for a jittered exponential backoff (`retryBaseMs` doubling per failure in a row, at most
@@ -191,7 +192,7 @@ export class ReceiverSender {
         error,
       });
     }
-    log[this.failures === 1 ? 'warn' : 'debug']('webhook delivery failed; retrying later', {
+    log[this.failures === 1 ? 'warn' : 'debug']('webhook delivery failed', {
       receiver: receiver.index,
       host: receiver.origin,
       event: row.event,

@@ -125,3 +125,30 @@ describe('webhook dead letters and the text opt-in', () => {
     ).toBe(400);
   });
 });
+
+describe('a full webhook outbox', () => {
+  it('drops new events past webhookMaxOutboxRows, counts them and fails readiness', async () => {
+    const receiver = await startReceiver(HOOK_SECRET);
+    await receiver.stop(); // down: nothing leaves the outbox
+    const running = await startServer({
+      storage: new MemoryStorage(),
+      webhookUrls: [receiver.url],
+      webhookSecret: HOOK_SECRET,
+      webhookMaxOutboxRows: 2,
+      webhookPollIntervalMs: 20,
+    });
+    for (const name of ['one', 'two', 'three']) {
+      await api(running.httpUrl, '/api/docs', jsonRequest('POST', { name }));
+    }
+    const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('quire_webhook_events_dropped_total{event="document.created"} 1');
+    const ready = (await (await fetch(`${running.httpUrl}/readyz`)).json()) as {
+      checks: Record<string, string>;
+    };
+    expect(ready.checks.webhooks).toBe(
+      'down: webhook outbox full (2 rows): new events are dropped',
+    );
+    expect((await running.server.storage.outbox!.stats([], Date.now())).total).toBe(2);
+    await running.close();
+  });
+});
