@@ -11,7 +11,7 @@
  *    DIR/before-restore-<time>/, a data directory of its own that a server can be started on,
  *    and renames the checked copy into place. Nothing is deleted.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -79,6 +79,13 @@ export function runRestoreCommand(
     }
     if (v.from === undefined) problems.push('--from <file> is required: the backup to restore');
     else if (!existsSync(v.from)) problems.push(`--from ${v.from}: no such file`);
+    else if (existsSync(`${v.from}-wal`) && statSync(`${v.from}-wal`).size > 0) {
+      // Copying the file alone would leave out what its write-ahead log holds.
+      problems.push(
+        `--from ${v.from} has a write-ahead log beside it (${v.from}-wal): it is a live store, ` +
+          'not a backup; make one with `quire-server backup --data <its dir> --to <file>`',
+      );
+    }
     if (problems.length > 0 || target.kind !== 'data') {
       throw new CommandUsageError(problems.join('\n'));
     }

@@ -9,6 +9,9 @@ import { errorMessage } from '../log.js';
 /** The API's page size for GET /api/docs (its maximum, http/api/docs-collection.ts). */
 const LIST_PAGE_SIZE = 1_000;
 
+/** Any valid name: the probe's answer is about the credentials. */
+const ACCESS_PROBE_NAME = 'quire-export-access-check';
+
 export type CreateResult = 'created' | 'exists';
 
 export class ServerClient {
@@ -19,6 +22,10 @@ export class ServerClient {
 
   /** Every document the token may open, in the API's order (most recently changed first). */
   async *names(): AsyncGenerator<string> {
+    // Under auth the listing quietly leaves out what the credentials may not open, so a missing
+    // or expired token would list nothing and "export" nothing: ask the access probe first,
+    // which answers 401 then (a 403 for this made-up name is an answer about the name only).
+    await this.call('GET', `/api/access/${ACCESS_PROBE_NAME}`, 'list the documents', [403]);
     let cursor: string | null = null;
     do {
       const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE) });

@@ -172,13 +172,17 @@ describe('export and import', () => {
     const server = ['--server', guarded.httpUrl];
     const file = join(dir.path, 'guarded.txt');
     writeFileSync(file, 'guarded text');
-    const [noToken, readOnly, created] = await Promise.all([
+    const [noToken, listNoToken, readOnly, created] = await Promise.all([
       run(['export', '--doc', 'team/x', ...server]),
+      // Not "0 documents exported": the listing alone would quietly show nothing.
+      run(['export', '--all', '--to', join(dir.path, 'guarded-all'), ...server]),
       run(['import', '--doc', 'team/y', '--file', file, '--token', ro, ...server]),
       run(['import', '--doc', 'team/x', '--file', file, ...server], { QUIRE_TOKEN: rw }),
     ]);
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toMatch(/HTTP 401.*pass --token or set QUIRE_TOKEN/);
+    expect(listNoToken.code).toBe(1);
+    expect(listNoToken.stderr).toMatch(/list the documents: HTTP 401.*pass --token/);
     expect(readOnly.code).toBe(1);
     expect(readOnly.stderr).toMatch(/HTTP 403.*'rw'/);
     expect(created.code, created.stderr).toBe(0);
