@@ -3,6 +3,7 @@
  * (`npm run bench -- --full`). Both use the same code and the same load for every server.
  */
 import type { ColdLoadConfig } from './scenarios/cold-load.js';
+import type { DocumentsConfig } from './scenarios/documents.js';
 import type { FloodConfig } from './scenarios/flood.js';
 import type { IdleConfig } from './scenarios/idle.js';
 import type { PasteConfig } from './scenarios/paste.js';
@@ -16,6 +17,7 @@ export interface BenchConfig {
   typing: TypingConfig;
   idle: IdleConfig;
   coldLoad: ColdLoadConfig;
+  documents: DocumentsConfig;
   paste: PasteConfig;
   slowConsumer: SlowConsumerConfig;
   flood: FloodConfig;
@@ -34,6 +36,14 @@ export const QUICK: BenchConfig = {
   },
   idle: { connections: 2_000, rooms: 200, settleMs: 3_000 },
   coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 40, trials: 2 },
+  // Real documents at a quarter to all of their history (see scenarios/documents.ts).
+  documents: {
+    documents: 100,
+    traces: ['automerge-paper', 'seph-blog1'],
+    chunks: 40,
+    settleMs: 5_000,
+    concurrentLoads: 100,
+  },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 3, gapMs: 500 },
   // The slow reader must fall behind by more than Quire's 8 MiB send high-water mark plus what
   // the kernel's socket buffers hold (a few MiB on loopback), or the slow-consumer path is never
@@ -81,6 +91,13 @@ export const FULL: BenchConfig = {
   },
   idle: { connections: 10_000, rooms: 1_000, settleMs: 5_000 },
   coldLoad: { traces: ['automerge-paper', 'seph-blog1'], chunks: 200, trials: 3 },
+  documents: {
+    documents: 1_000,
+    traces: ['automerge-paper', 'seph-blog1'],
+    chunks: 200,
+    settleMs: 10_000,
+    concurrentLoads: 100,
+  },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 10, gapMs: 1_000 },
   slowConsumer: {
     readers: 50,

@@ -4,11 +4,12 @@
  * rotating order), with servers pinned to one core and this load generator to the other, then
  * prints the results and the ratios as Markdown. Options:
  *   --full              bigger, longer scenarios, 3 repetitions
- *   --only=a,b          scenarios: typing, idle, cold-load, paste, slow-consumer, flood (the
- *                       default set), and scale-out: Quire alone on 1, 2 and 3 instances over
+ *   --only=a,b          scenarios: typing, idle, cold-load, documents, paste, slow-consumer,
+ *                       flood (the default set), and scale-out: Quire alone on 1, 2 and 3 instances over
  *                       PostgreSQL and Redis (scenarios/scale-out.ts; needs both running)
- *   --servers=a,b       quire, y-websocket-server, hocuspocus (the default), and floor: a
- *                       do-nothing relay showing the harness's own share (never in a ratio)
+ *   --servers=a,b       quire, y-websocket-server, hocuspocus and floor (the default): a
+ *                       do-nothing relay showing the harness's own share (the CPU and memory
+ *                       targets are ratios to it; it is never counted as a peer)
  *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
  *   --json=PATH         also write the raw results as JSON
  */
@@ -20,6 +21,7 @@ import { setUpPinning } from './pinning.js';
 import { renderScenario, renderTargets, type Results } from './report.js';
 import type { ScenarioResult } from './scenarios/common.js';
 import { runColdLoad } from './scenarios/cold-load.js';
+import { runDocuments } from './scenarios/documents.js';
 import { runFlood } from './scenarios/flood.js';
 import { runIdle } from './scenarios/idle.js';
 import { runPaste } from './scenarios/paste.js';
@@ -27,17 +29,19 @@ import { runSlowConsumer } from './scenarios/slow-consumer.js';
 import { runTyping } from './scenarios/typing.js';
 import { runScaleOut, TOPOLOGIES } from './scenarios/scale-out.js';
 import { renderScaleOut, type ScaleOutResults } from './scale-out-report.js';
-import {
-  ALL_SERVER_NAMES,
-  SERVER_NAMES,
-  ServerProcess,
-  isPeer,
-  type ServerName,
-} from './servers.js';
+import { ALL_SERVER_NAMES, ServerProcess, isPeer, type ServerName } from './servers.js';
 import { ensurePeersInstalled } from './peers-install.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
-const SCENARIOS = ['typing', 'idle', 'cold-load', 'paste', 'slow-consumer', 'flood'] as const;
+const SCENARIOS = [
+  'typing',
+  'idle',
+  'cold-load',
+  'documents',
+  'paste',
+  'slow-consumer',
+  'flood',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Quire-only scenarios, outside the side-by-side comparison and only run when named. */
 const QUIRE_ONLY = ['scale-out'] as const;
@@ -84,7 +88,8 @@ const chosen = pick<Scenario | QuireOnlyScenario>(
 );
 const scenarios = chosen.filter((s): s is Scenario => (SCENARIOS as readonly string[]).includes(s));
 const runScaleOutScenario = chosen.includes('scale-out');
-const servers = pick(values.servers, ALL_SERVER_NAMES, 'server', SERVER_NAMES);
+// The floor runs by default: the CPU and memory targets are ratios to it.
+const servers = pick(values.servers, ALL_SERVER_NAMES, 'server', ALL_SERVER_NAMES);
 const pinning = setUpPinning();
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -95,6 +100,13 @@ if (scenarios.includes('cold-load')) {
   progress('bench: replaying traces into Y.Docs…');
   traces = config.coldLoad.traces.map((name) => replayTrace(name, config.coldLoad.chunks));
 }
+let documentTraces: ReplayedTrace[] = [];
+if (scenarios.includes('documents')) {
+  progress('bench: replaying traces for the documents scenario…');
+  documentTraces = config.documents.traces.map((name) =>
+    replayTrace(name, config.documents.chunks),
+  );
+}
 
 function runScenario(scenario: Scenario, server: ServerProcess): Promise<ScenarioResult> {
   switch (scenario) {
@@ -104,6 +116,8 @@ function runScenario(scenario: Scenario, server: ServerProcess): Promise<Scenari
       return runIdle(server, config.idle);
     case 'cold-load':
       return runColdLoad(server, config.coldLoad, traces);
+    case 'documents':
+      return runDocuments(server, config.documents, documentTraces);
     case 'paste':
       return runPaste(server, config.paste);
     case 'slow-consumer':
@@ -123,8 +137,8 @@ for (const [s, scenario] of scenarios.entries()) {
     const shift = (s + rep) % servers.length;
     const order = [...servers.slice(shift), ...servers.slice(0, shift)];
     for (const name of order) {
-      // The floor keeps no documents, so it has nothing to load.
-      if (name === 'floor' && scenario === 'cold-load') continue;
+      // The floor keeps no documents, so it has nothing to load or hold.
+      if (name === 'floor' && (scenario === 'cold-load' || scenario === 'documents')) continue;
       const server = new ServerProcess(name, pinning);
       const started = performance.now();
       let result: ScenarioResult;
