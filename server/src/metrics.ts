@@ -11,6 +11,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FIELD_COUNTERS } from './observability/counters.js';
+import { LightHistogram } from './observability/light-histogram.js';
 import { registerProcessMetrics } from './observability/process-metrics.js';
 
 /** Seconds: from well under a millisecond (a page-cache fsync, a small commit) to seconds (a
@@ -196,7 +197,8 @@ export class Metrics {
     return this.registry.metrics();
   }
 
-  private histogram(name: string, help: string, buckets: number[]): Histogram {
-    return new Histogram({ name, help, buckets, registers: [this.registry] });
+  /** Label-less histograms are observed on hot paths: the light kind (light-histogram.ts). */
+  private histogram(name: string, help: string, buckets: number[]): LightHistogram {
+    return new LightHistogram(name, help, buckets, this.registry);
   }
 }
