@@ -87,14 +87,16 @@ worker.addEventListener('fetch', (event) => {
 
 /** A page: the live one when the server answers (it may be a newer build), else the shell. */
 async function networkThenShell(request: Request): Promise<Response> {
+  const network = fetch(request);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), NAVIGATION_TIMEOUT_MS);
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), NAVIGATION_TIMEOUT_MS);
   });
   try {
-    const response = await Promise.race([fetch(request), timedOut]);
-    if (response !== null && !isServerUnavailable(response.status)) return response;
-    return (await cachedShell()) ?? response ?? Response.error();
+    const first = await Promise.race([network, timedOut]);
+    if (first !== 'timeout' && !isServerUnavailable(first.status)) return first;
+    // Slow or unavailable: the shell if we have one, else whatever the network gives in the end.
+    return (await cachedShell()) ?? network;
   } catch (error) {
     const shell = await cachedShell();
     if (shell) return shell;
