@@ -25,6 +25,7 @@ import { CommandFailure, type CommandIo } from './command-line.js';
 import { checkDocumentState, type DocumentAccess } from './document-formats.js';
 import { inUseMessage, probeStore, sqlitePath } from './store-lock.js';
 
+/** Names read from the index per query while listing: bounds memory, not the total. */
 const LIST_PAGE_SIZE = 1_000;
 
 export async function openDataDir(
