@@ -87,9 +87,9 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   }
   const metrics = new Metrics();
   const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
-  const store = new DocumentStore(storage, options, log, metrics);
   // Webhooks, from an outbox in the same store (webhooks/webhooks.ts); null without receivers.
   const webhooks = createWebhooks(options, storage, log, metrics.registry);
+  const store = new DocumentStore(storage, options, log, metrics);
   // Version history, in the same store when the adapter keeps versions (history/).
   const versions = storage.versions ?? null;
   const policy = versions
