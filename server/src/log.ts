@@ -89,7 +89,8 @@ export function createConsoleLogger(level: LogLevel = 'info', format: LogFormat 
 function wrap(logger: PinoLogger): Logger {
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (!logger.isLevelEnabled(level)) return;
-    logger[level](fields ? clean(fields) : {}, scrubText(message));
+    // The message first, then the fields: a line reads (and greps) like the sentence it is.
+    logger[level]({ msg: scrubText(message), ...(fields ? clean(fields) : {}) });
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -33,6 +33,10 @@ describe('logs', () => {
     logger.debug('not written at info');
     logger.warn('malformed message', { conn: 7, doc: 'notes', code: 'bad-varint', reason: 'x' });
     logger.info('with reserved names', { level: 'sneaky', msg: 'other', skipped: undefined });
+    // The message first, then the fields: a line reads (and greps) like the sentence it is.
+    expect(lines()[0]).toMatch(
+      /"hostname":"[^"]*","msg":"malformed message","conn":7,"doc":"notes"/,
+    );
     const [warn, info, extra] = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(extra).toBeUndefined();
     expect(warn).toMatchObject({
