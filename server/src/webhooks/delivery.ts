@@ -174,7 +174,8 @@ export class ReceiverSender {
     this.failures++;
     const now = this.now();
     const delay = retryDelay(this.failures, retryBaseMs, retryMaxMs);
-    const expired = now - row.createdAt >= retryWindowMs;
+    // As buryExpired counts it: created strictly before the window's start.
+    const expired = row.createdAt < now - retryWindowMs;
     metrics.deliveries.inc({ receiver: this.label, outcome: expired ? 'dead' : 'failed' });
     await outbox.retryLater(row.seq, now + delay, error);
     await outbox.release(rest.map((r) => r.seq));

@@ -11,7 +11,7 @@ export class WebhookMetrics {
   readonly events: Counter<'event'>;
   /** Events not queued because the outbox was full, by event name. */
   readonly dropped: Counter<'event'>;
-  /** Delivery attempts by receiver and outcome: delivered, failed (to be retried), dead. */
+  /** By receiver and outcome: delivered, failed (an attempt retried later), dead (given up). */
   readonly deliveries: Counter<'receiver' | 'outcome'>;
   readonly duration: Histogram<'receiver'>;
   private readonly pending: Gauge;
@@ -34,7 +34,7 @@ export class WebhookMetrics {
     });
     this.deliveries = new Counter({
       name: 'quire_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by receiver (its index) and outcome: delivered, failed (retried later), dead (retries ran out).',
+      help: 'Webhook deliveries by receiver (its index) and outcome: delivered, failed (an attempt that is retried later), dead (given up: a dead letter).',
       labelNames: ['receiver', 'outcome'],
       registers,
     });
