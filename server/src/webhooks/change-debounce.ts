@@ -53,6 +53,11 @@ export class ChangeDebounce {
     const { recorder, maxIntervalMs } = this.options;
     const now = recorder.now();
     let window = this.windows.get(room.name);
+    // Its timer is late (a busy event loop): the window is over, this change opens the next.
+    if (window && now >= window.firstAt + maxIntervalMs) {
+      this.end(window);
+      window = undefined;
+    }
     if (!window) {
       window = {
         room,

@@ -51,7 +51,6 @@ describe('webhooks', () => {
     receiver.events.filter((e) => e.doc === doc && e.event === event);
   const arrived = (doc: string, event: string, count = 1) =>
     waitFor(() => eventsFor(doc, event).length >= count, 5_000, `${count} × ${event} for ${doc}`);
-  const keys = () => running.server.webhooks!.receivers.map((r) => r.key);
   const outboxEmpty = async () =>
     (
       await running.server.storage.outbox!.stats(
@@ -102,21 +101,8 @@ describe('webhooks', () => {
     try {
       await waitSynced(client);
       client.text.insert(0, 'a');
-      // The event is in the store from the first change on (a crash now still reports it),
-      // though not due before the debounce ends.
-      await waitFor(
-        async () =>
-          (await running.server.storage.outbox!.stats(keys(), Date.now() + MAX_INTERVAL_MS * 2))
-            .pending === 1,
-        5_000,
-        'the change in the outbox',
-      );
-      expect(eventsFor('team/typed', 'document.changed')).toHaveLength(0);
       // Keystrokes closer together than the debounce make one event.
-      for (let i = 0; i < 5; i++) {
-        await new Promise((r) => setTimeout(r, DEBOUNCE_MS / 5));
-        client.text.insert(0, 'b');
-      }
+      for (let i = 0; i < 5; i++) client.text.insert(0, 'b');
       await arrived('team/typed', 'document.changed');
       expect(eventsFor('team/typed', 'document.created')[0]).toMatchObject({ createdBy: 'alice' });
       const [changed] = eventsFor('team/typed', 'document.changed');
