@@ -40,8 +40,9 @@ export function guardOfflineCopy(editor: QuireEditor, docName: string, host: HTM
     }
   };
   const say = (text: string): void => {
-    notice.textContent = text;
+    // Shown, then filled: the change inside a live region is what screen readers announce.
     notice.hidden = false;
+    notice.textContent = text;
   };
   let current: QuireStatus = editor.status().status;
   const waiting = setTimeout(() => {

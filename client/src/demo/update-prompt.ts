@@ -15,7 +15,6 @@ export function showUpdatePrompt(onReload: () => void): void {
   bar.className = 'demo-update';
   bar.setAttribute('role', 'status');
   const text = document.createElement('span');
-  text.textContent = UPDATE_AVAILABLE;
   const reload = document.createElement('button');
   reload.type = 'button';
   reload.className = 'demo-update-reload';
@@ -30,4 +29,7 @@ export function showUpdatePrompt(onReload: () => void): void {
   later.addEventListener('click', () => bar.remove());
   bar.append(text, reload, later);
   document.body.append(bar);
+  // Filled in after the live region is in the page: screen readers announce changes to a
+  // region, not a region that arrives with its text.
+  setTimeout(() => (text.textContent = UPDATE_AVAILABLE), 0);
 }
