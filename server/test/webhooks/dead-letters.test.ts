@@ -28,7 +28,7 @@ describe('webhook dead letters and the text opt-in', () => {
       webhookIncludeText: true,
       webhookChangeDebounceMs: 50,
       webhookChangeMaxIntervalMs: 500,
-      webhookTimeoutMs: 300,
+      webhookTimeoutMs: 1_000,
       webhookRetryBaseMs: 30,
       webhookRetryMaxMs: 80,
       webhookRetryWindowMs: 1_500,

@@ -33,7 +33,7 @@ describe('webhooks', () => {
       webhookSecret: HOOK_SECRET,
       webhookChangeDebounceMs: DEBOUNCE_MS,
       webhookChangeMaxIntervalMs: MAX_INTERVAL_MS,
-      webhookTimeoutMs: 300,
+      webhookTimeoutMs: 1_000,
       webhookRetryBaseMs: 40,
       webhookRetryMaxMs: 150,
       webhookPollIntervalMs: 50,
