@@ -51,9 +51,9 @@ describe('backup and restore-backup', () => {
   it('a backup taken while clients type holds everything acknowledged before it began, and restores in place of an older store, which is kept aside', async () => {
     const dataDir = join(newDir(), 'data');
     const running = await startServer({ dataDir });
-    // A document of several hundred pages, so the backup takes several steps while the
-    // typists' commits land between them.
-    const big = 'lorem ipsum '.repeat(60_000);
+    // A document of more pages than the backup's first step copies (100), so the typists'
+    // commits land between its steps.
+    const big = 'lorem ipsum '.repeat(40_000);
     const created = await fetch(`${running.httpUrl}/api/docs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -99,7 +99,13 @@ describe('backup and restore-backup', () => {
     const older = new SqliteStorage({ dataDir: restoreDir });
     await older.lifecycle.create('older', initialUpdate('the older store'));
     await older.close();
-    const restore = await runCli(['restore-backup', '--from', backupFile, '--data', restoreDir]);
+    const restore = await runInProcess([
+      'restore-backup',
+      '--from',
+      backupFile,
+      '--data',
+      restoreDir,
+    ]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout.toString()).toMatch(/\(4 document\(s\)\); the previous store is in /);
 
@@ -146,6 +152,17 @@ describe('backup and restore-backup', () => {
     expect(garbage.code).toBe(1);
     expect(garbage.stderr).toMatch(/photo\.jpg is not a readable Quire store/);
     expect(existsSync(join(otherDir, 'quire.sqlite'))).toBe(false);
+
+    // The running store itself, with its write-ahead log: not a backup.
+    const live = await runInProcess([
+      'restore-backup',
+      '--from',
+      join(dataDir, 'quire.sqlite'),
+      '--data',
+      otherDir,
+    ]);
+    expect(live.code).toBe(2);
+    expect(live.stderr).toMatch(/has a write-ahead log beside it .*quire-server backup/);
 
     const again = await runInProcess(['restore-backup', '--from', backupFile, '--data', dataDir]);
     expect(again.code).toBe(1);
