@@ -5,6 +5,7 @@
  */
 import type { Awareness } from 'y-protocols/awareness';
 import { cleanUser } from './awareness-guard.js';
+import { distinctDisplayNames } from './display-names.js';
 
 /** After this long without a cursor move or edit, a person is shown as idle. */
 export const DEFAULT_IDLE_AFTER_MS = 60_000;
@@ -14,6 +15,8 @@ const IDLE_CHECK_INTERVAL_MS = 5_000;
 export interface PresenceEntry {
   clientId: number;
   name: string;
+  /** `name`, with a short suffix when someone else here has the same name (display-names.ts). */
+  label: string;
   color: string;
   isLocal: boolean;
   idle: boolean;
@@ -32,8 +35,17 @@ export function presenceEntries(
     const { name, color } = cleanUser(state.user);
     const isLocal = clientId === localId;
     const seen = lastChange.get(clientId) ?? now;
-    entries.push({ clientId, name, color, isLocal, idle: !isLocal && now - seen >= idleAfterMs });
+    entries.push({
+      clientId,
+      name,
+      label: name,
+      color,
+      isLocal,
+      idle: !isLocal && now - seen >= idleAfterMs,
+    });
   }
+  const labels = distinctDisplayNames(entries);
+  for (const entry of entries) entry.label = labels.get(entry.clientId) ?? entry.name;
   // You first, then everyone else by name: a stable order that does not jump around.
   return entries.sort(
     (a, b) =>
@@ -58,7 +70,7 @@ export function renderPresence(list: HTMLElement, entries: readonly PresenceEntr
     swatch.style.backgroundColor = entry.color;
     const label = doc.createElement('span');
     label.className = 'quire-name';
-    label.textContent = entry.isLocal ? `${entry.name} (you)` : entry.name;
+    label.textContent = entry.isLocal ? `${entry.label} (you)` : entry.label;
     if (entry.isLocal) {
       item.append(swatch, label);
     } else {
@@ -66,7 +78,7 @@ export function renderPresence(list: HTMLElement, entries: readonly PresenceEntr
       const jump = doc.createElement('button');
       jump.type = 'button';
       jump.className = 'quire-person-jump';
-      jump.title = `Jump to ${entry.name}'s cursor and follow it`;
+      jump.title = `Jump to ${entry.label}'s cursor and follow it`;
       jump.append(swatch, label);
       item.append(jump);
     }

@@ -8,6 +8,7 @@ export {
 } from './message-type.js';
 export { CloseCode, closeCodeName, isFinalCloseCode } from './close-codes.js';
 export { RENAMED_REASON, renamedReason, renamedTarget } from './renamed-reason.js';
+export { TITLE_MAX_CHARS, TITLE_SCAN_CHARS, titleOfText } from './doc-title.js';
 export { ByteReader, varUintSize, writeVarUint, encodeWithPayload } from './bytes.js';
 export { stateVectorShortfall, type Shortfall } from './state-vector.js';
 export {

@@ -6,6 +6,8 @@
 import { isValidDocName } from '@quire/shared';
 import { createEditor, type QuireEditor } from '../editor.js';
 import type { UserIdentity } from '../user.js';
+import { followDocument } from './doc-follow.js';
+import { mountShareControls } from './share-dialog.js';
 import { guardOfflineCopy } from './offline-copy-guard.js';
 import { checkForUpdateOnReconnect } from './service-worker-registration.js';
 import type { ThemeSetting } from '../color-scheme.js';
@@ -21,15 +23,6 @@ declare global {
 function serverUrl(): string {
   if (import.meta.env.DEV) return import.meta.env.VITE_QUIRE_SERVER ?? 'ws://127.0.0.1:1234';
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function renderDocPage(
@@ -55,25 +48,8 @@ export function renderDocPage(
   // Undefined lets a read-only token decide on its own.
   const readOnly = params.get('view') === '1' ? true : undefined;
 
-  const share = document.createElement('div');
-  share.className = 'demo-share';
-  const copy = document.createElement('button');
-  copy.type = 'button';
-  copy.id = 'copy-link';
-  copy.textContent = 'Copy link';
-  const linkField = document.createElement('input');
-  linkField.readOnly = true;
-  linkField.value = location.href;
-  linkField.setAttribute('aria-label', 'Link to this document');
-  const copied = document.createElement('span');
-  copied.setAttribute('role', 'status');
-  copied.className = 'demo-help';
-  copy.addEventListener('click', async () => {
-    const ok = await copyText(location.href);
-    if (!ok) linkField.select();
-    copied.textContent = ok ? 'Link copied.' : 'Press Ctrl+C to copy the selected link.';
-  });
-  share.append(copy, linkField, copied);
+  // Copy link (never with your token) and Share… (share-dialog.ts).
+  const share = mountShareControls(docName);
 
   const host = document.createElement('div');
   host.className = 'demo-editor';
@@ -89,6 +65,8 @@ export function renderDocPage(
     theme,
   });
   window.quire = editor;
+  // The tab shows the document's title; a rename moves the page along (doc-follow.ts).
+  followDocument(editor, docName);
   guardOfflineCopy(editor, docName, host);
   checkForUpdateOnReconnect(editor);
   return editor;

@@ -1,13 +1,8 @@
 /** `/`: the list of documents (from GET /api/docs) and a form to create a new one. */
 import { isValidDocName } from '@quire/shared';
 import { docHref } from './routes.js';
+import { mountDocList } from './doc-list.js';
 import { renderOfflineDocuments } from './offline-documents.js';
-
-interface DocSummary {
-  name: string;
-  updatedAt: number;
-  size: number;
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -23,10 +18,6 @@ function randomName(): string {
   const words = ['notes', 'plan', 'draft', 'ideas', 'agenda', 'spec'];
   const word = words[Math.floor(Math.random() * words.length)] ?? 'notes';
   return `${word}-${Math.random().toString(36).slice(2, 7)}`;
-}
-
-function formatSize(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 export async function renderHome(app: HTMLElement): Promise<void> {
@@ -62,46 +53,16 @@ export async function renderHome(app: HTMLElement): Promise<void> {
     location.assign(docHref(name));
   });
 
-  const list = el('ul', { className: 'demo-docs', id: 'doc-list' });
-  const listStatus = el(
-    'p',
-    { className: 'demo-help', role: 'status' } as Partial<HTMLParagraphElement>,
-    'Loading documents…',
-  );
   // Documents kept on this device: shown when the server's list is out of reach.
   const offlineDocs = renderOfflineDocuments();
+  // Search, sort, paging, rename, delete with undo, recently deleted (doc-list.ts).
+  const docList = mountDocList({ onUnreachable: () => (offlineDocs.hidden = false) });
   app.replaceChildren(
     el('h1', {}, 'Documents'),
     form,
     help,
-    listStatus,
-    list,
+    docList,
     offlineDocs,
     el('p', { className: 'demo-help' }, el('a', { href: '/embed.html' }, 'Embedding example')),
   );
-
-  try {
-    const response = await fetch('/api/docs', { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const body = (await response.json()) as { docs?: DocSummary[] };
-    const docs = (body.docs ?? []).filter((d) => typeof d.name === 'string');
-    listStatus.textContent = docs.length === 0 ? 'No documents yet: create the first one.' : '';
-    list.replaceChildren(
-      ...docs.map((d) =>
-        el(
-          'li',
-          {},
-          el('a', { href: docHref(d.name) }, d.name),
-          el(
-            'span',
-            { className: 'demo-meta' },
-            ` · ${new Date(d.updatedAt).toLocaleString()} · ${formatSize(d.size)}`,
-          ),
-        ),
-      ),
-    );
-  } catch (error) {
-    listStatus.textContent = `Could not load the document list (${String(error)}).`;
-    offlineDocs.hidden = false;
-  }
 }

@@ -1,45 +1,12 @@
 /**
- * A document's title, as the document list shows it: the text of its first Markdown ATX
- * heading (`# Plan`, `## Notes`…; any level, outside fenced code blocks), or, when it has none,
- * its first non-empty line. Only the start of the document is read (TITLE_SCAN_CHARS), so the
- * cost does not grow with the document: a heading further down does not count.
- *
- * The result is one line of at most TITLE_MAX_CHARS characters (longer ones are cut with "…"),
- * or null for a document without any text there.
+ * The title of a Yjs document (its editor text's first heading or line: titleOfText in
+ * @quire/shared), read without building the whole text.
  */
 import * as Y from 'yjs';
+import { TITLE_SCAN_CHARS, titleOfText } from '@quire/shared';
 import { EDITOR_TEXT_NAME } from './editor-text.js';
 
-/** How much of the start of a document is searched for its title. */
-export const TITLE_SCAN_CHARS = 16 * 1024;
-/** Longest title kept; the list shows one line. */
-export const TITLE_MAX_CHARS = 120;
-
-const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-
-export function titleOfText(text: string): string | null {
-  const lines = text.slice(0, TITLE_SCAN_CHARS).split(/\r\n|\r|\n/);
-  // A line cut by the scan limit could be half a heading: it still counts as a line.
-  let firstLine: string | null = null;
-  let fence: string | null = null;
-  for (const line of lines) {
-    const opens = FENCE.exec(line);
-    if (fence !== null) {
-      if (opens && opens[1]!.startsWith(fence)) fence = null;
-      continue;
-    }
-    if (opens) {
-      fence = opens[1]!;
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    const headingText = heading?.[1]?.trim();
-    if (headingText) return clip(headingText);
-    if (firstLine === null && line.trim() !== '' && !heading) firstLine = line.trim();
-  }
-  return firstLine === null ? null : clip(firstLine);
-}
+export { TITLE_MAX_CHARS, TITLE_SCAN_CHARS, titleOfText } from '@quire/shared';
 
 /** The title of a Yjs document's editor text, reading only its first TITLE_SCAN_CHARS. */
 export function titleOfDoc(doc: Y.Doc): string | null {
@@ -54,11 +21,4 @@ function textStart(text: Y.Text, limit: number): string {
     if (!item.deleted && item.content instanceof Y.ContentString) out += item.content.str;
   }
   return out.slice(0, limit);
-}
-
-function clip(title: string): string {
-  const chars = [...title.replace(/\s+/g, ' ')];
-  return chars.length <= TITLE_MAX_CHARS
-    ? chars.join('')
-    : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
 }
