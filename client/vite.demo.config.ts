@@ -2,6 +2,7 @@
 // fallback. Absolute base so /d/<name> pages load /assets/… correctly.
 import { defineConfig } from 'vite';
 import { serviceWorkerPlugin } from './vite.service-worker.js';
+import { chunkFileNames } from './vite.chunk-names.js';
 
 export default defineConfig({
   base: '/',
@@ -12,6 +13,8 @@ export default defineConfig({
     outDir: 'dist/demo',
     emptyOutDir: true,
     sourcemap: true,
+    // Code-block languages load on first use: one chunk each, named after its package.
+    rolldownOptions: { output: { chunkFileNames: chunkFileNames('assets') } },
   },
   server: {
     // `npm run dev -w client` with a quire-server on :1234 for the API and WebSockets.

@@ -7,7 +7,7 @@
  */
 import type { EditorView, ViewUpdate } from '@codemirror/view';
 import { renderMarkdown } from './render.js';
-import { previewOffsetFor, readAnchors, syncPreviewScroll, topVisibleLine } from './scroll-sync.js';
+import { scrollPreviewToLine, syncPreviewScroll, topVisibleLine } from './scroll-sync.js';
 import { ariaKeyShortcut, isModKey, keyLabel } from './platform.js';
 
 /** Long enough to skip re-rendering on every keystroke of a burst, short enough to feel live. */
@@ -85,8 +85,7 @@ export function mountPreview(options: PreviewOptions): MarkdownPreview {
     );
     // Beside the text, the text decides where the preview is; in its place, the reader does.
     if (!editorHidden()) syncPreviewScroll(view, pane);
-    else if (startLine !== undefined)
-      pane.scrollTop = previewOffsetFor(readAnchors(pane), startLine);
+    else if (startLine !== undefined) scrollPreviewToLine(pane, startLine);
     else pane.scrollTop = keep;
   };
 

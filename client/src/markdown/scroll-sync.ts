@@ -50,6 +50,10 @@ export function previewOffsetFor(anchors: readonly Anchor[], line: number): numb
   return at.top + fraction * (next.top - at.top);
 }
 
+/** Room left above the matching block, so a heading at the top is not clipped by a pixel or
+ * two of rounding between the editor's line heights and the preview's layout. */
+export const PREVIEW_TOP_MARGIN_PX = 6;
+
 /** Scrolls `preview` to match the editor's current scroll position. */
 export function syncPreviewScroll(view: EditorView, preview: HTMLElement): void {
   const scroller = view.scrollDOM;
@@ -58,5 +62,11 @@ export function syncPreviewScroll(view: EditorView, preview: HTMLElement): void 
   // The ends match exactly: the last lines may be shorter in the preview than a screen.
   if (scroller.scrollTop <= 0) preview.scrollTop = 0;
   else if (scroller.scrollTop >= maxEditor - 1) preview.scrollTop = maxPreview;
-  else preview.scrollTop = previewOffsetFor(readAnchors(preview), topVisibleLine(view));
+  else scrollPreviewToLine(preview, topVisibleLine(view));
+}
+
+/** Scrolls `preview` so the block of a (fractional) source line is at its top. */
+export function scrollPreviewToLine(preview: HTMLElement, line: number): void {
+  const offset = previewOffsetFor(readAnchors(preview), line);
+  preview.scrollTop = Math.max(0, offset - PREVIEW_TOP_MARGIN_PX);
 }
