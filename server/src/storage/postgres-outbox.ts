@@ -167,12 +167,17 @@ export class PostgresOutbox implements WebhookOutbox {
       total: number;
       oldest: number | null;
     }>(
-      `SELECT COUNT(*) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NULL)::int AS pending,
-              COUNT(*) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NOT NULL)::int AS dead,
-              COUNT(*)::int AS total,
-              MIN(created_at) FILTER (WHERE receiver = ANY($1::text[]) AND dead_at IS NULL
-                                        AND available_at <= $2) AS oldest
-       FROM ${this.t}`,
+      // Index-only counts; the oldest due row is the first due one in seq order (rows are added
+      // in time order; a replayed one is young).
+      `SELECT (SELECT COUNT(*) FROM ${this.t}
+                WHERE receiver = ANY($1::text[]) AND dead_at IS NULL)::int AS pending,
+              (SELECT COUNT(*) FROM ${this.t}
+                WHERE receiver = ANY($1::text[]) AND dead_at IS NOT NULL)::int AS dead,
+              (SELECT COUNT(*) FROM ${this.t})::int AS total,
+              (SELECT MIN(first) FROM unnest($1::text[]) AS r(key), LATERAL (
+                 SELECT created_at AS first FROM ${this.t}
+                 WHERE receiver = r.key AND dead_at IS NULL AND available_at <= $2
+                 ORDER BY seq LIMIT 1) AS due) AS oldest`,
       [[...receivers], now],
     );
     const row = rows[0]!;

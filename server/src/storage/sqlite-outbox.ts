@@ -90,14 +90,17 @@ export class SqliteOutbox implements WebhookOutbox {
          WHERE seq = ? AND dead_at IS NOT NULL`,
       ),
       total: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM webhook_outbox'),
-      perReceiver: db.prepare<
-        [number, string],
-        { pending: number; dead: number; oldest: number | null }
-      >(
-        `SELECT COUNT(*) FILTER (WHERE dead_at IS NULL) AS pending,
-                COUNT(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
-                MIN(created_at) FILTER (WHERE dead_at IS NULL AND available_at <= ?) AS oldest
-         FROM webhook_outbox WHERE receiver = ?`,
+      // Each count reads one partial index, never the table: this runs on the event loop.
+      pendingCount: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM webhook_outbox WHERE receiver = ? AND dead_at IS NULL',
+      ),
+      deadCount: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM webhook_outbox WHERE dead_at IS NOT NULL AND receiver = ?',
+      ),
+      // The first due row in seq order: rows are added in time order (a replayed one is young).
+      oldestDue: db.prepare<[string, number], { created_at: number }>(
+        `SELECT created_at FROM webhook_outbox
+         WHERE receiver = ? AND dead_at IS NULL AND available_at <= ? ORDER BY seq LIMIT 1`,
       ),
       purge: db.prepare<[number, number]>(
         `DELETE FROM webhook_outbox WHERE seq IN (
@@ -192,11 +195,10 @@ export class SqliteOutbox implements WebhookOutbox {
       oldestDueAt: null,
     };
     for (const receiver of receivers) {
-      const row = this.statements.perReceiver.get(now, receiver)!;
-      stats.pending += row.pending;
-      stats.dead += row.dead;
-      if (row.oldest !== null)
-        stats.oldestDueAt = Math.min(stats.oldestDueAt ?? row.oldest, row.oldest);
+      stats.pending += this.statements.pendingCount.get(receiver)!.n;
+      stats.dead += this.statements.deadCount.get(receiver)!.n;
+      const oldest = this.statements.oldestDue.get(receiver, now)?.created_at;
+      if (oldest !== undefined) stats.oldestDueAt = Math.min(stats.oldestDueAt ?? oldest, oldest);
     }
     return stats;
   }

@@ -65,7 +65,8 @@ export interface OutboxStats {
   dead: number;
   /** Rows of every receiver, pending or dead: what the outbox cap counts. */
   total: number;
-  /** `createdAt` of the oldest pending row that is due (availableAt ≤ now), or null. */
+  /** `createdAt` of the first due pending row (availableAt ≤ now) in seq order, per receiver
+   * (rows are added in time order, so it is the oldest but for replayed ones), or null. */
   oldestDueAt: number | null;
 }
 
