@@ -122,7 +122,7 @@ function highlight(scheme: ColorScheme): HighlightStyle {
       { tag: t.url, color: c.url },
       { tag: t.monospace, color: c.code },
       { tag: t.quote, color: c.quote, fontStyle: 'italic' },
-      { tag: [t.processingInstruction, t.list, t.contentSeparator, t.meta], color: c.mark },
+      { tag: [t.processingInstruction, t.contentSeparator, t.meta], color: c.mark },
       { tag: [t.comment, t.lineComment, t.blockComment], color: c.mark, fontStyle: 'italic' },
       { tag: [t.keyword, t.operatorKeyword, t.modifier], color: c.keyword },
       { tag: [t.string, t.special(t.string), t.regexp], color: c.string },
