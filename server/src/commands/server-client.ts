@@ -20,7 +20,8 @@ export class ServerClient {
     private readonly token?: string,
   ) {}
 
-  /** Every document the token may open, in the API's order (most recently changed first). */
+  /** Every document the token may open, by name: that order, unlike "most recently changed",
+   * does not move under a listing while people type, so paging never skips a document. */
   async *names(): AsyncGenerator<string> {
     // Under auth the listing quietly leaves out what the credentials may not open, so a missing
     // or expired token would list nothing and "export" nothing: ask the access probe first,
@@ -28,7 +29,7 @@ export class ServerClient {
     await this.call('GET', `/api/access/${ACCESS_PROBE_NAME}`, 'list the documents', [403]);
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE) });
+      const query = new URLSearchParams({ sort: 'name', limit: String(LIST_PAGE_SIZE) });
       if (cursor !== null) query.set('cursor', cursor);
       const res = await this.call('GET', `/api/docs?${query}`, 'list the documents');
       const page = (await res.json()) as { docs: { name: string }[]; next: string | null };
