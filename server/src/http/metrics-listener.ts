@@ -55,9 +55,11 @@ export function listenMetrics(
     handleMetricsRequest(ctx, req, res),
   );
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) =>
+      reject(new Error(`the metrics port ${host}:${port} (--metrics-port): ${error.message}`));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       const bound = (server.address() as AddressInfo).port;
       const shown = host.includes(':') ? `[${host}]` : host;
       resolve({

@@ -3,6 +3,7 @@
  * of their own, and no /metrics on the editing port; the probes stay on both. Its options and
  * flags are checked like every other: a bad value is refused, naming the fix.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, MemoryStorage, resolveOptions } from '../../src/index.js';
 import { parseServeArgs, UsageError } from '../../src/cli.js';
@@ -68,6 +69,28 @@ describe('the metrics port', () => {
       expect((await fetch(`${address.metricsUrl}/metrics`)).status).toBe(200);
     } finally {
       await server.close();
+    }
+  });
+
+  it('listen() rejects naming the metrics port when it is taken', async () => {
+    const { createQuireServer, silentLogger } = await import('../../src/index.js');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const server = createQuireServer({
+      port: 0,
+      metricsPort: port,
+      storage: new MemoryStorage(),
+      staticDir: false,
+      logger: silentLogger,
+    });
+    try {
+      await expect(server.listen()).rejects.toThrow(
+        new RegExp(`the metrics port 127\\.0\\.0\\.1:${port} \\(--metrics-port\\): .*EADDRINUSE`),
+      );
+    } finally {
+      await server.close();
+      taken.close();
     }
   });
 
