@@ -108,6 +108,8 @@ function schemaSql(t: Tables): string {
     );
     CREATE INDEX IF NOT EXISTS quire_webhook_outbox_pending
       ON ${t.outbox} (receiver, seq) WHERE dead_at IS NULL;
+    CREATE INDEX IF NOT EXISTS quire_webhook_outbox_by_age
+      ON ${t.outbox} (receiver, created_at) WHERE dead_at IS NULL;
     CREATE INDEX IF NOT EXISTS quire_webhook_outbox_by_event ON ${t.outbox} (event_id);
     CREATE INDEX IF NOT EXISTS quire_webhook_outbox_dead
       ON ${t.outbox} (dead_at) WHERE dead_at IS NOT NULL;

@@ -57,6 +57,8 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS webhook_outbox_pending ON webhook_outbox (receiver, seq)
     WHERE dead_at IS NULL;
+  CREATE INDEX IF NOT EXISTS webhook_outbox_by_age ON webhook_outbox (receiver, created_at)
+    WHERE dead_at IS NULL;
   CREATE INDEX IF NOT EXISTS webhook_outbox_by_event ON webhook_outbox (event_id);
   CREATE INDEX IF NOT EXISTS webhook_outbox_dead ON webhook_outbox (dead_at)
     WHERE dead_at IS NOT NULL;
