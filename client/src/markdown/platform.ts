@@ -20,9 +20,16 @@ const KEY_NAMES: Record<string, string> = {
   Escape: 'Esc',
 };
 
-function parts(spec: string): string[] {
+/** Modifiers in the order people write them: Ctrl+Alt+Shift+K; on a Mac ⌃⌥⇧⌘K. */
+const ORDER = ['Mod', 'Ctrl', 'Alt', 'Shift'];
+const MAC_ORDER = ['Ctrl', 'Alt', 'Shift', 'Mod'];
+
+function parts(spec: string, mac: boolean): string[] {
   // `Mod--` would be Mod and "-"; none of the bindings shown use it.
-  return spec.split('-').filter(Boolean);
+  const keys = spec.split('-').filter(Boolean);
+  const key = keys.pop() ?? '';
+  const order = mac ? MAC_ORDER : ORDER;
+  return [...keys.sort((a, b) => order.indexOf(a) - order.indexOf(b)), key];
 }
 
 function keyName(key: string): string {
@@ -31,7 +38,7 @@ function keyName(key: string): string {
 
 /** `Mod-Alt-p` → `Ctrl+Alt+P` (or `⌘⌥P` on a Mac). */
 export function keyLabel(spec: string, mac = IS_MAC): string {
-  const keys = parts(spec);
+  const keys = parts(spec, mac);
   const key = keyName(keys.pop() ?? '');
   if (mac) return keys.map((m) => MAC_SYMBOLS[m] ?? m).join('') + key;
   return [...keys.map((m) => (m === 'Mod' ? 'Ctrl' : m)), key].join('+');
@@ -39,7 +46,7 @@ export function keyLabel(spec: string, mac = IS_MAC): string {
 
 /** `Mod-Alt-p` → `Control+Alt+P` (or `Meta+Alt+P`), for `aria-keyshortcuts`. */
 export function ariaKeyShortcut(spec: string, mac = IS_MAC): string {
-  const keys = parts(spec);
+  const keys = parts(spec, mac);
   const key = keyName(keys.pop() ?? '');
   const modifier = (m: string): string =>
     m === 'Mod' ? (mac ? 'Meta' : 'Control') : m === 'Ctrl' ? 'Control' : m;
