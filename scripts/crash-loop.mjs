@@ -230,8 +230,13 @@ async function measure(dataDir, seconds) {
   for (const w of writers) w.close();
   server.child.kill('SIGTERM');
   const code = await server.exited;
-  const line = /durability stats (.*)/.exec(server.output())?.[1] ?? '';
-  const field = (name) => Number(new RegExp(`${name}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
+  // The server's shutdown line, one JSON object: {"msg":"durability stats","fsyncs":…}.
+  const line = server
+    .output()
+    .split('\n')
+    .find((l) => l.startsWith('{') && l.includes('"msg":"durability stats"'));
+  const durability = line ? JSON.parse(line) : {};
+  const field = (name) => Number(durability[name] ?? NaN);
   const latencies = stats.ackLatencies.slice(latencyStart);
   return {
     seconds,
