@@ -226,6 +226,7 @@ describe('PostgresStorage', () => {
       'quire_documents',
       'quire_updates',
       'quire_versions',
+      'quire_webhook_outbox',
     ]);
   });
 
