@@ -273,6 +273,7 @@ export class ReceiverSender {
         resolve();
       };
       const timer = setTimeout(done, ms);
+      timer.unref();
       this.wake = () => {
         if (this.stopped || wakeable) done();
         else this.kicked = true;
