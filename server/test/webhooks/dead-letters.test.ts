@@ -152,3 +152,32 @@ describe('a full webhook outbox', () => {
     await running.close();
   });
 });
+
+describe('several webhook receivers', () => {
+  it('delivers to each on its own: one that is down holds up only its own queue', async () => {
+    const up = await startReceiver(HOOK_SECRET);
+    const down = await startReceiver(HOOK_SECRET);
+    await down.stop();
+    const running = await startServer({
+      storage: new MemoryStorage(),
+      webhookUrls: [down.url, up.url],
+      webhookSecret: HOOK_SECRET,
+      webhookPollIntervalMs: 20,
+      webhookRetryBaseMs: 1_000,
+    });
+    for (const name of ['a', 'b', 'c']) {
+      await api(running.httpUrl, '/api/docs', jsonRequest('POST', { name }));
+    }
+    await waitFor(() => up.events.length === 3, 5_000, 'the live receiver to get all three');
+    const pending = await running.server.storage.outbox!.stats(
+      running.server.webhooks!.receivers.map((r) => r.key),
+      Date.now(),
+    );
+    expect(pending.pending).toBe(3); // the three of the receiver that is down
+    await down.restart();
+    await waitFor(() => down.events.length === 3, 10_000, 'the other receiver, once back');
+    expect(down.events.map((e) => e.id).sort()).toEqual(up.events.map((e) => e.id).sort());
+    await running.close();
+    await Promise.all([up.stop(), down.stop()]);
+  });
+});

@@ -126,6 +126,22 @@ describe('webhooks', () => {
     }
   });
 
+  it('names an editor without a token subject by its awareness name', async () => {
+    const anonymous = await signToken({ secret: SECRET, doc: 'team/*', mode: 'rw' });
+    const client = stockClient(running.wsUrl, 'team/named', { params: { token: anonymous } });
+    try {
+      await waitSynced(client);
+      // Sent before the change on the same socket; a name announced later is still found at
+      // the window's end.
+      client.provider.awareness.setLocalStateField('user', { name: 'Bob' });
+      client.text.insert(0, 'hi');
+      await arrived('team/named', 'document.changed');
+    } finally {
+      client.destroy();
+    }
+    expect(eventsFor('team/named', 'document.changed')[0]).toMatchObject({ changedBy: ['Bob'] });
+  });
+
   it('sends version.created with the version', async () => {
     await api(
       running.httpUrl,
