@@ -74,7 +74,7 @@ describe('History panel', () => {
     expect(days).toEqual(['Today', 'Yesterday']);
     const options = [...container.querySelectorAll('[role="option"]')];
     expect(options.map((o) => o.getAttribute('aria-label'))).toEqual([
-      '11:50, “Review”, saved by hand, by Ada',
+      '11:50, saved by hand, “Review”, by Ada',
       '11:00, autosaved, by Ada and Bob',
       '10:00, saved when everyone left',
     ]);

@@ -80,6 +80,18 @@ test('every page, light and dark, desktop and phone: no serious or critical axe 
   const sam = await startPeer(server.url, DOC, { name: 'Sam', color: '#0550ae' }, rw);
   sam.text.insert(0, TEXT);
   sam.moveTo(TEXT.indexOf('Monday'), TEXT.indexOf('ship'));
+  // A named version, so the History panel has a list and a diff to check.
+  await expect
+    .poll(async () => {
+      const response = await fetch(`${server.url}/api/docs/${DOC}/versions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rw}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label: 'First draft' }),
+      });
+      return response.status;
+    })
+    .toBe(201);
+  sam.text.insert(TEXT.length, '\nA line added after the draft.\n');
 
   const pages: { name: string; open(page: Page): Promise<void> }[] = [
     {
@@ -103,7 +115,8 @@ test('every page, light and dark, desktop and phone: no serious or critical axe 
         // On the document page just opened.
         await page.getByRole('button', { name: 'History', exact: true }).click();
         await expect(page.locator('.quire-history')).toBeVisible();
-        await expect(page.locator('.quire-history-list-status')).not.toHaveText(/Loading/);
+        await expect(page.getByRole('option', { name: /First draft/ })).toBeVisible();
+        await expect(page.locator('.quire-history-diff .cm-changedText').first()).toBeVisible();
       },
     },
     {

@@ -27,9 +27,10 @@ let nextListId = 0;
 
 /** The option's name for screen readers: one sentence rather than run-together fragments. */
 export function versionDescription(version: VersionInfo, format: FormatOptions = {}): string {
-  const parts = [formatTime(version.createdAt, format)];
+  // In the order the option shows them: its accessible name must contain its visible text
+  // (WCAG 2.5.3), so speech users can say what they see.
+  const parts = [formatTime(version.createdAt, format), kindLabel(version.kind).toLowerCase()];
   if (version.label) parts.push(`“${version.label}”`);
-  parts.push(kindLabel(version.kind).toLowerCase());
   const authors = formatAuthors(version.authors);
   if (authors) parts.push(`by ${authors}`);
   return parts.join(', ');
@@ -143,19 +144,20 @@ export function mountVersionList(parent: HTMLElement, format: FormatOptions = {}
             const kind = doc.createElement('span');
             kind.className = 'quire-history-kind';
             kind.textContent = kindLabel(version.kind);
-            option.append(time, kind);
+            // The spaces keep the visible text readable as words (they take no room in the grid).
+            option.append(time, ' ', kind);
             if (version.label) {
               const label = doc.createElement('span');
               label.className = 'quire-history-label';
               label.textContent = version.label;
-              option.append(label);
+              option.append(' ', label);
             }
             const authors = formatAuthors(version.authors);
             if (authors) {
               const who = doc.createElement('span');
               who.className = 'quire-history-authors';
-              who.textContent = authors;
-              option.append(who);
+              who.textContent = `by ${authors}`;
+              option.append(' ', who);
             }
             option.addEventListener('mousedown', (event) => event.preventDefault());
             option.addEventListener('click', (event) => {
