@@ -5,7 +5,8 @@
  * - when the document is renamed (the server closes the session with 4410 and the reason
  *   "renamed to <new name>"), the page moves to the new name's URL, keeping its query (token,
  *   view), so the person goes on editing there. A rename whose new name did not fit in the
- *   close reason, or one seen by another instance, reads as a deletion: the editor says so.
+ *   close reason reads as a deletion: the editor says so. Instances sharing a store tell their
+ *   sessions the new name too, within their deleted-room sweep.
  */
 import { CloseCode, renamedTarget, titleOfText } from '@quire/shared';
 import type { QuireEditor } from '../editor.js';

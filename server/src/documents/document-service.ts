@@ -97,6 +97,10 @@ export class DocumentService {
     if (!lifecycle) return 'unsupported';
     const update = initialUpdate(text);
     if (update.length > this.options.maxDocumentBytes) return 'too-large';
+    // A rename away leaves a tombstone without content: the name is free for a new document.
+    if ((await this.isDeleted(name)) && !(await this.stored(name))) {
+      await lifecycle.unmarkDeleted(name);
+    }
     const event = this.options.events?.creating(name, text, actor);
     const created = await lifecycle.create(name, update).catch((error: unknown) => {
       event?.cancel();
@@ -179,7 +183,8 @@ export class DocumentService {
    * name gets a tombstone). What editors of a loaded room acknowledged is stored first; then
    * its sessions are closed with 4410 and a reason naming the new name (renamedReason), and
    * the room is dropped. Instances sharing the store close theirs within the deleted-room
-   * sweep, as for a delete (their reason then says "document deleted").
+   * sweep, as for a delete, with the same reason (catalog renamedTo). An API create of the
+   * old name later lifts its content-less tombstone (create).
    */
   async rename(
     from: string,
@@ -203,9 +208,22 @@ export class DocumentService {
    * for every loaded room. Returns the names. */
   async evictDeletedRooms(): Promise<string[]> {
     const deleted = [...(await this.deletedAmong(this.options.rooms.loadedNames()))];
+    // A rename on another instance: its sessions here are told the new name too.
+    const renamed =
+      deleted.length > 0 ? await this.options.storage.catalog?.renamedTo(deleted) : null;
     for (const name of deleted) {
-      await this.options.rooms.evict(name, CloseCode.Gone, 'document deleted');
-      this.options.log.info('closed a document deleted on another instance', { doc: name });
+      const to = renamed?.get(name);
+      await this.options.rooms.evict(
+        name,
+        CloseCode.Gone,
+        to === undefined ? 'document deleted' : renamedReason(to),
+      );
+      this.options.log.info(
+        to === undefined
+          ? 'closed a document deleted on another instance'
+          : 'closed a document renamed on another instance',
+        { doc: name, ...(to === undefined ? {} : { to }) },
+      );
     }
     return deleted;
   }

@@ -29,4 +29,9 @@ export interface DocumentCatalog {
    * Of concurrent renames onto one name (from any writer on the store) at most one wins.
    */
   rename(from: string, to: string, at: number): Promise<RenameResult>;
+
+  /** For the tombstoned ones of `names` that a rename left, the name each was renamed to
+   * (others are absent): instances sharing the store tell their open sessions where the
+   * document went (documents/document-service.ts evictDeletedRooms). One round trip. */
+  renamedTo(names: readonly string[]): Promise<Map<string, string>>;
 }

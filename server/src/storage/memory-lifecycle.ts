@@ -11,6 +11,8 @@ export interface MemoryDocuments {
 
 export class MemoryLifecycle implements DocumentLifecycle {
   private readonly deleted = new Map<string, number>();
+  /** Where a tombstone left by a rename points (MemoryStorage's rename). */
+  private readonly renamed = new Map<string, string>();
 
   constructor(private readonly docs: MemoryDocuments) {}
 
@@ -25,11 +27,13 @@ export class MemoryLifecycle implements DocumentLifecycle {
     this.docs.assertOpen();
     if (!this.docs.has(name) || this.deleted.has(name)) return false;
     this.deleted.set(name, at);
+    this.renamed.delete(name);
     return true;
   }
 
   async unmarkDeleted(name: string): Promise<boolean> {
     this.docs.assertOpen();
+    this.renamed.delete(name);
     return this.deleted.delete(name);
   }
 
@@ -48,10 +52,26 @@ export class MemoryLifecycle implements DocumentLifecycle {
     return this.deleted.has(name);
   }
 
-  /** Sets or lifts a tombstone whatever is stored (MemoryStorage's rename). */
-  setMark(name: string, at: number | null): void {
-    if (at === null) this.deleted.delete(name);
-    else this.deleted.set(name, at);
+  /** Sets (with the name it was renamed to) or lifts a tombstone whatever is stored
+   * (MemoryStorage's rename). */
+  setMark(name: string, at: number | null, renamedTo?: string): void {
+    this.renamed.delete(name);
+    if (at === null) {
+      this.deleted.delete(name);
+      return;
+    }
+    this.deleted.set(name, at);
+    if (renamedTo !== undefined) this.renamed.set(name, renamedTo);
+  }
+
+  /** The names the tombstoned `names` were renamed to (catalog.ts renamedTo). */
+  renamedTargets(names: readonly string[]): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const name of names) {
+      const to = this.renamed.get(name);
+      if (to !== undefined && this.deleted.has(name)) found.set(name, to);
+    }
+    return found;
   }
 
   async purgeDeleted(before: number, limit: number): Promise<string[]> {
@@ -64,6 +84,7 @@ export class MemoryLifecycle implements DocumentLifecycle {
     for (const name of names) {
       this.docs.remove(name);
       this.deleted.delete(name);
+      this.renamed.delete(name);
     }
     return names;
   }

@@ -47,6 +47,10 @@ export class MemoryStorage implements StorageAdapter {
       if (entry) entry.title = title;
     },
     rename: async (from, to, at) => this.rename(from, to, at),
+    renamedTo: async (names) => {
+      this.assertOpen();
+      return this.lifecycle.renamedTargets(names);
+    },
   };
 
   async load(name: string): Promise<StoredDocument | null> {
@@ -160,7 +164,7 @@ export class MemoryStorage implements StorageAdapter {
     this.versions.renameDocument(from, to);
     // A tombstone on `to` without content was left by a rename away from it: lifted.
     this.lifecycle.setMark(to, null);
-    this.lifecycle.setMark(from, at);
+    this.lifecycle.setMark(from, at, to);
     return 'renamed';
   }
 

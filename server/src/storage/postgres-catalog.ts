@@ -38,6 +38,18 @@ export class PostgresCatalog implements DocumentCatalog {
     );
   }
 
+  async renamedTo(names: readonly string[]): Promise<Map<string, string>> {
+    if (names.length === 0) return new Map();
+    const result = await this.withClient((c) =>
+      c.query<{ name: string; renamed_to: string }>(
+        `SELECT name, renamed_to FROM ${this.t.deleted}
+         WHERE renamed_to IS NOT NULL AND name = ANY($1::text[])`,
+        [names],
+      ),
+    );
+    return new Map(result.rows.map((r) => [r.name, r.renamed_to]));
+  }
+
   async rename(from: string, to: string, at: number): Promise<RenameResult> {
     return this.withClient(async (c) => {
       await c.query('BEGIN');
@@ -79,9 +91,10 @@ export class PostgresCatalog implements DocumentCatalog {
     // A tombstone on `to` without content was left by a rename away from it.
     await c.query(`DELETE FROM ${t.deleted} WHERE name = $1`, [to]);
     await c.query(
-      `INSERT INTO ${t.deleted} (name, deleted_at) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET deleted_at = EXCLUDED.deleted_at`,
-      [from, at],
+      `INSERT INTO ${t.deleted} (name, deleted_at, renamed_to) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE
+       SET deleted_at = EXCLUDED.deleted_at, renamed_to = EXCLUDED.renamed_to`,
+      [from, at, to],
     );
     return 'renamed';
   }

@@ -115,6 +115,8 @@ function schemaSql(t: Tables): string {
       ON ${t.outbox} (dead_at) WHERE dead_at IS NOT NULL;
     -- The document's title for the list (postgres-catalog.ts); NULL: none recorded.
     ALTER TABLE ${t.documents} ADD COLUMN IF NOT EXISTS title text;
+    -- Set when a rename left the tombstone: the new name (postgres-catalog.ts).
+    ALTER TABLE ${t.deleted} ADD COLUMN IF NOT EXISTS renamed_to text;
   `;
 }
 

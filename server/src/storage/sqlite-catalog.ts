@@ -27,9 +27,14 @@ export class SqliteCatalog implements DocumentCatalog {
       moveLog: db.prepare<[string, string]>('UPDATE updates SET doc = ? WHERE doc = ?'),
       moveVersions: db.prepare<[string, string]>('UPDATE versions SET doc = ? WHERE doc = ?'),
       unmark: db.prepare<[string]>('DELETE FROM deleted_documents WHERE name = ?'),
-      mark: db.prepare<[string, number]>(
-        `INSERT INTO deleted_documents (name, deleted_at) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at`,
+      mark: db.prepare<[string, number, string]>(
+        `INSERT INTO deleted_documents (name, deleted_at, renamed_to) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE
+         SET deleted_at = excluded.deleted_at, renamed_to = excluded.renamed_to`,
+      ),
+      renamedTo: db.prepare<[string], { name: string; renamed_to: string }>(
+        `SELECT name, renamed_to FROM deleted_documents
+         WHERE renamed_to IS NOT NULL AND name IN (SELECT value FROM json_each(?))`,
       ),
     };
     this.renameTx = db.transaction((from: string, to: string, at: number): RenameResult => {
@@ -41,13 +46,19 @@ export class SqliteCatalog implements DocumentCatalog {
       s.moveVersions.run(to, from);
       // A tombstone on `to` without content was left by a rename away from it.
       s.unmark.run(to);
-      s.mark.run(from, at);
+      s.mark.run(from, at, to);
       return 'renamed';
     });
   }
 
   async setTitle(name: string, title: string | null): Promise<void> {
     this.statements.setTitle.run(title, name);
+  }
+
+  async renamedTo(names: readonly string[]): Promise<Map<string, string>> {
+    if (names.length === 0) return new Map();
+    const rows = this.statements.renamedTo.all(JSON.stringify(names));
+    return new Map(rows.map((r) => [r.name, r.renamed_to]));
   }
 
   async rename(from: string, to: string, at: number): Promise<RenameResult> {

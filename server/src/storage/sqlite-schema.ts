@@ -93,6 +93,10 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
   updates: {
     crc: 'INTEGER',
   },
+  deleted_documents: {
+    // Set when a rename left the tombstone: the new name (storage/sqlite-catalog.ts).
+    renamed_to: 'TEXT',
+  },
 };
 
 export function migrateSchema(db: Database.Database): void {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '@quire/shared';
-import { signToken } from '../../src/index.js';
+import { LocalBusHub, MemoryStorage, signToken } from '../../src/index.js';
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
 import { upgradeStatus } from '../helpers/clients.js';
 import { waitFor } from '../helpers/poll.js';
@@ -124,5 +124,46 @@ describe('rename with token auth', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('rename across instances', () => {
+  it('sessions on the other instance are told the new name too; the old name is free to create', async () => {
+    const storage = new MemoryStorage();
+    const hub = new LocalBusHub();
+    const a = await startServer({ storage, bus: hub.connect('a') });
+    const b = await startServer({ storage, bus: hub.connect('b') });
+    await api(a.httpUrl, '/api/docs', jsonRequest('POST', { name: 'moving', text: 'both' }));
+    const onB = versionedStockClient('v3', b.wsUrl, 'moving');
+    const reasons: string[] = [];
+    onB.provider.on('connection-close', (event: { reason: string } | null) => {
+      if (event) reasons.push(event.reason);
+    });
+    try {
+      await waitFor(() => onB.provider.synced, 5_000, 'the client on b to sync');
+      const res = await api(
+        a.httpUrl,
+        docPath('moving', '/rename'),
+        jsonRequest('POST', { to: 'moved' }),
+      );
+      expect(res.status).toBe(200);
+      await waitFor(() => onB.closeCodes.includes(CloseCode.Gone), 10_000, 'b to close with 4410');
+      expect(reasons).toContain('renamed to moved');
+    } finally {
+      onB.destroy();
+    }
+    expect((await api(b.httpUrl, docPath('moved', '/text'))).text).toBe('both');
+    // An explicit create takes the old name again (the tombstone had no content).
+    const again = await api(
+      b.httpUrl,
+      '/api/docs',
+      jsonRequest('POST', { name: 'moving', text: 'new' }),
+    );
+    expect(again.status).toBe(201);
+    expect((await api(a.httpUrl, docPath('moving', '/text'))).text).toBe('new');
+    // Each server closes the store they share: the one closing second must hold no room.
+    await waitFor(() => a.server.loadedDocuments().length === 0, 5_000, 'a to unload its rooms');
+    await b.close();
+    await a.close();
   });
 });

@@ -83,6 +83,11 @@ export function describeCatalog(factory: AdapterFactory): void {
       expect((await s.versions?.list('new'))?.length).toBe(1);
       expect((await s.versions?.list('old'))?.length ?? 0).toBe(0);
       expect(await s.lifecycle!.deletedAt(['old', 'new'])).toEqual(new Map([['old', 1_000]]));
+      expect(await catalog.renamedTo(['old', 'new', 'missing'])).toEqual(new Map([['old', 'new']]));
+      expect(await catalog.renamedTo([])).toEqual(new Map());
+      // A plain delete's tombstone names no new name.
+      await s.lifecycle!.markDeleted('new', 2_000);
+      expect(await catalog.renamedTo(['new'])).toEqual(new Map());
     }));
 
   it('refuses a rename from a missing or deleted name and onto a taken one', () =>

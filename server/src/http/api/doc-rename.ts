@@ -4,9 +4,11 @@
  * both names. Open sessions on the old name are closed with 4410 Gone and a reason naming the
  * new name (the Quire editor follows it; stock clients stop, as for a delete). The old name
  * keeps a tombstone, like a deleted document without content: its upgrades answer 410, nothing
- * can be restored under it, and it is purged after deletedRetentionMs; renaming back onto it
- * works at once. 200 `{name}`, 400 same or invalid name, 404 no such document (or deleted),
- * 409 the new name exists (also as a deleted, restorable document), 501 no catalog.
+ * can be restored under it, and it is purged after deletedRetentionMs; renaming back onto it,
+ * or creating it with POST /api/docs, works at once. Other instances on the store close their
+ * sessions on the old name within their deleted-room sweep, with the same reason.
+ * 200 `{name}`, 400 same or invalid name, 404 no such document (or deleted), 409 the new name
+ * exists (also as a deleted, restorable document), 501 no catalog.
  */
 import type { ApiCall } from './api-call.js';
 import { authorizeName } from './api-access.js';
@@ -45,7 +47,7 @@ export const renameRoutes: ApiRoute[] = [
     openapi: {
       summary: 'Rename a document',
       description:
-        'Atomic in the store: content, title and saved versions move to the new name; of two renames onto one name one wins (409 for the other). Needs rw for both names. Open sessions on the old name are closed with 4410 Gone and the reason "renamed to <new name>" (the Quire editor follows it; stock clients stop as after a delete). The old name keeps a tombstone without content: upgrades for it answer 410 and restoring it answers 404; it is purged after deletedRetentionMs, and a rename back onto it is allowed at once.',
+        'Atomic in the store: content, title and saved versions move to the new name; of two renames onto one name one wins (409 for the other). Needs rw for both names. Open sessions on the old name are closed with 4410 Gone and the reason "renamed to <new name>" (the Quire editor follows it; stock clients stop as after a delete). The old name keeps a tombstone without content: upgrades for it answer 410 and restoring it answers 404; it is purged after deletedRetentionMs, and a rename back onto it (or a POST /api/docs creating it) is allowed at once. Other instances on the store close their sessions on the old name within their deleted-room sweep, with the same reason.',
       requestBody: {
         required: true,
         content: {
