@@ -112,7 +112,7 @@ describe('quire-server webhook flags', () => {
     processes.push(second);
     await waitFor(
       () => rows.every((r) => receiver.events.some((e) => e.id === r.event_id)),
-      15_000,
+      30_000,
       'every event that waited to arrive',
     );
     expect(receiver.badSignatures).toBe(0);

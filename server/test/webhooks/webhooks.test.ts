@@ -92,7 +92,8 @@ describe('webhooks', () => {
     );
     expect(again.status).toBe(409);
     await waitFor(outboxEmpty, 5_000, 'the outbox to empty');
-    expect(eventsFor('team/plan', 'document.created')).toHaveLength(1);
+    // One event (a slow answer could make a second attempt of it, never a second event).
+    expect(distinctIds(eventsFor('team/plan', 'document.created')).size).toBe(1);
     expect(receiver.badSignatures).toBe(0);
   });
 
@@ -171,7 +172,8 @@ describe('webhooks', () => {
     await waitFor(outboxEmpty, 5_000, 'the outbox to empty');
     const attempts = eventsFor('team/retry', 'document.created');
     expect(distinctIds(attempts).size).toBe(1);
-    expect(attempts).toHaveLength(4);
+    // Three failures, then the success (one more if an answer came after the timeout).
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
   });
 
   it('keeps events while the receiver is down and delivers them when it is back', async () => {
