@@ -3,7 +3,8 @@
  * (from the text or the preview). Where the editor is narrow (a phone, a small embedded editor)
  * the preview takes the text's place instead of squeezing both (a container query in
  * markdown/styles.ts). It re-renders a moment after the text stops changing, whoever changed it
- * (remote edits arrive as editor transactions too), and follows the editor's scroll position.
+ * (remote edits arrive as editor transactions too), and at least once a second while it keeps
+ * changing; it follows the editor's scroll position.
  */
 import type { EditorView, ViewUpdate } from '@codemirror/view';
 import { renderMarkdown } from './render.js';
@@ -12,6 +13,12 @@ import { ariaKeyShortcut, isModKey, keyLabel } from './platform.js';
 
 /** Long enough to skip re-rendering on every keystroke of a burst, short enough to feel live. */
 export const PREVIEW_RENDER_DELAY_MS = 150;
+/** While the text never stops changing (someone types on and on), it still re-renders this often. */
+export const PREVIEW_MAX_RENDER_DELAY_MS = 1000;
+/** A long document takes long to render (about 80 ms for 30 KiB, 2 s for 300 KiB, measured in
+ * Chromium on a busy core): the delay grows to this many times the last render's duration, so
+ * typing in it is not interrupted by a render after every word. */
+export const PREVIEW_DELAY_PER_RENDER_COST = 4;
 
 /** The preview toggle, as CodeMirror key notation (for the shortcut help). */
 export const PREVIEW_TOGGLE_KEY = 'Mod-Alt-p';
@@ -62,6 +69,9 @@ export function mountPreview(options: PreviewOptions): MarkdownPreview {
   const approvedImages = new Set<string>();
   let open = false;
   let renderTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the oldest change not yet rendered came (0: none pending). */
+  let pendingSince = 0;
+  let lastRenderMs = 0;
   let syncFrame = 0;
   const editorHidden = (): boolean => view.dom.getClientRects().length === 0;
 
@@ -77,12 +87,15 @@ export function mountPreview(options: PreviewOptions): MarkdownPreview {
   const render = (startLine?: number): void => {
     clearTimeout(renderTimer);
     renderTimer = undefined;
+    pendingSince = 0;
     const keep = pane.scrollTop;
+    const started = performance.now();
     body.replaceChildren(
       renderMarkdown(view.state.doc.toString(), doc, {
         isImageApproved: (url) => approvedImages.has(url),
       }),
     );
+    lastRenderMs = performance.now() - started;
     // Beside the text, the text decides where the preview is; in its place, the reader does.
     if (!editorHidden()) syncPreviewScroll(view, pane);
     else if (startLine !== undefined) scrollPreviewToLine(pane, startLine);
@@ -104,6 +117,7 @@ export function mountPreview(options: PreviewOptions): MarkdownPreview {
       if (editorHidden() && hadFocus) pane.focus({ preventScroll: true });
     } else {
       clearTimeout(renderTimer);
+      pendingSince = 0;
       body.replaceChildren();
       view.scrollDOM.scrollTop = editorScroll;
       view.requestMeasure();
@@ -141,8 +155,15 @@ export function mountPreview(options: PreviewOptions): MarkdownPreview {
     update(update) {
       if (!open) return;
       if (update.docChanged) {
+        const now = Date.now();
+        pendingSince ||= now;
+        const cost = lastRenderMs * PREVIEW_DELAY_PER_RENDER_COST;
+        const delay = Math.max(PREVIEW_RENDER_DELAY_MS, cost);
+        // Under continuous typing a costly render still comes, at most every few of its delays.
+        const longest = Math.max(PREVIEW_MAX_RENDER_DELAY_MS, 4 * delay);
+        const overdue = pendingSince + longest - now;
         clearTimeout(renderTimer);
-        renderTimer = setTimeout(() => render(), PREVIEW_RENDER_DELAY_MS);
+        renderTimer = setTimeout(() => render(), Math.min(delay, overdue));
       } else if (update.geometryChanged) {
         scheduleSync();
       }

@@ -127,7 +127,8 @@ export function sanitizePreviewHtml(
     return fallback;
   }
   const sanitized = purifier.sanitize(html, { ...CONFIG, RETURN_DOM_FRAGMENT: true });
-  const fragment = doc.importNode(sanitized, true);
+  // Adopted, not copied: the nodes move from the parser's inert document into this one.
+  const fragment = doc.adoptNode(sanitized);
   const baseUrl = options.baseUrl ?? doc.baseURI;
   for (const img of Array.from(fragment.querySelectorAll('img'))) {
     const source = imageSource(img.getAttribute(PENDING_SRC) ?? '', baseUrl);

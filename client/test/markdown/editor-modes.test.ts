@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EditorSelection } from '@codemirror/state';
 import { keymap, runScopeHandlers, type KeyBinding } from '@codemirror/view';
 import { createEditor, type QuireEditor } from '../../src/editor.js';
@@ -109,6 +109,28 @@ describe('markdown mode (the default)', () => {
     );
     expect(editor.preview?.isOpen).toBe(false);
     expect(editor.preview?.element.hidden).toBe(true);
+  });
+});
+
+describe('the preview', () => {
+  it('re-renders a moment after the text stops changing, and within a second while it does not', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const editor = open();
+      editor.preview?.setOpen(true);
+      const shown = () => editor.preview?.element.textContent ?? '';
+      // Someone types a word every 100 ms, for 1.5 s: shorter gaps than the 150 ms pause.
+      for (let i = 0; i < 15; i++) {
+        typeText(editor, ` w${i}`);
+        vi.advanceTimersByTime(100);
+      }
+      expect(shown()).toMatch(/w\d/);
+      expect(shown()).not.toContain('w14');
+      vi.advanceTimersByTime(200);
+      expect(shown()).toContain('w14');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
