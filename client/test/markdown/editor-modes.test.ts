@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EditorSelection } from '@codemirror/state';
 import { keymap, runScopeHandlers, type KeyBinding } from '@codemirror/view';
 import { createEditor, type QuireEditor } from '../../src/editor.js';
+import { defineQuireEditor, type QuireEditorElement } from '../../src/element.js';
 import type { EditorMode } from '../../src/markdown/mode.js';
 import { shortcutGroups } from '../../src/markdown/shortcuts.js';
 import { IS_MAC } from '../../src/markdown/platform.js';
@@ -145,6 +146,22 @@ describe('plain mode', () => {
     expect(document.querySelector('.quire-md-preview-toggle')).toBeNull();
     expect(press(editor, 'Mod-f')).toBe(true);
     expect(document.querySelector('.cm-search')).not.toBeNull();
+  });
+});
+
+describe('<quire-editor mode>', () => {
+  it('is markdown by default, plain with mode="plain", and restarts when it changes', () => {
+    defineQuireEditor();
+    document.body.innerHTML =
+      '<quire-editor server="ws://127.0.0.1:9" doc="notes" offline="false"></quire-editor>';
+    const element = document.querySelector('quire-editor') as QuireEditorElement;
+    expect(element.editor?.mode).toBe('markdown');
+    element.setAttribute('mode', 'plain');
+    expect(element.editor?.mode).toBe('plain');
+    expect(element.shadowRoot?.querySelector('.quire-md-preview-toggle')).toBeNull();
+    element.setAttribute('mode', 'nonsense');
+    expect(element.editor?.mode).toBe('markdown');
+    element.remove();
   });
 });
 
