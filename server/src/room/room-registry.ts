@@ -13,6 +13,7 @@ import type { PresenceLink } from '../bus/presence-link.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
