@@ -80,6 +80,13 @@ export const QUIRE_CSS = `${PALETTE_CSS}
 .quire-editor .cm-editor { flex: 1; min-width: 0; min-height: 10rem;
   border-radius: 0 0 8px 8px; }
 .quire-editor .cm-editor.cm-focused { outline: 2px solid var(--quire-focus); outline-offset: -2px; }
+/* The History diff is a second CodeMirror without the editor's theme (history/diff-view.ts):
+ * its gutter, caret and selection would keep CodeMirror's light defaults on a dark panel. */
+.quire[data-theme="dark"] .quire-history-diff .cm-gutters { background: var(--quire-bg);
+  color: var(--quire-muted); border-color: var(--quire-border); }
+.quire[data-theme="dark"] .quire-history-diff .cm-content { caret-color: var(--quire-fg); }
+.quire[data-theme="dark"] .quire-history-diff .cm-cursor { border-left-color: var(--quire-fg); }
+.quire[data-theme="dark"] .quire-history-diff .cm-selectionBackground { background: #264f78; }
 /* The History panel's solid danger button: white text would fail on the light dark-theme red. */
 .quire[data-theme="dark"] .quire-dialog .quire-button-danger { color: #0d1117; }
 .quire-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;

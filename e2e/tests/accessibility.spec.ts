@@ -1,6 +1,7 @@
 /**
  * axe-core on every page the demo serves — home, a document with a collaborator in it, its
- * History panel, the embedding example, a view-only link and a refused link — in light and dark
+ * History panel and Markdown preview, the embedding example, a view-only link and a refused
+ * link — in light and dark
  * and at desktop and phone sizes: no serious or critical violation, and nothing wider than the
  * window (no sideways scrolling). A screenshot of each lands in test-results/screenshots/.
  * One server (with a secret, so view-only and refused links exist), one browser context per
@@ -117,6 +118,15 @@ test('every page, light and dark, desktop and phone: no serious or critical axe 
         await expect(page.locator('.quire-history')).toBeVisible();
         await expect(page.getByRole('option', { name: /First draft/ })).toBeVisible();
         await expect(page.locator('.quire-history-diff .cm-changedText').first()).toBeVisible();
+      },
+    },
+    {
+      name: 'preview',
+      async open(page) {
+        // The Markdown preview beside the text, after History is closed.
+        await page.getByRole('button', { name: 'Close version history' }).click();
+        await page.getByRole('button', { name: 'Preview', exact: true }).click();
+        await expect(page.locator('.quire-md-preview h1')).toHaveText('Launch notes');
       },
     },
     {
