@@ -22,6 +22,7 @@ import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, intact } from './checksum.js';
+import { SqliteAppendBatch } from './sqlite-append-batch.js';
 import Database from 'better-sqlite3';
 import type {
   CompactionCover,
@@ -77,7 +78,8 @@ export class SqliteStorage implements StorageAdapter {
   private walFd: number | null = null;
   private dirSynced = false;
   private readonly statements;
-  private readonly appendTx: (name: string, update: Uint8Array, now: number) => number;
+  /** Appends of one turn, committed together (sqlite-append-batch.ts). */
+  private readonly appends: SqliteAppendBatch;
   private readonly compactTx: (
     name: string,
     snapshot: Uint8Array,
@@ -143,11 +145,17 @@ export class SqliteStorage implements StorageAdapter {
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
       deleteVersions: this.db.prepare<[string]>('DELETE FROM versions WHERE doc = ?'),
     };
-    this.appendTx = this.db.transaction((name: string, update: Uint8Array, now: number) => {
+    const insertOne = (name: string, update: Uint8Array, now: number): number => {
       this.statements.touch.run(name, now);
       const crc = crc32(update);
       return Number(this.statements.insert.run(name, update, crc, now).lastInsertRowid);
-    });
+    };
+    this.appends = new SqliteAppendBatch(
+      this.db.transaction(insertOne),
+      this.db.transaction((items: readonly { name: string; update: Uint8Array }[], now: number) =>
+        items.map((item) => insertOne(item.name, item.update, now)),
+      ),
+    );
     // The compare-and-set: another writer's compaction since the caller's read wins, and this
     // one changes nothing (its snapshot may lack what that one dropped from the log).
     this.compactTx = this.db.transaction(
@@ -163,6 +171,7 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async load(name: string): Promise<StoredDocument | null> {
+    this.appends.flush();
     const row = this.statements.document.get(name);
     if (!row) return null;
     return this.loadRow(name, row);
@@ -202,6 +211,7 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
+    this.appends.flush();
     // One read transaction: a compaction by another connection cannot land between the reads.
     return this.db.transaction((): LogTail | null => {
       const row = this.statements.document.get(name);
@@ -233,19 +243,22 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async headSeqs(names: readonly string[]): Promise<Map<string, number>> {
+    this.appends.flush();
     const rows = this.statements.heads.all(JSON.stringify(names));
     return new Map(rows.map((r) => [r.name, r.head]));
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
-    return this.appendTx(name, update, Date.now());
+    return this.appends.add(name, update);
   }
 
   async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
+    this.appends.flush();
     return this.compactTx(name, snapshot, cover, Date.now());
   }
 
   async sync(): Promise<void> {
+    this.appends.flush(); // so the fsync covers them too
     // fsync on any descriptor of the WAL file flushes that file's dirty pages: every commit made
     // so far becomes durable. The WAL keeps its inode while this connection is open.
     if (this.walFd === null) this.walFd = openSync(`${this.path}-wal`, 'r');
@@ -264,10 +277,12 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async list(options: ListOptions = {}): Promise<DocumentInfo[]> {
+    this.appends.flush();
     return listDocuments(this.db, options);
   }
 
   async delete(name: string): Promise<void> {
+    this.appends.flush();
     this.db.transaction(() => {
       this.statements.deleteLog.run(name);
       this.statements.deleteVersions.run(name);
@@ -276,6 +291,7 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.appends.flush();
     if (this.walFd !== null) closeSync(this.walFd);
     this.walFd = null;
     if (this.db.open) this.db.close();
