@@ -18,6 +18,7 @@
  */
 import * as Y from 'yjs';
 import type { StorageAdapter } from '../storage/adapter.js';
+import { DocumentContent } from './document-content.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { PersistedAck } from './persisted-ack.js';
 import { SaveRetry } from './save-retry.js';
@@ -50,20 +51,33 @@ export class DocumentLog {
    * other instances get what this one could not store meanwhile (bus/room-link.ts). */
   onRepairStored: ((update: Uint8Array, seq: number) => void) | null = null;
 
+  /** The document's content: its Y.Doc, which a dormant document builds on first use
+   * (document-content.ts). */
+  readonly content: DocumentContent;
+
   constructor(
-    readonly doc: Y.Doc,
+    doc: Y.Doc,
     commit: GroupCommit,
     onFailure: (log: DocumentLog) => void,
     repair: (log: DocumentLog) => Promise<boolean>,
     onDurable?: (seconds: number) => void,
+    /** Stored state not yet integrated into `doc` (a dormant document). */
+    dormantState: Uint8Array | null = null,
   ) {
+    this.content = new DocumentContent(doc, dormantState);
     this.retry = new SaveRetry(() => repair(this));
     this.ack = new PersistedAck(doc, commit, {
       needsRepair: () => this.needsRepair,
       onSyncFailed: () => onFailure(this),
+      stateVector: () => this.content.stateVector(),
       ...(onDurable ? { durableAfter: onDurable } : {}),
     });
     doc.on('destroy', () => this.retry.stop());
+  }
+
+  /** The Y.Doc with everything stored in it (built now if the document was dormant). */
+  get doc(): Y.Doc {
+    return this.content.doc;
   }
 }
 
@@ -105,10 +119,14 @@ export class DocumentStore {
 
   /** Rebuilds a document from its snapshot and log. Throws if storage cannot be read or holds
    * bytes that are not a valid Yjs update. When the document is a snapshot alone (compacted, the
-   * usual state after an unload), `onStoredState` gets those bytes before they are integrated. */
+   * usual state after an unload), `onStoredState` gets those bytes before they are integrated.
+   * With `dormant`, such a document is not integrated at all: `doc` stays an empty shell until
+   * `log.doc` is first read (document-content.ts), so its users must read it through `log`
+   * (the room does). */
   async load(
     name: string,
     onStoredState?: (state: Uint8Array) => void,
+    options: { dormant?: boolean } = {},
   ): Promise<{
     doc: Y.Doc;
     log: DocumentLog;
@@ -125,7 +143,8 @@ export class DocumentStore {
         : null;
     if (storedState) onStoredState?.(storedState);
     const doc = new Y.Doc({ gc: true });
-    if (stored) {
+    const dormantState = options.dormant ? storedState : null;
+    if (stored && !dormantState) {
       doc.transact(() => {
         if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
         for (const update of stored.updates) Y.applyUpdate(doc, update);
@@ -143,6 +162,7 @@ export class DocumentStore {
       (l) => this.markUnsaved(name, l),
       (l) => this.save(name, l),
       (seconds) => this.metrics.persistedAckSeconds.observe(seconds),
+      dormantState,
     );
     if (stored) {
       log.count = stored.updates.length;

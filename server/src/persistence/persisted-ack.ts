@@ -49,6 +49,9 @@ export class PersistedAck implements CommitParticipant {
       /** After each successful fsync that covered writes: seconds since the oldest of them
        * started (for metrics: how long "Saving…" lasted at most). */
       durableAfter?(seconds: number): void;
+      /** The document's state vector (default: encoded from `doc`), for a document whose
+       * Y.Doc is built only when needed (document-content.ts). */
+      stateVector?(): Uint8Array;
     },
   ) {
     doc.on('destroy', () => {
@@ -105,7 +108,7 @@ export class PersistedAck implements CommitParticipant {
     // With no write in flight, everything handled so far is written: the fsync that follows
     // makes all of it durable.
     const captured = listener.capture();
-    const stateVector = Y.encodeStateVector(this.doc);
+    const stateVector = this.hooks.stateVector?.() ?? Y.encodeStateVector(this.doc);
     return () => {
       timed();
       this.lastDurable = stateVector;

@@ -13,7 +13,6 @@ import type { PresenceLink } from '../bus/presence-link.js';
 import { Room } from './room.js';
 import type { VersionPolicy } from '../history/version-policy.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
-import type { Webhooks } from '../webhooks/webhooks.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
@@ -164,7 +163,14 @@ export class RoomRegistry {
       // bus down, the room opens anyway and catches up once subscribed (bus/room-link.ts).
       if (this.links) link = await this.links.open(name);
       const readWhileSubscribed = link?.subscribed ?? false;
-      const { doc, log, storedState, headSeq } = await this.options.store.load(name, onStoredState);
+      // Dormant: an open document nobody edits keeps its stored bytes, not a Y.Doc (room.ts).
+      const { doc, log, storedState, headSeq } = await this.options.store.load(
+        name,
+        onStoredState,
+        {
+          dormant: true,
+        },
+      );
       const room = new Room(
         name,
         doc,

@@ -70,7 +70,9 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
 
   constructor(
     readonly name: string,
-    readonly doc: Y.Doc,
+    /** The document's Y.Doc (`log.doc`), maybe still an empty shell (dormant): listeners attach
+     * to it; everything else reads `this.doc`. */
+    doc: Y.Doc,
     readonly log: DocumentLog,
     private readonly ctx: RoomContext,
     /** The stored bytes `doc` was built from, when they alone are the whole document: served
@@ -93,9 +95,16 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     });
   }
 
+  /** The Y.Doc with everything stored in it. A room loaded dormant (persistence/
+   * document-content.ts) builds it on first read: the sync handshake, presence and unchanged
+   * answers never read it, so an open document nobody edits stays its stored bytes. */
+  get doc(): Y.Doc {
+    return this.log.doc;
+  }
+
   join(peer: Peer): void {
     this.peers.add(peer);
-    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    peer.send(encodeSyncStep1(this.log.content.stateVector()));
     if (peer.extensions) {
       const durable = this.log.ack.durableStateVector;
       // None of its messages is counted yet. Unknown since the last write (no opted-in peer
@@ -202,8 +211,20 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     return this.ctx.store.save(this.name, this.log, this.log.count > 0);
   }
 
+  /** A dormant room answers an update that adds nothing (a new tab's empty sync step 2, a
+   * reconnecting tab's delete set) without building its Y.Doc, as `handle` answers an unchanged
+   * one. False when the update must go through admission and `handle`. */
+  absorbUnchanged(peer: Peer, update: Uint8Array): boolean {
+    if (!this.log.content.holdsAlready(update)) return false;
+    // Admission never lets a viewer's update reach `handle`, where writers' are counted.
+    if (peer.readOnly) return true;
+    peer.updatesHandled++;
+    if (peer.extensions) this.log.ack.requestRound();
+    return true;
+  }
+
   destroy(): void {
-    this.doc.destroy();
+    this.log.content.destroy();
   }
 
   /** Who a peer is, for version history: its token subject, else the display name its
@@ -258,8 +279,8 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     try {
       covers = Y.decodeStateVector(stateVector);
       update = isEmptyStateVector(stateVector)
-        ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
-        : Y.encodeStateAsUpdate(this.doc, stateVector);
+        ? (this.fullState ??= this.log.content.missingFrom())
+        : this.log.content.missingFrom(stateVector);
     } catch (error) {
       this.reject(peer, CloseCode.BadMessage, 'invalid state vector', error);
       return;

@@ -305,6 +305,8 @@ export class Connection
       this.earlyStateVector = null;
     }
     if (frame.kind === 'sync-step2' || frame.kind === 'sync-update') {
+      // Before admission, which reads the document: a dormant one stays unbuilt (room.ts).
+      if (room.absorbUnchanged(this, frame.update)) return;
       const isSyncStep2 = frame.kind === 'sync-step2';
       if (!admitUpdate(this, room.doc, frame.update, isSyncStep2, this.options)) return;
     }
