@@ -5,8 +5,15 @@
  * insert. The server is restarted after seeding, so what is measured is documents loaded from
  * storage, not the garbage of writing them. Reports RSS per document over the restarted
  * server's idle baseline, and the time to load `concurrentLoads` documents at once after another
- * restart (every client opens at the same moment; the time runs until the last one has its sync
- * step 2). The gate: one client per distinct cut gets exactly the expected text.
+ * restart (every client opens at the same moment; the time runs until the last one holds its
+ * document's whole content). The gate: one client per distinct cut gets exactly the expected text.
+ *
+ * "Holds its whole content" is checked on the state vector of what each client received, not on
+ * its sync step 2: y-websocket-server answers the handshake from an empty document at once and
+ * sends the stored content when its y-leveldb read finishes, so a sync step 2 alone says nothing
+ * about whether the document is in the server's memory yet. RSS is read once every idle client
+ * holds its content and the settle time has passed. After the idle reading, every idle client
+ * types one character, and RSS is read again: the cost of documents that are being edited.
  */
 import * as Y from 'yjs';
 import { BenchClient } from '../bench-client.js';
@@ -35,11 +42,39 @@ const SEED_BATCH = 25;
 const SEED_SETTLE_MS = 3_000;
 const POST_RESTART_SETTLE_MS = 1_000;
 const LOAD_TIMEOUT_MS = 120_000;
+/** How often the clients' received content is checked while waiting for all of it. */
+const CONTENT_POLL_MS = 20;
 
 interface Seed {
   name: string;
   updates: Uint8Array[];
   text: string;
+  /** The document's state vector: a client holds the whole document once it has this. */
+  stateVector: Map<number, number>;
+}
+
+/** Follows what one client received, by state vector, until it covers `expected`. Reads only
+ * the updates' struct headers (Yjs' lazy reader), so a hundred clients cost the load generator
+ * little. */
+class ContentWatch {
+  private readonly have = new Map<number, number>();
+  complete = false;
+  constructor(private readonly expected: Map<number, number>) {}
+
+  received(update: Uint8Array): void {
+    if (this.complete) return;
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
+      if (clock > (this.have.get(client) ?? 0)) this.have.set(client, clock);
+    }
+    this.complete = [...this.expected].every(
+      ([client, clock]) => (this.have.get(client) ?? 0) >= clock,
+    );
+  }
+}
+
+/** Resolves once every watch is complete (or after `timeoutMs`); resolves whether they all were. */
+async function allComplete(watches: readonly ContentWatch[], timeoutMs: number): Promise<boolean> {
+  return pollUntil(() => watches.every((w) => w.complete), timeoutMs, CONTENT_POLL_MS);
 }
 
 /** The distinct document contents: every trace at every cut, with the text it must show. */
@@ -51,8 +86,9 @@ export function documentSeeds(traces: readonly ReplayedTrace[]): Seed[][] {
       const doc = new Y.Doc();
       for (const update of updates) Y.applyUpdate(doc, update);
       const text = doc.getText(TEXT_NAME).toString();
+      const stateVector = Y.decodeStateVector(Y.encodeStateVector(doc));
       doc.destroy();
-      return { name: `${trace.name}-${cut * 100}pct`, updates, text };
+      return { name: `${trace.name}-${cut * 100}pct`, updates, text, stateVector };
     }),
   );
 }
@@ -96,16 +132,39 @@ export async function runDocuments(
   await sleep(POST_RESTART_SETTLE_MS);
   const ctx = new ScenarioContext(server);
   const rssBefore = server.rssBytes();
+  const idleWatches = Array.from(
+    { length: cfg.documents },
+    (_, i) => new ContentWatch(seedOf(i).stateVector),
+  );
   const idle = await openInBatches(
     cfg.documents,
-    (i) => new BenchClient(ctx.clientOptions(docName(i))),
+    (i) =>
+      new BenchClient({
+        ...ctx.clientOptions(docName(i)),
+        onUpdate: (update) => idleWatches[i]!.received(update),
+      }),
     (c) => c,
   );
+  if (!(await allComplete(idleWatches, LOAD_TIMEOUT_MS))) {
+    notes.push('not every idle client received its whole document');
+  }
   await sleep(cfg.settleMs);
   const rssAfter = server.rssBytes();
   const gate = await Promise.all(
     seeds.map((seed, i) => openWithText(ctx, docName(i), seed.text).then((r) => r.ok)),
   );
+  // One keystroke per document: a server that keeps idle documents in a cheaper form has to
+  // build the editable one now. Read once a fresh reader of every document sees the keystroke
+  // (the server applied them all), then after the settle time.
+  const edited = idle.map((client, i) => {
+    const { update, clientID } = oneCharacterEdit();
+    client.sendUpdate(update);
+    return new Map(seedOf(i).stateVector).set(clientID, 1);
+  });
+  if (!(await allSeen(ctx, edited, docName)))
+    notes.push('not every keystroke reached its document');
+  await sleep(cfg.settleMs);
+  const rssEdited = server.rssBytes();
   await closeAll(idle);
 
   // Time to load `concurrentLoads` documents at once from a cold start.
@@ -115,12 +174,25 @@ export async function runDocuments(
   const loadCtx = new ScenarioContext(server);
   const loads = Math.min(cfg.concurrentLoads, cfg.documents);
   const started = performance.now();
+  const loadWatches = Array.from(
+    { length: loads },
+    (_, i) => new ContentWatch(seedOf(i).stateVector),
+  );
+  let finished = NaN;
   const clients = Array.from(
     { length: loads },
-    (_, i) => new BenchClient(loadCtx.clientOptions(docName(i))),
+    (_, i) =>
+      new BenchClient({
+        ...loadCtx.clientOptions(docName(i)),
+        onUpdate: (update) => {
+          loadWatches[i]!.received(update);
+          if (Number.isNaN(finished) && loadWatches.every((w) => w.complete)) {
+            finished = performance.now();
+          }
+        },
+      }),
   );
-  const allSynced = Promise.all(clients.map((c) => c.synced)).then(() => performance.now());
-  const finished = await Promise.race([allSynced, sleep(LOAD_TIMEOUT_MS).then(() => NaN)]);
+  await allComplete(loadWatches, LOAD_TIMEOUT_MS);
   const refused = clients.filter((c) => c.closeCode !== null).length;
   await closeAll(clients);
   if (refused > 0) notes.push(`${refused} of ${loads} concurrent loads were closed by the server`);
@@ -132,12 +204,47 @@ export async function runDocuments(
     metrics: {
       documents: cfg.documents,
       rssMiBPerDocument: (rssAfter - rssBefore) / 2 ** 20 / cfg.documents,
+      rssMiBPerEditedDocument: (rssEdited - rssBefore) / 2 ** 20 / cfg.documents,
       rssMiBIdleBaseline: rssBefore / 2 ** 20,
       [`loadMs:${loads}concurrent`]: finished - started,
     },
     correct,
     notes,
   };
+}
+
+/** One character typed at the start of the document by a client of its own (a fresh client ID
+ * with no history, so the update depends on nothing the document holds). */
+function oneCharacterEdit(): { update: Uint8Array; clientID: number } {
+  const doc = new Y.Doc();
+  doc.getText(TEXT_NAME).insert(0, 'x');
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return { update, clientID: doc.clientID };
+}
+
+/** Opens a reader per document, `SEED_BATCH` at a time, and waits until each has received the
+ * state `expected[i]`; resolves whether all did. */
+async function allSeen(
+  ctx: ScenarioContext,
+  expected: readonly Map<number, number>[],
+  name: (i: number) => string,
+): Promise<boolean> {
+  let all = true;
+  for (let start = 0; start < expected.length; start += SEED_BATCH) {
+    const batch = expected.slice(start, start + SEED_BATCH);
+    const watches = batch.map((sv) => new ContentWatch(sv));
+    const readers = watches.map(
+      (watch, k) =>
+        new BenchClient({
+          ...ctx.clientOptions(name(start + k)),
+          onUpdate: (update) => watch.received(update),
+        }),
+    );
+    all = (await allComplete(watches, LOAD_TIMEOUT_MS)) && all;
+    await closeAll(readers);
+  }
+  return all;
 }
 
 /** Opens a client with a real replica and waits until its text is `expected`. */
