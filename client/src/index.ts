@@ -23,6 +23,8 @@ export { offlineStoreName } from './offline.js';
 export { presenceEntries, renderPresence, type PresenceEntry } from './presence.js';
 export { sanitizeAwarenessUpdate, cleanUser } from './awareness-guard.js';
 export { USER_COLORS, type UserIdentity } from './user.js';
+export { parseThemeSetting, type ThemeSetting, type ColorScheme } from './color-scheme.js';
+export { contrastRatio, readableOn } from './contrast.js';
 export { readTokenHints, type TokenHints } from './token-hints.js';
 export { DEFAULT_EDITOR_MODE, parseEditorMode, type EditorMode } from './markdown/mode.js';
 export {
