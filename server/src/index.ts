@@ -82,11 +82,7 @@ export {
   type SignTokenOptions,
 } from './access/token.js';
 export { createTokenAuthorize, tokenFromRequest, TOKEN_PARAM } from './access/token-authorize.js';
-export {
-  SIGNATURE_HEADER,
-  signWebhookBody,
-  verifyWebhookSignature,
-} from './webhooks/signature.js';
+export { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhooks/signature.js';
 export type { WebhookOptions } from './webhooks/webhook-options.js';
 export type { Webhooks, WebhookHealth } from './webhooks/webhooks.js';
 export {
