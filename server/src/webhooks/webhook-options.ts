@@ -39,7 +39,7 @@ export interface WebhookOptions {
   /** Dead letters are purged this long after they died. Default 604800000 ms (7 days). */
   webhookDeadLetterRetentionMs?: number;
   /** Readiness fails while an event has been due this long without being delivered; 0 = never.
-   * Default 3600000 ms (1 hour). */
+   * Default 0 (never). */
   webhookUnreadyAfterMs?: number;
   /** Who may list and replay dead letters, when the server uses an `authorize` hook instead of
    * `secret` (with `secret`: a rw token for `*`). Default: nobody. */
@@ -55,7 +55,9 @@ export const DEFAULT_WEBHOOK_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_WEBHOOK_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_WEBHOOK_MAX_OUTBOX_ROWS = 100_000;
 export const DEFAULT_WEBHOOK_DEAD_LETTER_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-export const DEFAULT_WEBHOOK_UNREADY_AFTER_MS = 60 * 60 * 1000;
+/** Off: a receiver that is down must not take editing out of a load balancer (every instance
+ * shares the outbox, so all would go unready at once). Alert on the webhook metrics instead. */
+export const DEFAULT_WEBHOOK_UNREADY_AFTER_MS = 0;
 
 export type ResolvedWebhookOptions = Required<
   Omit<WebhookOptions, 'webhookSecret' | 'webhookOperator'>
