@@ -270,6 +270,16 @@ test('on a phone the preview takes the text’s place, in light and dark', async
   const page = await context.newPage();
   await openDoc(page, 'md-keys');
   const toggle = page.getByRole('button', { name: 'Preview' });
+  // Without a keyboard: the toolbar's Bold button formats the selection, one undo step.
+  const text = () => page.evaluate(() => window.quire?.view.state.doc.toString() ?? '');
+  await page.locator('.cm-line', { hasText: 'hello world' }).click();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  expect(await text()).toMatch(/^\*\*hello world\*\*\n/);
+  await expect(page.locator('.cm-content')).toBeFocused();
+  await page.keyboard.press('Control+z');
+  expect(await text()).toMatch(/^hello world\n/);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await expect(page.locator('.quire')).toHaveAttribute('data-theme', colorScheme);

@@ -8,6 +8,7 @@ import { EditorView, keymap } from '@codemirror/view';
 import { search, searchKeymap } from '@codemirror/search';
 import { formattingKeymap, undoBoundary } from './format-commands.js';
 import { markdownLanguageSupport } from './language.js';
+import { mountFormatButtons } from './format-buttons.js';
 import { mountPreview, type MarkdownPreview } from './preview.js';
 import { mountShortcutHelp, type ShortcutHelp } from './shortcut-help.js';
 import { searchPanelTheme } from './styles.js';
@@ -70,11 +71,13 @@ export function modeFeatures(options: ModeFeaturesOptions): ModeFeatures {
         container: chrome.root,
         mode: options.mode,
       });
+      const removeButtons = markdown ? mountFormatButtons(view, chrome.tools) : null;
       const mounted = preview;
       return {
         preview: mounted,
         help,
         destroy() {
+          removeButtons?.();
           mounted?.destroy();
           help.destroy();
           preview = null;

@@ -14,6 +14,11 @@ export const MARKDOWN_CSS = `
 .quire-tool[aria-pressed="true"] { background: var(--quire-accent-bg, #ddf4ff);
   border-color: var(--quire-accent, #0969da); color: var(--quire-accent-fg, #0550ae); }
 .quire-md-help-button { min-width: 2rem; font-weight: 600; }
+.quire-md-format { display: inline-flex; gap: 0.25rem; }
+.quire-is-readonly .quire-md-format { display: none; }
+.quire-md-format .quire-button { min-width: 2rem; }
+.quire-md-format-bold { font-weight: 700; }
+.quire-md-format-italic { font-style: italic; font-family: Georgia, serif; }
 .quire-editor { container-type: inline-size; }
 .quire-md-preview { flex: 1 1 0; min-width: 0; min-height: 10rem; overflow: auto;
   box-sizing: border-box; padding: 1rem 1.5rem 2rem; border-left: 1px solid var(--quire-border, #d0d7de);

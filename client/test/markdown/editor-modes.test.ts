@@ -144,6 +144,7 @@ describe('plain mode', () => {
     expect(text(editor)).toBe('hello');
     expect(editor.preview).toBeNull();
     expect(document.querySelector('.quire-md-preview-toggle')).toBeNull();
+    expect(document.querySelector('.quire-md-format')).toBeNull();
     expect(press(editor, 'Mod-f')).toBe(true);
     expect(document.querySelector('.cm-search')).not.toBeNull();
   });
