@@ -2,14 +2,26 @@
 // src/fixtures.ts) and the real built client in the system Chromium.
 import { defineConfig } from '@playwright/test';
 
+/** Specs that stop, kill or stall a server (or a proxy in front of it) while people type. */
+const FAULT_SPECS =
+  /(typing-through-restarts|api-write-while-typing|rollback|offline|offline-shell|behind-nginx)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: 'tests',
   outputDir: 'test-results/artifacts',
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  // Two cores: one worker keeps timing-sensitive reconnect tests stable and the suite < 2 min.
-  workers: 1,
+  // Two cores, two workers, but never two of the specs that kill, restart or stall servers at
+  // once: those measure what a person sees while typing through faults, and a second Chromium
+  // competing for the same core would turn their reconnect timing into the test's subject. They
+  // run one at a time (project `faults`, beside one page-only spec at most); the page-only specs
+  // share the second worker.
+  workers: 2,
+  projects: [
+    { name: 'faults', testMatch: FAULT_SPECS, workers: 1 },
+    { name: 'pages', testIgnore: FAULT_SPECS, workers: 1 },
+  ],
   retries: process.env.CI ? 1 : 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
