@@ -178,14 +178,30 @@ export class Cluster {
   }
 }
 
-/** Log lines without their timestamps, each distinct one once with its count, the last few. */
+/** Log lines without what differs between repeats (time, pid), each distinct one once with
+ * its count, the last few. Lines are pino JSON; anything else is kept as it is. */
 function summarized(output: string): string[] {
   const counts = new Map<string, number>();
   for (const line of output.split('\n')) {
-    const text = line.replace(/^\S+Z /, '').trim();
+    const text = withoutVaryingFields(line.trim());
     if (text) counts.set(text, (counts.get(text) ?? 0) + 1);
   }
   return [...counts]
     .slice(-12)
     .map(([text, n]) => `  ${n > 1 ? `(×${n}) ` : ''}${text.slice(0, 400)}`);
+}
+
+function withoutVaryingFields(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const {
+      time: _time,
+      pid: _pid,
+      hostname: _hostname,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  } catch {
+    return line;
+  }
 }
