@@ -44,7 +44,10 @@ export function registerServiceWorker(): void {
     });
   const register = (): Promise<void> =>
     container.register(SERVICE_WORKER_URL, { scope: '/' }).then(
-      (reg) => {
+      (reg: ServiceWorkerRegistration | undefined) => {
+        // Undefined where service workers are blocked (some embedders, Playwright's
+        // `serviceWorkers: 'block'`): no offline shell, nothing to offer.
+        if (!reg) return;
         registration = reg;
         // With no controller this is the first install, not an update: nothing to offer.
         if (reg.waiting && container.controller) offer(reg);
