@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { EditorView } from '@codemirror/view';
 import { cleanUser } from './awareness-guard.js';
-import { absoluteIndex } from './remote-carets.js';
+import { absoluteIndex, displayNames } from './remote-carets.js';
 
 export interface FollowOptions {
   view: EditorView;
@@ -54,6 +54,7 @@ export function mountFollow(options: FollowOptions): Follow {
   root.insertBefore(live, options.before);
 
   const nameOf = (clientId: number): string =>
+    displayNames(awareness).get(clientId) ??
     cleanUser(awareness.getStates().get(clientId)?.user).name;
 
   const headOf = (clientId: number): number | null => {

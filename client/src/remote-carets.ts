@@ -20,6 +20,7 @@ import {
 import { yRemoteSelectionsTheme } from 'y-codemirror.next';
 import { cleanUser } from './awareness-guard.js';
 import { LabelActivity } from './caret-labels.js';
+import { distinctDisplayNames } from './display-names.js';
 import { labelTextOn, readableOn } from './contrast.js';
 import { ACTIVE_CARET_CLASS, EDITOR_BACKGROUND } from './theme.js';
 
@@ -96,6 +97,15 @@ interface CursorJSON {
   head: unknown;
 }
 
+/** Everyone's label by clientID, told apart like the presence list does (display-names.ts). */
+export function displayNames(awareness: Awareness): Map<number, string> {
+  const people: { clientId: number; name: string }[] = [];
+  awareness.getStates().forEach((state, clientId) => {
+    if (state && 'user' in state) people.push({ clientId, name: cleanUser(state.user).name });
+  });
+  return distinctDisplayNames(people);
+}
+
 export function absoluteIndex(ytext: Y.Text, json: unknown): number | null {
   try {
     const rel = Y.createRelativePositionFromJSON(json);
@@ -134,6 +144,8 @@ function buildDecorations(
 ): DecorationSet {
   const dark = view.state.facet(EditorView.darkTheme);
   const now = Date.now();
+  // The same labels as the presence list: two "Sam"s get their suffixes here too.
+  const labelOf = displayNames(awareness);
   const ranges: { from: number; to: number; deco: Decoration }[] = [];
   const length = view.state.doc.length;
   awareness.getStates().forEach((state, clientId) => {
@@ -146,7 +158,8 @@ function buildDecorations(
     // Typing leaves a Yjs cursor unchanged (it points at the character after it), so a remote
     // edit is credited to whoever's caret sits at its edge: that is the person typing.
     if (remoteEdits.some(([from, to]) => head >= from && head <= to)) labels.touch([clientId], now);
-    const { name, color } = cleanUser(state.user);
+    const { color } = cleanUser(state.user);
+    const name = labelOf.get(clientId) ?? cleanUser(state.user).name;
     const look = caretLook(color, dark);
     const from = Math.min(anchor, head);
     const to = Math.max(anchor, head);

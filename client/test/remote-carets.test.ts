@@ -90,4 +90,24 @@ describe('remoteCarets', () => {
     expect(caret.style.borderColor).not.toMatch(/0550ae|rgb\(5, 80, 174\)/i);
     expect(caret.style.borderColor).not.toBe('');
   });
+
+  it('tells two people with the same name apart on their carets, as the presence list does', async () => {
+    const { ytext, remote } = setup('abcdef');
+    const at = (index: number) =>
+      JSON.parse(
+        JSON.stringify({
+          anchor: Y.createRelativePositionFromTypeIndex(ytext, index),
+          head: Y.createRelativePositionFromTypeIndex(ytext, index),
+        }),
+      );
+    setRemote(remote, 1001, { user: { name: 'Sam', color: '#0969da' }, cursor: at(1) });
+    setRemote(remote, 2002, { user: { name: 'Sam', color: '#1a7f37' }, cursor: at(4) });
+    await tick();
+    const labels = [...(view?.dom.querySelectorAll('.cm-ySelectionInfo') ?? [])].map(
+      (l) => l.textContent,
+    );
+    expect(labels).toHaveLength(2);
+    expect(new Set(labels).size).toBe(2);
+    for (const label of labels) expect(label).toMatch(/^Sam ·/);
+  });
 });
