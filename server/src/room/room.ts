@@ -65,7 +65,9 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
   readonly presence: RoomPresence;
   private readonly chain: WriteChain;
   /** Full state for empty-state-vector sync requests (a new tab): the stored snapshot the room
-   * was loaded from, else encoded on first request; dropped on every change. */
+   * was loaded from, until the first change. Not kept once re-encoded: a copy per room that had
+   * a new tab since its last change is 0.2 MiB per document in the benchmark (BENCHMARKS.md,
+   * "Memory per open document"), and an edited document changes again before most new tabs. */
   private fullState: Uint8Array | null;
 
   constructor(
@@ -279,7 +281,7 @@ export class Room implements DurabilityListener<Map<Peer, number>> {
     try {
       covers = Y.decodeStateVector(stateVector);
       update = isEmptyStateVector(stateVector)
-        ? (this.fullState ??= this.log.content.missingFrom())
+        ? (this.fullState ?? this.log.content.missingFrom())
         : this.log.content.missingFrom(stateVector);
     } catch (error) {
       this.reject(peer, CloseCode.BadMessage, 'invalid state vector', error);
