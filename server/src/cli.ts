@@ -55,11 +55,11 @@ Options (environment variable in brackets):
   --secret <s>         require tokens signed with this secret (32+ characters) [QUIRE_SECRET]
                        default: none = OPEN MODE, anyone can read and write every document
   --allow-origin <o>   allow WebSockets from this page origin only; repeatable
-                       [QUIRE_ALLOW_ORIGIN, comma-separated]            default: any origin
+                       [QUIRE_ALLOW_ORIGIN, comma-separated]           default: any origin
   --database-url <u>   keep documents in PostgreSQL instead of SQLite [QUIRE_DATABASE_URL]
-                       e.g. postgres://quire@db:5432/quire            default: none (SQLite)
+                       e.g. postgres://quire@db:5432/quire             default: none (SQLite)
   --redis-url <u>      share updates with other instances on the same database
-                       [QUIRE_REDIS_URL], e.g. redis://cache:6379     default: none
+                       [QUIRE_REDIS_URL], e.g. redis://cache:6379      default: none
 ${CLIENT_LIMIT_USAGE}  --log-level <l>      debug | info | warn | error [QUIRE_LOG_LEVEL]   default info
 ${OBSERVABILITY_USAGE}  --heap-profile <p>   lean | small | v8 [QUIRE_HEAP_PROFILE]          default ${DEFAULT_HEAP_PROFILE}
                        lean: V8's young generation stays at 4 MiB (less memory per idle

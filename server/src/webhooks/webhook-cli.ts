@@ -16,11 +16,11 @@ export const WEBHOOK_CLI_OPTIONS = {
 
 export const WEBHOOK_USAGE = [
   '  --webhook-url <u>    POST every document event to this URL, signed; repeatable',
-  '                       [QUIRE_WEBHOOK_URL, comma-separated]             default: none',
+  '                       [QUIRE_WEBHOOK_URL, comma-separated]            default: none',
   `  --webhook-secret <s> key of the X-Quire-Signature HMAC (${MIN_SECRET_LENGTH}+ characters), required`,
   '                       with --webhook-url [QUIRE_WEBHOOK_SECRET]',
   '  --webhook-include-text  put the document text in created/changed events',
-  '                       [QUIRE_WEBHOOK_INCLUDE_TEXT=1]                   default: off',
+  '                       [QUIRE_WEBHOOK_INCLUDE_TEXT=1]                  default: off',
   '',
 ].join('\n');
 
