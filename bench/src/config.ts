@@ -4,6 +4,7 @@
  */
 import type { ColdLoadConfig } from './scenarios/cold-load.js';
 import type { DocumentsConfig } from './scenarios/documents.js';
+import type { EditorConfig } from './scenarios/editor.js';
 import type { FloodConfig } from './scenarios/flood.js';
 import type { IdleConfig } from './scenarios/idle.js';
 import type { PasteConfig } from './scenarios/paste.js';
@@ -22,6 +23,7 @@ export interface BenchConfig {
   slowConsumer: SlowConsumerConfig;
   flood: FloodConfig;
   scaleOut: ScaleOutConfig;
+  editor: EditorConfig;
 }
 
 export const QUICK: BenchConfig = {
@@ -76,6 +78,18 @@ export const QUICK: BenchConfig = {
     warmupMs: 2_000,
     measureMs: 10_000,
   },
+  // The automerge-paper document (≈105k characters) in Chromium, two typists beside the page's
+  // person, who types about 7 keys a second.
+  editor: {
+    trace: 'automerge-paper',
+    chunks: 40,
+    loadTrials: 3,
+    keystrokes: 200,
+    warmupKeystrokes: 10,
+    keyIntervalMs: 150,
+    typists: 2,
+    typistKeysPerSecond: 6,
+  },
 };
 
 export const FULL: BenchConfig = {
@@ -122,5 +136,15 @@ export const FULL: BenchConfig = {
     keysPerSecond: 6,
     warmupMs: 5_000,
     measureMs: 30_000,
+  },
+  editor: {
+    trace: 'automerge-paper',
+    chunks: 200,
+    loadTrials: 5,
+    keystrokes: 500,
+    warmupKeystrokes: 20,
+    keyIntervalMs: 150,
+    typists: 2,
+    typistKeysPerSecond: 6,
   },
 };

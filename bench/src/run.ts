@@ -6,7 +6,13 @@
  *   --full              bigger, longer scenarios, 3 repetitions
  *   --only=a,b          scenarios: typing, idle, cold-load, documents, paste, slow-consumer,
  *                       flood (the default set), and scale-out: Quire alone on 1, 2 and 3 instances over
- *                       PostgreSQL and Redis (scenarios/scale-out.ts; needs both running)
+ *                       PostgreSQL and Redis (scenarios/scale-out.ts; needs both running),
+ *                       and editor: Quire's demo in headless Chromium (/usr/bin/chromium, or
+ *                       QUIRE_CHROMIUM) with the automerge-paper document: time until the text
+ *                       is shown, key-to-screen and remote-to-screen latency while two typists
+ *                       type (scenarios/editor.ts; needs the built client: `npm run build`;
+ *                       BENCH_EDITOR_SHOTS=<dir> also saves screenshots of the page,
+ *                       BENCH_EDITOR_PROFILE=<file> the page's CPU profile while typing)
  *   --servers=a,b       quire, y-websocket-server, hocuspocus and floor (the default): a
  *                       do-nothing relay showing the harness's own share (the CPU and memory
  *                       targets are ratios to it; it is never counted as a peer)
@@ -28,6 +34,8 @@ import { runPaste } from './scenarios/paste.js';
 import { runSlowConsumer } from './scenarios/slow-consumer.js';
 import { runTyping } from './scenarios/typing.js';
 import { runScaleOut, TOPOLOGIES } from './scenarios/scale-out.js';
+import { EDITOR_TEXT_NAME, runEditor } from './scenarios/editor.js';
+import { renderEditor } from './editor-report.js';
 import { renderScaleOut, type ScaleOutResults } from './scale-out-report.js';
 import { ALL_SERVER_NAMES, ServerProcess, isPeer, type ServerName } from './servers.js';
 import { ensurePeersInstalled } from './peers-install.js';
@@ -44,7 +52,7 @@ const SCENARIOS = [
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Quire-only scenarios, outside the side-by-side comparison and only run when named. */
-const QUIRE_ONLY = ['scale-out'] as const;
+const QUIRE_ONLY = ['scale-out', 'editor'] as const;
 type QuireOnlyScenario = (typeof QUIRE_ONLY)[number];
 
 const { values } = parseArgs({
@@ -88,13 +96,15 @@ const chosen = pick<Scenario | QuireOnlyScenario>(
 );
 const scenarios = chosen.filter((s): s is Scenario => (SCENARIOS as readonly string[]).includes(s));
 const runScaleOutScenario = chosen.includes('scale-out');
+const runEditorScenario = chosen.includes('editor');
 // The floor runs by default: the CPU and memory targets are ratios to it.
 const servers = pick(values.servers, ALL_SERVER_NAMES, 'server', ALL_SERVER_NAMES);
 const pinning = setUpPinning();
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 progress(`bench: ${values.full ? 'full' : 'quick'} run; ${pinning.note}`);
-if (servers.some(isPeer)) ensurePeersInstalled(progress);
+// Only the side-by-side scenarios run the peers.
+if (scenarios.length > 0 && servers.some(isPeer)) ensurePeersInstalled(progress);
 let traces: ReplayedTrace[] = [];
 if (scenarios.includes('cold-load')) {
   progress('bench: replaying traces into Y.Docs…');
@@ -195,6 +205,33 @@ if (runScaleOutScenario) {
   }
 }
 
+const editorRuns: ScenarioResult[] = [];
+if (runEditorScenario) {
+  progress(`bench: replaying ${config.editor.trace} for the editor scenario…`);
+  const editorTrace = replayTrace(config.editor.trace, config.editor.chunks, EDITOR_TEXT_NAME);
+  for (let rep = 0; rep < config.repetitions; rep++) {
+    const server = new ServerProcess('quire', pinning);
+    const started = performance.now();
+    let result: ScenarioResult;
+    try {
+      await server.start();
+      result = await runEditor(server, config.editor, editorTrace);
+    } catch (error) {
+      result = { metrics: {}, correct: false, notes: [`run failed: ${(error as Error).message}`] };
+    } finally {
+      await server.dispose();
+    }
+    editorRuns.push(result);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const summary = Object.entries(result.metrics)
+      .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
+      .join(' ');
+    progress(
+      `bench: editor #${rep + 1} quire (${seconds}s) ${result.correct ? 'ok' : 'GATE FAILED'} ${summary} ${result.notes.join('; ')}`,
+    );
+  }
+}
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
   `## Results (${values.full ? 'full' : 'quick'} run, ${config.repetitions} repetition(s), ` +
@@ -206,6 +243,11 @@ const header = [
 ];
 const body = scenarios.map((scenario) => renderScenario(results, scenario, servers));
 if (runScaleOutScenario) body.push(renderScaleOut(scaleOut));
+if (runEditorScenario) {
+  body.push(
+    renderEditor(editorRuns, `npm run bench -w @quire/bench -- ${process.argv.slice(2).join(' ')}`),
+  );
+}
 const targets = scenarios.length > 0 ? [renderTargets(results, servers)] : [];
 process.stdout.write([header.join('\n'), ...targets, ...body].join('\n\n') + '\n');
 if (values.json) {
@@ -215,9 +257,11 @@ if (values.json) {
   if (runScaleOutScenario) {
     raw['scale-out'] = Object.fromEntries([...scaleOut].map(([t, runs]) => [t.label, runs]));
   }
+  if (runEditorScenario) raw.editor = editorRuns;
   writeFileSync(values.json, JSON.stringify({ startedAt, config, results: raw }, null, 2));
 }
 const quireFailed =
   [...results.values()].some((m) => (m.get('quire') ?? []).some((r) => !r.correct)) ||
-  [...scaleOut.values()].some((runs) => runs.some((r) => !r.correct));
+  [...scaleOut.values()].some((runs) => runs.some((r) => !r.correct)) ||
+  editorRuns.some((r) => !r.correct);
 process.exitCode = quireFailed ? 1 : 0;

@@ -27,7 +27,8 @@ export interface ReplayedTrace {
   stateBytes: number;
 }
 
-export function replayTrace(name: string, chunks: number): ReplayedTrace {
+/** `textName`: the Y.Text the history is written to (the demo editor's is 'codemirror'). */
+export function replayTrace(name: string, chunks: number, textName = TEXT_NAME): ReplayedTrace {
   const path = join(TRACES_DIR, `${name}.json.gz`);
   let trace: TraceFile;
   try {
@@ -36,7 +37,7 @@ export function replayTrace(name: string, chunks: number): ReplayedTrace {
     throw new Error(`cannot read trace ${path}: ${(error as Error).message}`);
   }
   const doc = new Y.Doc();
-  const text = doc.getText(TEXT_NAME);
+  const text = doc.getText(textName);
   if (trace.startContent) text.insert(0, trace.startContent);
   const updates: Uint8Array[] = [];
   let stateVector: Uint8Array = new Uint8Array([0]);

@@ -13,12 +13,18 @@ const ALPHABET = 'etaoin shrdlu cmfwyp vbgkqjxz';
 export class Typist {
   readonly doc = new Y.Doc();
   readonly client: BenchClient;
-  readonly text = this.doc.getText(TEXT_NAME);
+  readonly text: Y.Text;
   updatesSent = 0;
   private cursor = 0;
   private readonly user: { name: string; color: string };
 
-  constructor(options: Omit<BenchClientOptions, 'doc' | 'awarenessState'>, index: number) {
+  /** `textName`: the Y.Text typed into (the demo editor's is 'codemirror'). */
+  constructor(
+    options: Omit<BenchClientOptions, 'doc' | 'awarenessState'>,
+    index: number,
+    textName = TEXT_NAME,
+  ) {
+    this.text = this.doc.getText(textName);
     this.user = { name: `typist-${index}`, color: '#3366cc' };
     this.client = new BenchClient({ ...options, doc: this.doc, awarenessState: this.presence() });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
