@@ -350,7 +350,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
       log.error('final fsync failed', { error: errorMessage(error) });
     });
     await store.flushCommits();
-    const unsaved = store.unhealthyReason();
+    const unsaved = store.unsavedReason();
     store.close();
     log.info('durability stats', { ...store.durabilityStats() });
     await storage.close();

@@ -289,6 +289,13 @@ export class DocumentStore {
   unhealthyReason(): string | null {
     const unreachable = this.availability?.unavailableReason();
     if (unreachable) return unreachable;
+    return this.unsavedReason();
+  }
+
+  /** What this instance wrote and could not make durable, or null when nothing: unlike
+   * unhealthyReason, a store that merely failed its last probe (a stale pooled connection reset
+   * after an outage) is not a loss when every document was saved. */
+  unsavedReason(): string | null {
     if (this.commit.isFailing) return 'storage fsync is failing';
     if (this.unsaved.size > 0) {
       return `storage writes are failing: ${this.unsaved.size} document(s) not saved`;
