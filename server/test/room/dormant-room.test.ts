@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { silentLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
+import { DORMANT_BYTE_PASSES } from '../../src/persistence/document-content.js';
 import { DocumentStore } from '../../src/persistence/document-store.js';
 import { Room } from '../../src/room/room.js';
 import { settle } from '../persistence/fakes.js';
@@ -126,6 +127,25 @@ describe('a dormant room', () => {
     expect(acks.length).toBeGreaterThan(0);
     expect(acks.at(-1)!.stateVector).toEqual(Y.encodeStateVector(author));
     expect(dormant()).toBe(true);
+  });
+
+  it('is built once it has been asked more than its byte passes allow', async () => {
+    const peer = new FakePeer(1);
+    room.join(peer);
+    const partial = new Y.Doc();
+    Y.applyUpdate(partial, early);
+    const stateVector = Y.encodeStateVector(partial);
+    for (let i = 0; i < DORMANT_BYTE_PASSES; i++)
+      room.handle(peer, { kind: 'sync-step1', stateVector });
+    expect(dormant()).toBe(true);
+    room.handle(peer, { kind: 'sync-step1', stateVector });
+    expect(dormant()).toBe(false);
+    await settle();
+    const replies = peer.of('sync-step2');
+    expect(replies).toHaveLength(DORMANT_BYTE_PASSES + 1);
+    Y.applyUpdate(partial, replies.at(-1)!.update);
+    expect(partial.getText('t').toString()).toBe('> hello new world');
+    partial.destroy();
   });
 
   it('builds the Y.Doc on first read, with everything stored in it', () => {
