@@ -14,14 +14,25 @@ for (const file of [...reports.vitest, reports.playwright]) rmSync(file, { force
 const steps = [
   ['lint', 'npm', ['run', 'lint']],
   ['typecheck', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']],
-  ['unit and integration tests', 'npx', ['turbo', 'run', 'test', '--concurrency=1']],
+  // new-only: the builds the tests depend on are cache hits; their logs are not replayed.
+  // --continue: one failing workspace does not skip the others' tests (or their counts).
+  [
+    'unit and integration tests',
+    'npx',
+    ['turbo', 'run', 'test', '--concurrency=1', '--continue', '--output-logs=new-only'],
+  ],
   ['browser e2e tests', 'npm', ['run', 'e2e', '-w', '@quire/e2e']],
 ];
+
+// Into a file or a CI log, plain text: no color codes from turbo, vitest or Playwright.
+const env = process.stdout.isTTY
+  ? process.env
+  : { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
 
 const failedSteps = [];
 for (const [name, command, args] of steps) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   if (result.status !== 0) failedSteps.push(name);
 }
 
