@@ -30,6 +30,7 @@ export function renderEditor(runs: readonly ScenarioResult[], command: string): 
       'Page main thread in long tasks (> 50 ms) while typing',
       `${(value('longTaskMsPerSecond') / 10).toFixed(0)} %`,
     ],
+    ['1-min load average at the start (median of the runs)', value('loadAverage1m').toFixed(1)],
     ['Page clock offset (measured)', `${value('pageClockOffsetMs').toFixed(2)} ms`],
     ['Gate (page text = every typist’s)', runs.every((r) => r.correct) ? 'ok' : 'FAILED'],
   ];

@@ -13,6 +13,7 @@
  * Figures come from the page's own performance.now(), not from Playwright round trips.
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import * as Y from 'yjs';
@@ -88,6 +89,8 @@ export async function runEditor(
   cfg: EditorConfig,
   trace: ReplayedTrace,
 ): Promise<ScenarioResult> {
+  // The machine may be shared: the report says how busy it was.
+  const loadAverage1m = loadavg()[0] ?? NaN;
   const ctx = new ScenarioContext(server);
   const writer = new BenchClient(ctx.clientOptions(DOC_NAME));
   await writer.synced;
@@ -119,6 +122,7 @@ export async function runEditor(
     return {
       metrics: {
         docChars: trace.endContent.length,
+        loadAverage1m,
         ...medians('cold', cold),
         ...medians('warm', warm),
         ...typing.metrics,
