@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as Y from 'yjs';
 import { BenchClient } from '../bench-client.js';
 import {
@@ -176,7 +176,7 @@ async function openTimed(
 }
 
 async function openPage(
-  context: Awaited<ReturnType<typeof newProbedContext>>,
+  context: BrowserContext,
   server: ServerProcess,
   notes: string[],
 ): Promise<Page> {
