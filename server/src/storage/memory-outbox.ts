@@ -157,7 +157,8 @@ export class MemoryOutbox implements WebhookOutbox {
         continue;
       }
       stats.pending++;
-      if (row.availableAt <= now && (stats.oldestDueAt ?? Infinity) > row.createdAt) {
+      const waiting = row.availableAt <= now || row.attempts > 0;
+      if (waiting && (stats.oldestDueAt ?? Infinity) > row.createdAt) {
         stats.oldestDueAt = row.createdAt;
       }
     }

@@ -167,8 +167,8 @@ export class PostgresOutbox implements WebhookOutbox {
       total: number;
       oldest: number | null;
     }>(
-      // Index-only counts; the oldest due row is the first due one in seq order (rows are added
-      // in time order; a replayed one is young).
+      // Index-only counts; the oldest waiting row (due, or in backoff after a failure) is the
+      // first one in seq order (rows are added in time order; a replayed one is young).
       `SELECT (SELECT COUNT(*) FROM ${this.t}
                 WHERE receiver = ANY($1::text[]) AND dead_at IS NULL)::int AS pending,
               (SELECT COUNT(*) FROM ${this.t}
@@ -176,7 +176,7 @@ export class PostgresOutbox implements WebhookOutbox {
               (SELECT COUNT(*) FROM ${this.t})::int AS total,
               (SELECT MIN(first) FROM unnest($1::text[]) AS r(key), LATERAL (
                  SELECT created_at AS first FROM ${this.t}
-                 WHERE receiver = r.key AND dead_at IS NULL AND available_at <= $2
+                 WHERE receiver = r.key AND dead_at IS NULL AND (available_at <= $2 OR attempts > 0)
                  ORDER BY seq LIMIT 1) AS due) AS oldest`,
       [[...receivers], now],
     );

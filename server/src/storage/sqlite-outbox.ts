@@ -97,10 +97,12 @@ export class SqliteOutbox implements WebhookOutbox {
       deadCount: db.prepare<[string], { n: number }>(
         'SELECT COUNT(*) AS n FROM webhook_outbox WHERE dead_at IS NOT NULL AND receiver = ?',
       ),
-      // The first due row in seq order: rows are added in time order (a replayed one is young).
+      // The first waiting row in seq order (due, or in backoff after a failure): rows are added
+      // in time order (a replayed one is young).
       oldestDue: db.prepare<[string, number], { created_at: number }>(
         `SELECT created_at FROM webhook_outbox
-         WHERE receiver = ? AND dead_at IS NULL AND available_at <= ? ORDER BY seq LIMIT 1`,
+         WHERE receiver = ? AND dead_at IS NULL AND (available_at <= ? OR attempts > 0)
+         ORDER BY seq LIMIT 1`,
       ),
       purge: db.prepare<[number, number]>(
         `DELETE FROM webhook_outbox WHERE seq IN (

@@ -65,8 +65,10 @@ export interface OutboxStats {
   dead: number;
   /** Rows of every receiver, pending or dead: what the outbox cap counts. */
   total: number;
-  /** `createdAt` of the first due pending row (availableAt ≤ now) in seq order, per receiver
-   * (rows are added in time order, so it is the oldest but for replayed ones), or null. */
+  /** `createdAt` of the first waiting pending row in seq order, per receiver (rows are added in
+   * time order, so it is the oldest but for replayed ones), or null. Waiting: due now
+   * (availableAt ≤ now), or tried and failed already and waiting out its backoff (attempts > 0);
+   * not a change window still open (a document.changed row due at the window's end). */
   oldestDueAt: number | null;
 }
 

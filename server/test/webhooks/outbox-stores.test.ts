@@ -99,6 +99,8 @@ describe.each(stores)('webhook outbox on %s', (_name, open) => {
     const [c] = await outbox.claim('r3', 'x', T0 + 1, T0 + 1_000, 1);
     await outbox.retryLater(c!.seq, T0 + 100, 'HTTP 500');
     expect(await outbox.claim('r3', 'x', T0 + 50, T0 + 1_000, 1)).toEqual([]);
+    // Waiting out its backoff, c still counts as waiting since it happened (d is not due yet).
+    expect((await outbox.stats(['r3'], T0 + 50)).oldestDueAt).toBe(T0);
     const [again] = await outbox.claim('r3', 'x', T0 + 100, T0 + 1_000, 1);
     expect(again).toMatchObject({ eventId: 'c', attempts: 1, lastError: 'HTTP 500' });
     await outbox.release([again!.seq]);
