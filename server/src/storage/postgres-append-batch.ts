@@ -48,6 +48,24 @@ export interface AppendRow {
   crc: number;
 }
 
+/** A webhook outbox row (postgres-outbox.ts) written in the same transaction as an append: the
+ * event commits with the change it reports, or neither does. */
+export interface OutboxRowInsert {
+  eventId: string;
+  receiver: string;
+  event: string;
+  doc: string;
+  payload: string;
+  createdAt: number;
+  availableAt: number;
+}
+
+interface Companion {
+  rows: OutboxRowInsert[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export interface AppendBatchStats {
   /** Transactions committed. */
   commits: number;
@@ -66,6 +84,8 @@ export type CommitObserver = (seconds: number, appends: number, committed: boole
 interface Pending extends AppendRow {
   resolve(seq: number): void;
   reject(error: unknown): void;
+  /** Outbox rows that ride in this append's transaction (attach). */
+  companions?: Companion[];
 }
 
 /** A query with its own answer timeout (pg supports `query_timeout` per query; its types only
@@ -93,9 +113,10 @@ export class AppendBatcher {
   };
   private observer: CommitObserver | null = null;
 
-  /** `commit` writes the rows in one transaction and returns each row's seq, in row order. */
+  /** `commit` writes the rows (and the outbox rows) in one transaction and returns each row's
+   * seq, in row order. */
   constructor(
-    private readonly commit: (rows: AppendRow[]) => Promise<number[]>,
+    private readonly commit: (rows: AppendRow[], outbox: OutboxRowInsert[]) => Promise<number[]>,
     options: AppendBatchOptions = {},
   ) {
     this.windowMs = options.windowMs ?? DEFAULT_APPEND_WINDOW_MS;
@@ -109,6 +130,20 @@ export class AppendBatcher {
       this.queue.push({ ...row, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Writes `rows` in the transaction of `doc`'s latest append still queued (not yet sent), so
+   * they commit together or not at all; null when no append of `doc` is queued. Resolves after
+   * that COMMIT; rejects when the append fails. */
+  attach(doc: string, rows: OutboxRowInsert[]): Promise<void> | null {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const pending = this.queue[i]!;
+      if (pending.name !== doc) continue;
+      return new Promise<void>((resolve, reject) => {
+        (pending.companions ??= []).push({ rows, resolve, reject });
+      });
+    }
+    return null;
   }
 
   stats(): AppendBatchStats {
@@ -172,13 +207,15 @@ export class AppendBatcher {
     this.counts.commits++;
     this.counts.appends += batch.length;
     batch.forEach((p, i) => p.resolve(seqs[i]!));
+    for (const p of batch) for (const c of p.companions ?? []) c.resolve();
   }
 
   private async timedCommit(batch: Pending[]): Promise<number[]> {
     const started = performance.now();
     let committed = false;
     try {
-      const seqs = await this.commit(batch);
+      const outbox = batch.flatMap((p) => (p.companions ?? []).flatMap((c) => c.rows));
+      const seqs = await this.commit(batch, outbox);
       committed = true;
       return seqs;
     } finally {
@@ -188,7 +225,10 @@ export class AppendBatcher {
 
   private fail(batch: Pending[], error: unknown): void {
     this.counts.failedBatches++;
-    for (const p of batch) p.reject(error);
+    for (const p of batch) {
+      p.reject(error);
+      for (const c of p.companions ?? []) c.reject(error);
+    }
   }
 
   /** The oldest queued appends within the limits, leaving those of documents in flight (and
@@ -233,7 +273,23 @@ function sqlState(error: unknown): string {
 /** The one statement of a batch: per document (locked in name order) `last_seq` goes up by its
  * k updates; each update row takes `last_seq - back`, where `back` counts the document's later
  * updates in the batch, so a document's updates get consecutive seqs in batch order. */
-function batchSql(t: Tables): string {
+function batchSql(t: Tables, withOutbox: boolean): string {
+  const updates = `INSERT INTO ${t.updates} (doc, seq, data, crc, created_at)
+    SELECT u.doc, docs.last_seq - u.back, u.data, u.crc, docs.updated_at
+    FROM unnest($3::text[], $4::bigint[], $5::bytea[], $6::bigint[]) AS u(doc, back, data, crc)
+    JOIN docs ON docs.name = u.doc
+    RETURNING doc, seq`;
+  // Outbox rows ride in the same statement, so in the same transaction (data-modifying CTEs).
+  const tail = withOutbox
+    ? `, ups AS (${updates}),
+    ob AS (
+      INSERT INTO ${t.outbox} (event_id, receiver, event, doc, payload, created_at, available_at)
+      SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                           $12::bigint[], $13::bigint[])
+    )
+    SELECT doc, seq FROM ups`
+    : `
+    ${updates}`;
   return `
     WITH docs AS (
       INSERT INTO ${t.documents} AS d (name, last_seq, updated_at)
@@ -242,12 +298,7 @@ function batchSql(t: Tables): string {
       ON CONFLICT (name) DO UPDATE
         SET last_seq = d.last_seq + excluded.last_seq, updated_at = excluded.updated_at
       RETURNING name, last_seq, updated_at
-    )
-    INSERT INTO ${t.updates} (doc, seq, data, crc, created_at)
-    SELECT u.doc, docs.last_seq - u.back, u.data, u.crc, docs.updated_at
-    FROM unnest($3::text[], $4::bigint[], $5::bytea[], $6::bigint[]) AS u(doc, back, data, crc)
-    JOIN docs ON docs.name = u.doc
-    RETURNING doc, seq`;
+    )${tail}`;
 }
 
 /** Commits `rows` on `client` as one statement (one implicit transaction) and returns each
@@ -257,6 +308,7 @@ export async function commitAppendBatch(
   tables: Tables,
   rows: AppendRow[],
   timeoutMs: number,
+  outbox: readonly OutboxRowInsert[] = [],
 ): Promise<number[]> {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.name, (counts.get(row.name) ?? 0) + 1);
@@ -267,7 +319,7 @@ export async function commitAppendBatch(
     return left;
   });
   const query: TimedQuery = {
-    text: batchSql(tables),
+    text: batchSql(tables, outbox.length > 0),
     values: [
       [...counts.keys()],
       [...counts.values()],
@@ -275,6 +327,17 @@ export async function commitAppendBatch(
       backs,
       rows.map((r) => r.data),
       rows.map((r) => r.crc),
+      ...(outbox.length > 0
+        ? [
+            outbox.map((o) => o.eventId),
+            outbox.map((o) => o.receiver),
+            outbox.map((o) => o.event),
+            outbox.map((o) => o.doc),
+            outbox.map((o) => o.payload),
+            outbox.map((o) => o.createdAt),
+            outbox.map((o) => o.availableAt),
+          ]
+        : []),
     ],
     query_timeout: timeoutMs,
   };

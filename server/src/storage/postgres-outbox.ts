@@ -18,6 +18,7 @@ import type {
 } from '../webhooks/outbox.js';
 import type { WithClient } from './postgres-versions.js';
 import type { Tables } from './postgres-schema.js';
+import type { OutboxRowInsert } from './postgres-append-batch.js';
 
 interface Row {
   seq: number;
@@ -44,11 +45,33 @@ export class PostgresOutbox implements WebhookOutbox {
   constructor(
     tables: Tables,
     private readonly withClient: WithClient,
+    /** Puts rows into the transaction of the document's append still queued, if there is one
+     * (postgres-append-batch.ts `attach`); null when there is none. */
+    private readonly attachToAppend?: (
+      doc: string,
+      rows: OutboxRowInsert[],
+    ) => Promise<void> | null,
   ) {
     this.t = tables.outbox;
   }
 
   async add(event: NewOutboxEvent, receivers: readonly string[]): Promise<void> {
+    // An event is recorded in the turn of the change it reports, whose append is still queued:
+    // its rows then commit in that append's transaction, so a crash can never keep the change
+    // and lose its event. Should that append fail, the rows are written on their own (the
+    // change is repaired later, and the event still reports it).
+    const attached = this.attachToAppend?.(
+      event.doc,
+      receivers.map((receiver) => ({ ...event, receiver })),
+    );
+    if (attached) {
+      try {
+        await attached;
+        return;
+      } catch {
+        // Written below.
+      }
+    }
     await this.query(
       `INSERT INTO ${this.t} (event_id, receiver, event, doc, payload, created_at, available_at)
        SELECT $1, r, $2, $3, $4, $5, $6 FROM unnest($7::text[]) AS r`,

@@ -40,6 +40,7 @@ import {
   type AppendBatchOptions,
   type AppendBatchStats,
   type CommitObserver,
+  type OutboxRowInsert,
   type TimedQuery,
 } from './postgres-append-batch.js';
 import { DEFAULT_CHECK_INTERVAL_MS, PostgresHealth, withDeadline } from './postgres-health.js';
@@ -122,9 +123,17 @@ export class PostgresStorage implements StorageAdapter {
       () => this.probe(),
       options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS,
     );
-    this.batcher = new AppendBatcher((rows) => this.commitBatch(rows), options.appendBatch);
+    this.batcher = new AppendBatcher(
+      (rows, outbox) => this.commitBatch(rows, outbox),
+      options.appendBatch,
+    );
     this.versions = new PostgresVersions(this.tables, (fn) => this.withClient(fn));
-    this.outbox = new PostgresOutbox(this.tables, (fn) => this.withClient(fn));
+    // An event's row joins the transaction of its document's queued append (see add()).
+    this.outbox = new PostgresOutbox(
+      this.tables,
+      (fn) => this.withClient(fn),
+      (doc, rows) => this.batcher.attach(doc, rows),
+    );
   }
 
   /** Connects and creates the schema if missing. Every other method waits for it; call it at
@@ -224,11 +233,16 @@ export class PostgresStorage implements StorageAdapter {
    * `unreachableAfterMs`: a stalled link would otherwise hold every queued append. Its result
    * then no longer counts, even if PostgreSQL commits it later; the caller repairs (the same
    * content again, which a Yjs document absorbs). */
-  private async commitBatch(rows: Parameters<typeof commitAppendBatch>[2]): Promise<number[]> {
+  private async commitBatch(
+    rows: Parameters<typeof commitAppendBatch>[2],
+    outbox: OutboxRowInsert[],
+  ): Promise<number[]> {
     this.health.check();
     await this.ready();
     const ms = this.unreachableAfterMs;
-    const work = this.pool.run((client) => commitAppendBatch(client, this.tables, rows, ms));
+    const work = this.pool.run((client) =>
+      commitAppendBatch(client, this.tables, rows, ms, outbox),
+    );
     return this.health.observe(withDeadline(work, ms, this.server));
   }
 
