@@ -34,9 +34,9 @@ import { listDocuments } from './postgres-list.js';
 import { PostgresCatalog } from './postgres-catalog.js';
 import { PostgresLifecycle } from './postgres-lifecycle.js';
 import { ConnectionPool, type PostgresPoolOptions } from './postgres-pool.js';
+import { commitAppendBatch } from './postgres-append-sql.js';
 import {
   AppendBatcher,
-  commitAppendBatch,
   type AppendBatchOptions,
   type AppendBatchStats,
   type CommitObserver,
