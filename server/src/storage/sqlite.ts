@@ -57,6 +57,11 @@ interface DocumentRow {
   prev_through: number | null;
 }
 
+/** Rows whose snapshots together are at least this big get their updated_at moved at most
+ * once per TOUCH_COARSE_MS by appends (see `touch`). */
+const TOUCH_EXACT_BELOW_BYTES = 64 * 1024;
+const TOUCH_COARSE_MS = 1_000;
+
 interface UpdateRow {
   seq: number;
   data: Buffer;
@@ -107,10 +112,17 @@ export class SqliteStorage implements StorageAdapter {
       log: this.db.prepare<[string, number], UpdateRow>(
         'SELECT seq, data, crc FROM updates WHERE doc = ? AND seq > ? ORDER BY seq',
       ),
-      // Keeps updated_at current, so listing by recency reads one indexed column.
+      // Keeps updated_at current, so listing by recency reads one indexed column. SQLite
+      // writes (or reads and compares) a whole row to change one column, snapshots included: on
+      // a document with big snapshots that cost every append the snapshots' size (a 256 KiB
+      // paste stream stalled the event loop for seconds). Such a row's time moves at most once a second; a row with
+      // small snapshots (length() reads no blob) keeps it exact.
       touch: this.db.prepare<[string, number]>(
         `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
-         ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`,
+         ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at
+         WHERE excluded.updated_at - documents.updated_at >= ${TOUCH_COARSE_MS}
+            OR coalesce(length(documents.snapshot), 0) + coalesce(length(documents.prev_snapshot), 0)
+               < ${TOUCH_EXACT_BELOW_BYTES}`,
       ),
       compactedThrough: this.db.prepare<[string], { snapshot_through: number }>(
         'SELECT snapshot_through FROM documents WHERE name = ?',
