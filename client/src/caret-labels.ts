@@ -37,20 +37,26 @@ export class LabelActivity {
     this.until.clear();
   }
 
-  /** One timer for the earliest expiry, re-armed as labels run out. */
-  private schedule(now: number): void {
+  /** One timer for the earliest expiry, re-armed as labels run out; returns how many ran out.
+   * A timer may fire a millisecond before `Date.now()` reaches its end (timers run on another
+   * clock): then nothing has run out, nothing is redrawn, and it is re-armed. */
+  private schedule(now: number): number {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     let next = Infinity;
+    let expired = 0;
     for (const [id, end] of this.until) {
-      if (end <= now) this.until.delete(id);
-      else next = Math.min(next, end);
+      if (end <= now) {
+        this.until.delete(id);
+        expired++;
+      } else next = Math.min(next, end);
     }
-    if (next === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.onExpire();
-      this.schedule(Date.now());
-    }, next - now);
+    if (next !== Infinity) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.schedule(Date.now()) > 0) this.onExpire();
+      }, next - now);
+    }
+    return expired;
   }
 }
