@@ -103,7 +103,8 @@ export interface QuireServerOptions extends WebhookOptions {
   heartbeatIntervalMs?: number;
   /** How long an empty room stays loaded. Default 2000 ms. */
   roomUnloadGraceMs?: number;
-  /** Compact a document's log after this many updates. Default 500. */
+  /** Compact a document's log after this many updates. Default 500. Both thresholds are scaled
+   * by snapshot size ÷ compactAfterBytes once the snapshot is bigger than that. */
   compactAfterUpdates?: number;
   /** …or after this many logged bytes. Default 1 MiB. */
   compactAfterBytes?: number;

@@ -40,7 +40,8 @@ export const DEFAULT_ROOM_UNLOAD_GRACE_MS = 2_000;
 
 /** Compact a document's update log into its snapshot once it holds this many updates… */
 export const DEFAULT_COMPACT_AFTER_UPDATES = 500;
-/** …or this many bytes, whichever comes first: keeps load time proportional to document size. */
+/** …or this many bytes, whichever comes first: keeps load time proportional to document size.
+ * Past this size the snapshot scales both thresholds (DocumentStore.shouldCompact). */
 export const DEFAULT_COMPACT_AFTER_BYTES = 1024 * 1024;
 
 /** Messages a connection may send before its document finishes loading; a client sends 2–3

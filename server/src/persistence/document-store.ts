@@ -37,6 +37,9 @@ export class DocumentLog {
    * the store's log: other writers may append too). */
   count = 0;
   bytes = 0;
+  /** Size of the snapshot the store holds, as last read or written here: the compaction
+   * thresholds grow with it (shouldCompact). */
+  snapshotBytes = 0;
   /** Set when a write failed: storage lacks part of the document until a compaction rewrites
    * the whole state. */
   needsRepair = false;
@@ -164,6 +167,7 @@ export class DocumentStore {
     if (stored) {
       log.count = stored.updates.length;
       log.bytes = stored.updates.reduce((sum, u) => sum + u.length, 0);
+      log.snapshotBytes = stored.snapshot?.length ?? 0;
       // Damaged records were left out: rewrite the intact state so they stop mattering.
       if (stored.damaged?.length) this.markUnsaved(name, log);
     }
@@ -201,9 +205,17 @@ export class DocumentStore {
     }
   }
 
+  /** A compaction rewrites the whole snapshot, so its cost grows with the document: once the
+   * snapshot passes `compactAfterBytes`, both thresholds grow in proportion to it. A big
+   * document is then compacted when its log has grown about as big as its snapshot (each byte
+   * appended pays for a bounded amount of rewriting, however big the document gets), and a load
+   * still reads at most about twice the snapshot. Fixed thresholds rewrote a 16 MiB document
+   * for every 1 MiB appended, stalling every room for a few hundred milliseconds each time. */
   shouldCompact(log: DocumentLog): boolean {
+    const scale = Math.max(1, log.snapshotBytes / this.policy.compactAfterBytes);
     return (
-      log.count >= this.policy.compactAfterUpdates || log.bytes >= this.policy.compactAfterBytes
+      log.count >= this.policy.compactAfterUpdates * scale ||
+      log.bytes >= this.policy.compactAfterBytes * scale
     );
   }
 
@@ -252,6 +264,7 @@ export class DocumentStore {
   private async compactFromStore(name: string, log: DocumentLog): Promise<boolean> {
     const countAtStart = log.count;
     const bytesAtStart = log.bytes;
+    let snapshotBytes: number;
     try {
       const stored = await this.adapter.load(name);
       if (stored === null) return false;
@@ -259,6 +272,7 @@ export class DocumentStore {
       integrate(rebuilt, stored);
       const snapshot = Y.encodeStateAsUpdate(rebuilt);
       rebuilt.destroy();
+      snapshotBytes = snapshot.length;
       const throughSeq = Math.max(stored.lastSeq, stored.compactedThrough);
       const cover = { throughSeq, baseSeq: stored.compactedThrough };
       if (!(await this.adapter.compact(name, snapshot, cover))) {
@@ -276,6 +290,7 @@ export class DocumentStore {
     // Appends that landed while compacting stay in the log; only the covered ones are gone.
     log.count -= countAtStart;
     log.bytes -= bytesAtStart;
+    log.snapshotBytes = snapshotBytes;
     this.metrics.compactions++;
     return true;
   }
