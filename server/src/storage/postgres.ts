@@ -18,7 +18,7 @@
  * without an intact previous one, load throws. A damaged logged update is left out. Both are
  * reported in `StoredDocument.damaged`.
  */
-import { crc32, intact } from './checksum.js';
+import { crc32 } from './checksum.js';
 import type { PoolClient } from 'pg';
 import type {
   CompactionCover,
@@ -29,7 +29,10 @@ import type {
   StoredDocument,
 } from './adapter.js';
 import { readHead, readHeads, readLogRows } from './postgres-catch-up.js';
-import { createSchema, NOW_MS, tablesIn, type Tables } from './postgres-schema.js';
+import { createSchema, tablesIn, type Tables } from './postgres-schema.js';
+import { loadDocument } from './postgres-load.js';
+import { compactDocument } from './postgres-compact.js';
+import { wholeDocumentTail } from './log-tail.js';
 import { listDocuments } from './postgres-list.js';
 import { PostgresCatalog } from './postgres-catalog.js';
 import { PostgresLifecycle } from './postgres-lifecycle.js';
@@ -74,21 +77,6 @@ export interface PostgresStorageOptions {
 
 /** Default of `unreachableAfterMs`. */
 export const DEFAULT_UNREACHABLE_AFTER_MS = 3_000;
-
-interface DocumentRow {
-  snapshot: Buffer | null;
-  snapshot_crc: number | null;
-  compacted_through: number;
-  prev_snapshot: Buffer | null;
-  prev_crc: number | null;
-  prev_through: number | null;
-}
-
-interface UpdateRow {
-  seq: number;
-  data: Buffer;
-  crc: number;
-}
 
 export class PostgresStorage implements StorageAdapter {
   /** The server this store talks to, as `host:port/database` (never the password). */
@@ -174,48 +162,9 @@ export class PostgresStorage implements StorageAdapter {
   }
 
   async load(name: string): Promise<StoredDocument | null> {
-    const t = this.tables;
-    // One REPEATABLE READ snapshot for the row and its log: a compaction committing between the
-    // two reads could otherwise yield a snapshot and a log that do not fit together.
-    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-      const row = (
-        await client.query<DocumentRow>(
-          `SELECT snapshot, snapshot_crc, compacted_through, prev_snapshot, prev_crc, prev_through
-           FROM ${t.documents} WHERE name = $1`,
-          [name],
-        )
-      ).rows[0];
-      if (!row) return null;
-      const damaged: string[] = [];
-      let snapshot = row.snapshot;
-      let from = row.compacted_through;
-      if (!intact(row.snapshot, row.snapshot_crc)) {
-        if (row.prev_through === null || !intact(row.prev_snapshot, row.prev_crc)) {
-          throw new Error('stored snapshot failed its checksum and no intact previous one exists');
-        }
-        snapshot = row.prev_snapshot;
-        from = row.prev_through;
-        damaged.push('snapshot checksum mismatch: previous used');
-      }
-      const log = await client.query<UpdateRow>(
-        `SELECT seq, data, crc FROM ${t.updates} WHERE doc = $1 AND seq > $2 ORDER BY seq`,
-        [name, from],
-      );
-      const updates: Uint8Array[] = [];
-      for (const u of log.rows) {
-        if (intact(u.data, u.crc)) updates.push(new Uint8Array(u.data));
-        else damaged.push(`update ${u.seq} checksum mismatch: left out`);
-      }
-      const result: StoredDocument = {
-        snapshot: snapshot ? new Uint8Array(snapshot) : null,
-        updates,
-        lastSeq: log.rows.at(-1)?.seq ?? 0,
-        // Whichever generation was read, a compaction must name the current one.
-        compactedThrough: row.compacted_through,
-      };
-      if (damaged.length > 0) result.damaged = damaged;
-      return result;
-    });
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
+      loadDocument(client, this.tables, name),
+    );
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
@@ -259,42 +208,9 @@ export class PostgresStorage implements StorageAdapter {
   async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
     const data = Buffer.from(snapshot);
     const crc = crc32(data);
-    const t = this.tables;
-    return this.transaction('BEGIN', async (client) => {
-      // A compaction may come before any append: the row must exist to be locked. Only a row it
-      // creates gets a time: a compaction changes no content, so it leaves updated_at alone and
-      // 'recent' listings keep their order.
-      await client.query(
-        `INSERT INTO ${t.documents} (name, updated_at) VALUES ($1, ${NOW_MS})
-         ON CONFLICT (name) DO NOTHING`,
-        [name],
-      );
-      // The row lock holds off appends and other compactions of this document until COMMIT.
-      const row = (
-        await client.query<{ compacted_through: number }>(
-          `SELECT compacted_through FROM ${t.documents} WHERE name = $1 FOR UPDATE`,
-          [name],
-        )
-      ).rows[0]!;
-      // The compare-and-set: another writer's compaction since the caller's read wins.
-      if (row.compacted_through !== cover.baseSeq) return false;
-      // The current generation becomes the previous one, and keeps the log it needs. A cover
-      // past the newest seq is held to it: later appends must stay after what the snapshot
-      // covers.
-      await client.query(
-        `UPDATE ${t.documents} SET
-           prev_snapshot = snapshot, prev_crc = snapshot_crc, prev_through = compacted_through,
-           snapshot = $2, snapshot_crc = $3,
-           compacted_through = GREATEST(compacted_through, LEAST($4::bigint, last_seq))
-         WHERE name = $1`,
-        [name, data, crc, cover.throughSeq],
-      );
-      await client.query(`DELETE FROM ${t.updates} WHERE doc = $1 AND seq <= $2`, [
-        name,
-        row.compacted_through,
-      ]);
-      return true;
-    });
+    return this.transaction('BEGIN', (client) =>
+      compactDocument(client, this.tables, name, data, crc, cover),
+    );
   }
 
   async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
@@ -310,14 +226,7 @@ export class PostgresStorage implements StorageAdapter {
     );
     if (read !== 'compacted') return read;
     const stored = await this.load(name);
-    if (!stored) return null;
-    const tail: LogTail = {
-      snapshot: stored.snapshot,
-      updates: stored.updates,
-      headSeq: Math.max(afterSeq, stored.lastSeq, stored.compactedThrough),
-    };
-    if (stored.damaged) tail.damaged = stored.damaged;
-    return tail;
+    return stored ? wholeDocumentTail(stored, afterSeq) : null;
   }
 
   async headSeqs(names: readonly string[]): Promise<Map<string, number>> {

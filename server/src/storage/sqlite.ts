@@ -38,6 +38,7 @@ import { SqliteCatalog } from './sqlite-catalog.js';
 import { SqliteLifecycle } from './sqlite-lifecycle.js';
 import { SqliteVersions } from './sqlite-versions.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { wholeDocumentTail } from './log-tail.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -231,14 +232,7 @@ export class SqliteStorage implements StorageAdapter {
       if (afterSeq < row.snapshot_through) {
         // Part of what the reader lacks is in the snapshot only: the whole current generation
         // (with load's fallback to the previous one when the snapshot is damaged).
-        const stored = this.loadRow(name, row);
-        const tail: LogTail = {
-          snapshot: stored.snapshot,
-          updates: stored.updates,
-          headSeq: Math.max(afterSeq, stored.lastSeq, row.snapshot_through),
-        };
-        if (stored.damaged) tail.damaged = stored.damaged;
-        return tail;
+        return wholeDocumentTail(this.loadRow(name, row), afterSeq);
       }
       const rows = this.statements.log.all(name, afterSeq);
       const tail: LogTail = {
