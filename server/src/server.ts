@@ -151,7 +151,9 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     // A version of what an API write replaces (history/version-policy.ts).
     ...(policy ? { beforeWrite: (room, actor) => policy.saveBefore(room, 'api', actor) } : {}),
   });
-  const api = createApiRouter({ options, storage, log, documents });
+  // One quota for WebSocket writers and API creates: either way costs the same.
+  const creationQuota = new CreationQuota(options.maxNewDocumentsPerMinute);
+  const api = createApiRouter({ options, storage, log, documents, creationQuota });
   const stopPurge = startTombstonePurge(documents, log);
   // Sessions on this instance of a document another instance deleted.
   const stopDeletedSweep = startDeletedRoomSweep(documents, log);
@@ -203,7 +205,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     rateLimits: options,
     updateGuard,
-    creationQuota: new CreationQuota(options.maxNewDocumentsPerMinute),
+    creationQuota,
     log,
     metrics,
     onClose: (c) => {

@@ -33,6 +33,21 @@ export class CreationQuota {
     return true;
   }
 
+  /** Gives back one creation charged to `key` (the API charges before its atomic create, so
+   * racing requests cannot pass the quota, and refunds a create that found the name taken). */
+  refund(key: string | null): void {
+    if (key === null) return;
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count--;
+  }
+
+  /** Milliseconds until `key` may create again (0: now): the end of its current window. */
+  retryAfterMs(key: string | null): number {
+    const window = key === null ? undefined : this.windows.get(key);
+    if (!window || window.count < this.perWindow) return 0;
+    return Math.max(0, window.start + CREATION_WINDOW_MS - this.now());
+  }
+
   private sweep(now: number): void {
     for (const [key, window] of this.windows) {
       if (now - window.start >= CREATION_WINDOW_MS) this.windows.delete(key);

@@ -8,6 +8,7 @@ import type { Access } from '../../access/access.js';
 import { clientAddressOf, type ClientAddress } from '../../access/client-address.js';
 import type { ResolvedOptions } from '../../config.js';
 import type { DocumentService } from '../../documents/document-service.js';
+import type { CreationQuota } from '../../guards/creation-quota.js';
 import type { LogFields, Logger } from '../../log.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
 
@@ -18,6 +19,9 @@ export interface ApiDeps {
   log: Logger;
   /** Server-side document operations (documents/document-service.ts). */
   documents: DocumentService;
+  /** The new-documents-per-minute quota (maxNewDocumentsPerMinute), the very one WebSocket
+   * writers are charged to: a create through the API costs the same. */
+  creationQuota: CreationQuota;
 }
 
 export class ApiCall {

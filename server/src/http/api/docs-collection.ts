@@ -12,10 +12,14 @@
  *   exists — stored by anyone, including a WebSocket client that opened it, or deleted and
  *   still restorable. The create-if-absent is one atomic step in storage, so two racing
  *   requests, on one instance or several, give one 201 and one 409, and the text once.
+ *   A create is charged to the new-documents-per-minute quota that WebSocket writers pay
+ *   (guards/creation-quota.ts; without it, creating over HTTP would bypass it): past it, 429
+ *   with Retry-After. A 409 (or any create that did not happen) gives its charge back.
  */
 import type { IncomingMessage } from 'node:http';
 import { decideAccess } from '../../access/access-check.js';
 import { listCursor, parseListCursor, type DocumentInfo } from '../../storage/adapter.js';
+import { creationQuotaKey } from '../../guards/creation-quota.js';
 import { authorizeName } from './api-access.js';
 import type { ApiCall, ApiDeps } from './api-call.js';
 import { readJsonBody } from './body.js';
@@ -117,7 +121,22 @@ async function createDocument(call: ApiCall): Promise<void> {
   if (!decision.ok) return call.refuse(decision.status, decision.message, decision.fields);
   call.docName = decision.docName;
   call.access = decision.access;
-  const result = await call.deps.documents.create(decision.docName, text ?? '', call.actor);
+  // Charged before the atomic create, so racing requests cannot pass the quota together; a
+  // create that did not happen gives its charge back.
+  const quota = call.deps.creationQuota;
+  const quotaKey = creationQuotaKey(
+    call.actor,
+    call.client.address,
+    call.deps.options.ipCapExemptAddresses,
+  );
+  if (!quota.tryCharge(quotaKey)) return refuseOverQuota(call, quotaKey);
+  const result = await call.deps.documents
+    .create(decision.docName, text ?? '', call.actor)
+    .catch((error: unknown) => {
+      quota.refund(quotaKey);
+      throw error;
+    });
+  if (result !== 'created') quota.refund(quotaKey);
   if (result === 'unsupported') return refuseUnsupported(call);
   if (result === 'exists') return call.refuse(409, 'a document with this name exists');
   if (result === 'too-large') return call.refuse(413, 'the text is over the document size limit');
@@ -125,6 +144,19 @@ async function createDocument(call: ApiCall): Promise<void> {
     201,
     { name: decision.docName },
     { Location: `/api/docs/${encodeURIComponent(decision.docName)}/text` },
+  );
+}
+
+/** 429 with Retry-After (whole seconds, at least 1), like the WebSocket path's 1013. */
+function refuseOverQuota(call: ApiCall, quotaKey: string | null): void {
+  const limit = call.deps.options.maxNewDocumentsPerMinute;
+  const seconds = Math.max(1, Math.ceil(call.deps.creationQuota.retryAfterMs(quotaKey) / 1000));
+  call.refuse(
+    429,
+    `too many new documents (at most ${limit} a minute); retry in ${seconds} s`,
+    // Who paid: the token subject, else the address (already in the line as `remote`).
+    { quota: quotaKey?.startsWith('principal:') ? 'principal' : 'ip', actor: call.actor, limit },
+    { 'Retry-After': String(seconds) },
   );
 }
 
@@ -204,7 +236,7 @@ export const collectionRoutes: ApiRoute[] = [
     openapi: {
       summary: 'Create a document exactly once',
       description:
-        'Atomic create-if-absent in storage: of two racing requests for one name (on any instances sharing the store), one gets 201 and the other 409, and the text is stored once. A name that has any stored content (for example because a WebSocket client opened it), or that was deleted and can still be restored, exists. Needs a rw grant for the name. `text` becomes the editor\'s text (the Y.Text named "codemirror").',
+        'Counts toward the new-documents-per-minute quota (maxNewDocumentsPerMinute, default 120) of the token subject, or without one of the client address (addresses in ipCapExemptAddresses, loopback by default, are exempt), shared with documents created over WebSocket: past it, 429 with Retry-After; a 409 costs nothing. Atomic create-if-absent in storage: of two racing requests for one name (on any instances sharing the store), one gets 201 and the other 409, and the text is stored once. A name that has any stored content (for example because a WebSocket client opened it), or that was deleted and can still be restored, exists. Needs a rw grant for the name. `text` becomes the editor\'s text (the Y.Text named "codemirror").',
       requestBody: {
         required: true,
         content: {
@@ -223,7 +255,7 @@ export const collectionRoutes: ApiRoute[] = [
           required: ['name'],
           properties: { name: { type: 'string', description: 'The canonical (NFC) name.' } },
         }),
-        ...errorResponses(400, 401, 403, 409, 413, 415),
+        ...errorResponses(400, 401, 403, 409, 413, 415, 429),
       },
     },
     handle: createDocument,

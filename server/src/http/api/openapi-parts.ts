@@ -36,6 +36,7 @@ const WHY: Record<number, string> = {
   413: 'The body (or the document it would make) is over a size limit; nothing changed.',
   415: 'Wrong Content-Type.',
   422: 'The text is not valid UTF-8; nothing changed.',
+  429: 'Over the new-documents-per-minute quota; nothing changed. Retry-After gives the seconds to wait.',
 };
 
 export function errorResponses(...statuses: number[]): Record<string, unknown> {
