@@ -13,28 +13,12 @@ import type {
   NewOutboxEvent,
   OutboxDelivery,
   OutboxStats,
-  WebhookEventName,
   WebhookOutbox,
 } from '../webhooks/outbox.js';
+import { deadLetterOf, deliveryOf, OUTBOX_COLUMNS, type OutboxRow } from './outbox-rows.js';
 import type { WithClient } from './postgres-versions.js';
 import type { Tables } from './postgres-schema.js';
 import type { OutboxRowInsert } from './postgres-append-batch.js';
-
-interface Row {
-  seq: number;
-  event_id: string;
-  receiver: string;
-  event: string;
-  doc: string;
-  payload: string;
-  created_at: number;
-  attempts: number;
-  last_error: string | null;
-  dead_at: number | null;
-}
-
-const COLUMNS =
-  'seq, event_id, receiver, event, doc, payload, created_at, attempts, last_error, dead_at';
 
 /** Rows never attempted and not being sent (see WebhookOutbox.update). */
 const UNTRIED = 'event_id = $1 AND attempts = 0 AND lease_until = 0 AND dead_at IS NULL';
@@ -106,17 +90,17 @@ export class PostgresOutbox implements WebhookOutbox {
     leaseUntil: number,
     limit: number,
   ): Promise<OutboxDelivery[]> {
-    const rows = await this.query<Row>(
+    const rows = await this.query<OutboxRow>(
       `UPDATE ${this.t} SET lease_owner = $2, lease_until = $4
        WHERE seq IN (
          SELECT seq FROM ${this.t}
          WHERE receiver = $1 AND dead_at IS NULL AND available_at <= $3 AND lease_until <= $3
          ORDER BY seq LIMIT $5
          FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS}`,
+       RETURNING ${OUTBOX_COLUMNS}`,
       [receiver, owner, now, leaseUntil, limit],
     );
-    return rows.map(delivery).sort((a, b) => a.seq - b.seq);
+    return rows.map(deliveryOf).sort((a, b) => a.seq - b.seq);
   }
 
   async complete(seq: number): Promise<void> {
@@ -165,12 +149,12 @@ export class PostgresOutbox implements WebhookOutbox {
   }
 
   async deadLetters(limit: number, afterSeq = 0): Promise<DeadLetter[]> {
-    const rows = await this.query<Row>(
-      `SELECT ${COLUMNS} FROM ${this.t} WHERE dead_at IS NOT NULL AND seq > $1
+    const rows = await this.query<OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM ${this.t} WHERE dead_at IS NOT NULL AND seq > $1
        ORDER BY seq LIMIT $2`,
       [afterSeq, limit],
     );
-    return rows.map((row) => ({ ...delivery(row), deadAt: row.dead_at! }));
+    return rows.map(deadLetterOf);
   }
 
   async replay(seq: number, now: number): Promise<boolean> {
@@ -220,18 +204,4 @@ export class PostgresOutbox implements WebhookOutbox {
   private query<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
     return this.withClient(async (client) => (await client.query<R>(sql, params)).rows);
   }
-}
-
-function delivery(row: Row): OutboxDelivery {
-  return {
-    seq: row.seq,
-    eventId: row.event_id,
-    receiver: row.receiver,
-    event: row.event as WebhookEventName,
-    doc: row.doc,
-    payload: row.payload,
-    createdAt: row.created_at,
-    attempts: row.attempts,
-    lastError: row.last_error,
-  };
 }

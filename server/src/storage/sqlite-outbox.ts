@@ -11,25 +11,9 @@ import type {
   NewOutboxEvent,
   OutboxDelivery,
   OutboxStats,
-  WebhookEventName,
   WebhookOutbox,
 } from '../webhooks/outbox.js';
-
-interface Row {
-  seq: number;
-  event_id: string;
-  receiver: string;
-  event: string;
-  doc: string;
-  payload: string;
-  created_at: number;
-  attempts: number;
-  last_error: string | null;
-  dead_at: number | null;
-}
-
-const COLUMNS =
-  'seq, event_id, receiver, event, doc, payload, created_at, attempts, last_error, dead_at';
+import { deadLetterOf, deliveryOf, OUTBOX_COLUMNS, type OutboxRow } from './outbox-rows.js';
 
 export class SqliteOutbox implements WebhookOutbox {
   private readonly statements;
@@ -39,7 +23,7 @@ export class SqliteOutbox implements WebhookOutbox {
     now: number,
     leaseUntil: number,
     limit: number,
-  ) => Row[];
+  ) => OutboxRow[];
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -55,8 +39,8 @@ export class SqliteOutbox implements WebhookOutbox {
         `DELETE FROM webhook_outbox
          WHERE event_id = ? AND attempts = 0 AND lease_until = 0 AND dead_at IS NULL`,
       ),
-      due: db.prepare<[string, number, number, number], Row>(
-        `SELECT ${COLUMNS} FROM webhook_outbox
+      due: db.prepare<[string, number, number, number], OutboxRow>(
+        `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox
          WHERE receiver = ? AND dead_at IS NULL AND available_at <= ? AND lease_until <= ?
          ORDER BY seq LIMIT ?`,
       ),
@@ -80,8 +64,8 @@ export class SqliteOutbox implements WebhookOutbox {
         `UPDATE webhook_outbox SET dead_at = ?, last_error = COALESCE(last_error, ?)
          WHERE receiver = ? AND dead_at IS NULL AND created_at < ? AND lease_until <= ?`,
       ),
-      dead: db.prepare<[number, number], Row>(
-        `SELECT ${COLUMNS} FROM webhook_outbox WHERE dead_at IS NOT NULL AND seq > ?
+      dead: db.prepare<[number, number], OutboxRow>(
+        `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox WHERE dead_at IS NOT NULL AND seq > ?
          ORDER BY seq LIMIT ?`,
       ),
       replay: db.prepare<[number, number, number]>(
@@ -147,7 +131,7 @@ export class SqliteOutbox implements WebhookOutbox {
     leaseUntil: number,
     limit: number,
   ): Promise<OutboxDelivery[]> {
-    return this.claimTx(receiver, owner, now, leaseUntil, limit).map(delivery);
+    return this.claimTx(receiver, owner, now, leaseUntil, limit).map(deliveryOf);
   }
 
   async complete(seq: number): Promise<void> {
@@ -180,9 +164,7 @@ export class SqliteOutbox implements WebhookOutbox {
   }
 
   async deadLetters(limit: number, afterSeq = 0): Promise<DeadLetter[]> {
-    return this.statements.dead
-      .all(afterSeq, limit)
-      .map((row) => ({ ...delivery(row), deadAt: row.dead_at! }));
+    return this.statements.dead.all(afterSeq, limit).map(deadLetterOf);
   }
 
   async replay(seq: number, now: number): Promise<boolean> {
@@ -208,18 +190,4 @@ export class SqliteOutbox implements WebhookOutbox {
   async purgeDead(before: number, limit: number): Promise<number> {
     return this.statements.purge.run(before, limit).changes;
   }
-}
-
-function delivery(row: Row): OutboxDelivery {
-  return {
-    seq: row.seq,
-    eventId: row.event_id,
-    receiver: row.receiver,
-    event: row.event as WebhookEventName,
-    doc: row.doc,
-    payload: row.payload,
-    createdAt: row.created_at,
-    attempts: row.attempts,
-    lastError: row.last_error,
-  };
 }
