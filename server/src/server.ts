@@ -2,24 +2,11 @@
  * createQuireServer: wires storage, rooms, the WebSocket handshake and HTTP routes together, and
  * owns the lifecycle (listen / attach / graceful close).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode } from '@quire/shared';
-import { CreationQuota, creationQuotaKey } from './guards/creation-quota.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { CreationQuota } from './guards/creation-quota.js';
 import { resolveOptions, type QuireServerOptions, type ResolvedOptions } from './config.js';
-import { Connection, type ConnectionContext } from './transport/connection.js';
-import { ConnectionCaps } from './guards/connection-caps.js';
-import { startRevalidation } from './access/revalidate.js';
-import { startSessionSweep } from './access/session-sweep.js';
+import type { Connection } from './transport/connection.js';
 import { UpdateGuard } from './guards/update-guard.js';
-import {
-  HTTP_REQUEST_TIMEOUT_MS,
-  HTTP_TIMEOUT_CHECK_INTERVAL_MS,
-  SESSION_SWEEP_INTERVAL_MS,
-} from './limits.js';
-import { startHeartbeat } from './transport/heartbeat.js';
 import { handleHttp } from './http/http-routes.js';
 import { listenMetrics, type MetricsListener } from './http/metrics-listener.js';
 import type { Readiness } from './http/readiness.js';
@@ -30,7 +17,7 @@ import { DocumentService } from './documents/document-service.js';
 import { DocumentTitles, roomObservers } from './documents/document-titles.js';
 import { startTombstonePurge } from './documents/tombstone-purge.js';
 import { startDeletedRoomSweep } from './documents/deleted-room-sweep.js';
-import { createConsoleLogger, errorMessage, type Logger } from './log.js';
+import { createConsoleLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { DocumentStore } from './persistence/document-store.js';
 import { DocumentHistory } from './history/document-history.js';
@@ -39,11 +26,13 @@ import { VersionPolicy } from './history/version-policy.js';
 import { versionRoutes } from './http/api/versions.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
-import { DocumentGoneError, RoomRegistry } from './room/room-registry.js';
+import { RoomRegistry } from './room/room-registry.js';
 import { BusPresence } from './bus/bus-presence.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { SqliteStorage } from './storage/sqlite.js';
-import { handleUpgrade, type Session } from './transport/upgrade.js';
+import { createSessionHandling, startSessionChecks } from './server-sessions.js';
+import { listenEditing } from './server-listen.js';
+import { shutDown } from './server-shutdown.js';
 
 export interface QuireServer {
   /** Starts an HTTP server on options.port/host; resolves with where it listens. */
@@ -74,13 +63,11 @@ export interface QuireServer {
   readonly webhooks: Webhooks | null;
 }
 
-/** How long close() waits for clients to acknowledge the 1001 close before cutting them off. */
-const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
-
 export function createQuireServer(userOptions: QuireServerOptions = {}): QuireServer {
   const options = resolveOptions(userOptions);
   const log: Logger = options.logger ?? createConsoleLogger();
-  if (!options.authorize) {
+  // quire-server says it with a banner instead (warnOpenMode false): one warning, not two.
+  if (!options.authorize && options.warnOpenMode) {
     log.warn(
       'OPEN MODE: no secret or authorize hook; anyone who reaches this server can read and write every document',
     );
@@ -130,15 +117,6 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     busCatchUpIntervalMs: options.busCatchUpIntervalMs,
   });
   const connections = new Set<Connection>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-    maxFragments: options.maxFragments,
-    maxBufferedChunks: options.maxBufferedChunks,
-  });
-  const caps = new ConnectionCaps(options);
   const updateGuard = new UpdateGuard(options.maxDocumentBytes);
   const documents = new DocumentService({
     rooms,
@@ -185,81 +163,18 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
   const ownedServers: Server[] = [];
   let accepting = true;
   let closing: Promise<void> | null = null;
-  const stopHeartbeat = startHeartbeat(connections, options.heartbeatIntervalMs);
-  // Token expiry (4401) and silent new sockets (1013): one interval, no timer per connection.
-  const stopSessionSweep = startSessionSweep(connections, SESSION_SWEEP_INTERVAL_MS);
-  const stopRevalidation =
-    options.revalidateIntervalMs > 0 && options.authorize
-      ? startRevalidation(connections, {
-          intervalMs: options.revalidateIntervalMs,
-          timeoutMs: options.handshakeTimeoutMs,
-          authorize: options.authorize,
-          log,
-        })
-      : () => {};
-
-  const revalidating = options.revalidateIntervalMs > 0 && options.authorize !== undefined;
-  const connectionContext: ConnectionContext = {
-    sendHighWaterBytes: options.sendHighWaterBytes,
-    slowConsumerTimeoutMs: options.slowConsumerTimeoutMs,
-    handshakeTimeoutMs: options.handshakeTimeoutMs,
-    rateLimits: options,
+  const stopSessionChecks = startSessionChecks(connections, options, log);
+  const { wss, onUpgrade } = createSessionHandling({
+    options,
+    rooms,
     updateGuard,
     creationQuota,
     log,
     metrics,
-    onClose: (c) => {
-      connections.delete(c);
-      metrics.connectionsClosed++;
-    },
-  };
-  const onConnection = (ws: WebSocket, session: Session) => {
-    const connection = new Connection(
-      ws,
-      {
-        docName: session.docName,
-        readOnly: session.access.mode === 'ro',
-        extensions: session.extensions,
-        expiresAt: session.access.expiresAt,
-        request: revalidating ? session.request : undefined,
-        principal: session.access.principal,
-        quotaKey: creationQuotaKey(
-          session.access.principal,
-          session.remoteAddress,
-          options.ipCapExemptAddresses,
-        ),
-      },
-      connectionContext,
-    );
-    connections.add(connection);
-    metrics.connectionsOpened++;
-    rooms
-      .acquire(session.docName, (state) => connection.sendStoredState(state))
-      .then(
-        (room) => connection.attach(room),
-        (error: unknown) =>
-          error instanceof DocumentGoneError
-            ? connection.close(CloseCode.Gone, 'document deleted')
-            : connection.close(CloseCode.InternalError, 'document failed to load'),
-      );
-  };
-
-  const upgradeContext = {
-    options,
-    wss,
-    caps,
-    log,
+    connections,
     isAccepting: () => accepting,
-    connectionCount: () => connections.size,
-    isDeleted: (name: string) => documents.isDeleted(name),
-    onConnection,
-  };
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    handleUpgrade(upgradeContext, req, socket, head).catch((error: unknown) => {
-      log.error('upgrade failed', { error: errorMessage(error) });
-      socket.destroy();
-    });
-  };
+    isDeleted: (name) => documents.isDeleted(name),
+  });
 
   // Unready while saves fail or a dependency is down: a load balancer should send new editors
   // elsewhere (observability/server-observability.ts).
@@ -294,75 +209,32 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     return metricsListener;
   };
   const listen = async () => {
-    const address = await listenEditing();
+    const address = await listenEditing(options, handleRequest, (server) => {
+      ownedServers.push(server);
+      attach(server);
+    });
     const metricsAt = await startMetrics();
     return metricsAt ? { ...address, metricsUrl: metricsAt.url } : address;
   };
 
-  const listenEditing = () =>
-    new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
-      // Slowloris defence for servers we own; embedders using attach() set their own.
-      const server = createServer(
-        {
-          headersTimeout: options.headersTimeoutMs,
-          requestTimeout: Math.max(HTTP_REQUEST_TIMEOUT_MS, options.headersTimeoutMs),
-          connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
-        },
-        handleRequest,
-      );
-      server.maxHeadersCount = options.maxHeadersCount;
-      ownedServers.push(server);
-      attach(server);
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        const { port } = server.address() as AddressInfo;
-        const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-        resolve({ host: options.host, port, url: `http://${host}:${port}` });
-      });
-    });
-
-  const shutdown = async () => {
+  const shutdown = () => {
     accepting = false;
-    stopHeartbeat();
-    stopSessionSweep();
-    stopRevalidation();
-    stopPurge();
-    stopDeletedSweep();
-    policy?.close();
-    for (const server of ownedServers) server.close();
-    await rooms.flushAll();
-    // fsync and persisted acks go out before the 1001 close, so open tabs end on "Saved".
-    await store.flushCommits();
-    const open = [...connections];
-    for (const connection of open) connection.close(CloseCode.GoingAway, 'server shutting down');
-    await waitFor(() => connections.size === 0, CLOSE_HANDSHAKE_WAIT_MS);
-    for (const connection of connections) connection.terminate();
-    await rooms.closeAll();
-    // Unloading wrote the pending titles; nothing is scheduled after this.
-    titles?.close();
-    // Every room captured what changed since its last version when it closed: written before
-    // the store closes.
-    await policy?.drain();
-    // Open change windows end now (due at the next start); the senders stop.
-    await webhooks?.close();
-    await retention?.stop();
-    // After the rooms published their last removals: the others drop this instance at once.
-    await presence?.close();
-    await storage.sync().catch((error: unknown) => {
-      log.error('final fsync failed', { error: errorMessage(error) });
+    return shutDown({
+      stopTimers: [stopSessionChecks, stopPurge, stopDeletedSweep],
+      ownedServers,
+      connections,
+      rooms,
+      store,
+      storage,
+      wss,
+      policy,
+      titles,
+      webhooks,
+      retention,
+      presence,
+      metricsListener: () => metricsListener,
+      log,
     });
-    await store.flushCommits();
-    const unsaved = store.unsavedReason();
-    store.close();
-    log.info('durability stats', { ...store.durabilityStats() });
-    await storage.close();
-    for (const server of ownedServers) server.closeAllConnections();
-    await metricsListener?.then(
-      (listener) => listener.close(),
-      () => {},
-    );
-    wss.close();
-    if (unsaved) throw new Error(`shutdown with unsaved documents: ${unsaved}`);
   };
 
   return {
@@ -381,11 +253,4 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     documents,
     webhooks,
   };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
