@@ -275,6 +275,8 @@ async function serve(args: ServeArgs): Promise<void> {
       maxConnectionsPerIp: args.maxConnectionsPerIp,
       maxNewDocumentsPerMinute: args.maxNewDocumentsPerMinute,
       logger: log,
+      // The banner below says it (clearer, with the fix): the library's warn line would repeat it.
+      warnOpenMode: false,
     });
   } catch (error) {
     const detail = error instanceof ConfigError ? error.message : errorMessage(error);
@@ -295,8 +297,8 @@ async function serve(args: ServeArgs): Promise<void> {
   log.info('server started', {
     data: args.databaseUrl ? 'postgresql' : server.options.dataDir,
     bus: args.redisUrl ? 'redis' : 'none',
-    auth:
-      args.secret === undefined ? 'OPEN MODE (no --secret): anyone may read and write' : 'tokens',
+    // A state, not a second warning: the banner said it.
+    auth: args.secret === undefined ? 'open mode (no --secret)' : 'tokens',
     origins: args.allowOrigins?.join(',') ?? 'any',
     trustProxy: args.trustProxy?.join(',') ?? 'none',
     heapProfile: args.heapProfile,

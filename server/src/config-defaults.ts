@@ -112,6 +112,7 @@ export function withDefaults(options: QuireServerOptions): ResolvedOptions {
     versionsKeepHourlyMs: options.versionsKeepHourlyMs ?? DEFAULT_VERSIONS_KEEP_HOURLY_MS,
     versionThinIntervalMs: options.versionThinIntervalMs ?? DEFAULT_VERSION_THIN_INTERVAL_MS,
     logger: options.logger,
+    warnOpenMode: options.warnOpenMode ?? true,
     ...resolveWebhookOptions(options),
   };
 }

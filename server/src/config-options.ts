@@ -142,6 +142,9 @@ export interface QuireServerOptions extends WebhookOptions {
   versionThinIntervalMs?: number;
   /** Where log lines go. Default: console at 'info'. */
   logger?: Logger;
+  /** Log a warning at start in open mode (neither `secret` nor `authorize`). Default true;
+   * quire-server sets it false because it prints its own banner (one warning, not two). */
+  warnOpenMode?: boolean;
 }
 
 export type ResolvedOptions = Required<

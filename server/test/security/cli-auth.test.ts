@@ -105,6 +105,9 @@ describe('CLI: tokens, secret, origins', () => {
     processes.push(server);
     await waitFor(() => server.output().includes('OPEN MODE'), 5_000, 'open-mode warning');
     expect(server.output()).toMatch(/WARNING: Quire is running in OPEN MODE/);
+    // Once: the banner, not also a log line saying the same (the start line has the state).
+    await waitFor(() => server.output().includes('server started'), 5_000, 'the start line');
+    expect(server.output().match(/OPEN MODE/g)).toHaveLength(1);
     expect(await upgradeStatus(`${server.wsUrl}/open-doc`)).toBe(101);
   });
 
