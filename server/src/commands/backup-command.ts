@@ -20,12 +20,10 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseArgs } from 'node:util';
 import {
   CommandFailure,
   CommandUsageError,
-  HELP_OPTION,
-  parseOrExplain,
+  parseCommandFlags,
   resolveTarget,
   runCommand,
   processIo,
@@ -54,24 +52,19 @@ export function runBackupCommand(
   io: CommandIo = processIo,
 ): Promise<number> {
   return runCommand('backup', io, async () => {
-    const parsed = parseOrExplain('backup', argv, () =>
-      parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          data: { type: 'string' },
-          'database-url': { type: 'string' },
-          server: { type: 'string' },
-          to: { type: 'string' },
-          help: HELP_OPTION,
-        },
-      }),
+    const v = parseCommandFlags(
+      'backup',
+      argv,
+      {
+        data: { type: 'string' },
+        'database-url': { type: 'string' },
+        server: { type: 'string' },
+        to: { type: 'string' },
+      },
+      BACKUP_USAGE,
+      io,
     );
-    const v = parsed.values;
-    if (v.help) {
-      io.stdout.write(BACKUP_USAGE);
-      return;
-    }
+    if (!v) return;
     const problems: string[] = [];
     if (v.server !== undefined) {
       problems.push(

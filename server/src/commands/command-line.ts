@@ -8,6 +8,7 @@
  * running on the store, the file is not a Quire store, the server cannot be reached); 2 bad
  * arguments, nothing was touched.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_DATA_DIR } from '../config.js';
 import { errorMessage } from '../log.js';
 
@@ -16,11 +17,40 @@ export class CommandUsageError extends Error {}
 /** The operation could not be done (exit 1): the message says why and what to do. */
 export class CommandFailure extends Error {}
 
-export const HELP_OPTION = { type: 'boolean', short: 'h' } as const;
+const HELP_OPTION = { type: 'boolean', short: 'h' } as const;
 
-/** Runs a command's parseArgs (strict, with HELP_OPTION among its options); what it refuses
- * comes back naming the flag and the command's help. */
-export function parseOrExplain<T>(command: string, argv: string[], parse: () => T): T {
+/** The flags a command declares, as parseArgs takes them. */
+export type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseCommandFlags gives back for `specs`: each flag typed as parseArgs types it. */
+export type CommandFlags<S extends FlagSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; options: S & { help: typeof HELP_OPTION } }>
+>['values'];
+
+/** Parses a command's flags strictly, with -h/--help added to `specs`. What parseArgs refuses
+ * comes back as a CommandUsageError naming the flag and the command's help; for --help, `usage`
+ * is written to stdout and the result is null (the command then has nothing left to do). */
+export function parseCommandFlags<S extends FlagSpecs>(
+  command: string,
+  argv: string[],
+  specs: S,
+  usage: string,
+  io: CommandIo,
+): CommandFlags<S> | null {
+  const options = { ...specs, help: HELP_OPTION };
+  const { values } = parseOrExplain(command, argv, () =>
+    parseArgs({ args: argv, strict: true, options }),
+  );
+  // The generic `S` hides from TypeScript that `help` is always among the options.
+  if ((values as { help?: boolean }).help) {
+    io.stdout.write(usage);
+    return null;
+  }
+  return values as CommandFlags<S>;
+}
+
+/** Runs parseArgs; what it refuses comes back naming the flag and the command's help. */
+function parseOrExplain<T>(command: string, argv: string[], parse: () => T): T {
   try {
     return parse();
   } catch (error) {

@@ -7,12 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalDocName, isQuireError } from '@quire/shared';
-import { parseArgs } from 'node:util';
 import {
   CommandFailure,
   CommandUsageError,
-  HELP_OPTION,
-  parseOrExplain,
+  parseCommandFlags,
   resolveTarget,
   runCommand,
   processIo,
@@ -62,27 +60,23 @@ export function runExportCommand(
   io: CommandIo = processIo,
 ): Promise<number> {
   return runCommand('export', io, async () => {
-    const parsed = parseOrExplain('export', argv, () =>
-      parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          ...TARGET_OPTIONS,
-          doc: { type: 'string' },
-          all: { type: 'boolean' },
-          format: { type: 'string' },
-          to: { type: 'string' },
-          help: HELP_OPTION,
-        },
-      }),
+    const values = parseCommandFlags(
+      'export',
+      argv,
+      {
+        ...TARGET_OPTIONS,
+        doc: { type: 'string' },
+        all: { type: 'boolean' },
+        format: { type: 'string' },
+        to: { type: 'string' },
+      },
+      EXPORT_USAGE,
+      io,
     );
-    if (parsed.values.help) {
-      io.stdout.write(EXPORT_USAGE);
-      return;
-    }
+    if (!values) return;
     const problems: string[] = [];
-    const target = resolveTarget(parsed.values, env, problems);
-    const args = exportArgs(parsed.values, problems, io.stdout.isTTY === true);
+    const target = resolveTarget(values, env, problems);
+    const args = exportArgs(values, problems, io.stdout.isTTY === true);
     if (problems.length > 0) throw new CommandUsageError(problems.join('\n'));
     const access = await openDocumentAccess(target, 'read', io);
     try {

@@ -6,12 +6,10 @@
  * into a data directory no server has open (--data).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   CommandFailure,
   CommandUsageError,
-  HELP_OPTION,
-  parseOrExplain,
+  parseCommandFlags,
   resolveTarget,
   runCommand,
   processIo,
@@ -47,24 +45,19 @@ export function runImportCommand(
   io: CommandIo = processIo,
 ): Promise<number> {
   return runCommand('import', io, async () => {
-    const parsed = parseOrExplain('import', argv, () =>
-      parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          ...TARGET_OPTIONS,
-          doc: { type: 'string' },
-          file: { type: 'string' },
-          format: { type: 'string' },
-          help: HELP_OPTION,
-        },
-      }),
+    const v = parseCommandFlags(
+      'import',
+      argv,
+      {
+        ...TARGET_OPTIONS,
+        doc: { type: 'string' },
+        file: { type: 'string' },
+        format: { type: 'string' },
+      },
+      IMPORT_USAGE,
+      io,
     );
-    const v = parsed.values;
-    if (v.help) {
-      io.stdout.write(IMPORT_USAGE);
-      return;
-    }
+    if (!v) return;
     const problems: string[] = [];
     const target = resolveTarget(v, env, problems);
     if (v.doc === undefined) problems.push('--doc <name> is required: the document to create');

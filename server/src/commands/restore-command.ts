@@ -13,12 +13,10 @@
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CommandFailure,
   CommandUsageError,
-  HELP_OPTION,
-  parseOrExplain,
+  parseCommandFlags,
   resolveTarget,
   runCommand,
   processIo,
@@ -48,23 +46,18 @@ export function runRestoreCommand(
   io: CommandIo = processIo,
 ): Promise<number> {
   return runCommand('restore-backup', io, async () => {
-    const parsed = parseOrExplain('restore-backup', argv, () =>
-      parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          from: { type: 'string' },
-          data: { type: 'string' },
-          'database-url': { type: 'string' },
-          help: HELP_OPTION,
-        },
-      }),
+    const v = parseCommandFlags(
+      'restore-backup',
+      argv,
+      {
+        from: { type: 'string' },
+        data: { type: 'string' },
+        'database-url': { type: 'string' },
+      },
+      RESTORE_USAGE,
+      io,
     );
-    const v = parsed.values;
-    if (v.help) {
-      io.stdout.write(RESTORE_USAGE);
-      return;
-    }
+    if (!v) return;
     const problems: string[] = [];
     const target = resolveTarget(
       { data: v.data, 'database-url': v['database-url'] },
