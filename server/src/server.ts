@@ -145,7 +145,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
           guard: updateGuard,
         })
       : null;
-  api.add(...versionRoutes(history));
+  api.add(...versionRoutes(history, webhooks));
   api.add(...webhookRoutes(webhooks));
   webhooks?.start();
   const retention = versions

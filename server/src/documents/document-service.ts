@@ -38,8 +38,8 @@ export interface DocumentServiceOptions {
    * saves the state the write replaces (kind 'api'). A rejection refuses the write (it throws
    * to the caller). Default: none. */
   beforeWrite?(room: Room, actor?: string): Promise<unknown>;
-  /** Webhooks: told of a create or delete in the turn it is started (webhooks/webhooks.ts).
-   * Default: none. */
+  /** Webhooks: told of a create, delete, rename or restore in the turn it is started, and of
+   * a purge once it is done (webhooks/webhooks.ts). Default: none. */
   events?: DocumentEvents;
 }
 
@@ -196,8 +196,16 @@ export class DocumentService {
     if (!(await this.exists(from))) return 'not-found';
     const { rooms } = this.options;
     if (rooms.loadedNames().includes(from)) await rooms.withRoom(from, (room) => room.flush());
-    const result = await catalog.rename(from, to, this.now());
-    if (result !== 'renamed') return result;
+    const event = this.options.events?.renaming(from, to, actor);
+    const result = await catalog.rename(from, to, this.now()).catch((error: unknown) => {
+      event?.cancel();
+      throw error;
+    });
+    if (result !== 'renamed') {
+      event?.cancel();
+      return result;
+    }
+    event?.confirm();
     await rooms.evict(from, CloseCode.Gone, renamedReason(to));
     this.options.log.info('document renamed', { doc: from, to, actor });
     return 'renamed';
@@ -240,7 +248,16 @@ export class DocumentService {
     if (deletedAt === undefined || deletedAt < this.now() - this.retentionMs) return 'not-found';
     // A rename away from the name leaves a tombstone without content: nothing to restore.
     if (!(await this.stored(name))) return 'not-found';
-    if (!(await lifecycle.unmarkDeleted(name))) return 'not-found';
+    const event = this.options.events?.restoring(name, actor);
+    const unmarked = await lifecycle.unmarkDeleted(name).catch((error: unknown) => {
+      event?.cancel();
+      throw error;
+    });
+    if (!unmarked) {
+      event?.cancel();
+      return 'not-found';
+    }
+    event?.confirm();
     this.options.log.info('deleted document restored', { doc: name, actor });
     return 'restored';
   }
@@ -252,6 +269,7 @@ export class DocumentService {
     const purged: string[] = [];
     for (;;) {
       const names = await lifecycle.purgeDeleted(this.now() - this.retentionMs, batch);
+      this.options.events?.purged(names);
       purged.push(...names);
       if (names.length < batch) return purged;
     }

@@ -6,7 +6,7 @@
  *
  * Durability: a row is added in the same turn as the write it reports is started, never after
  * it resolved (a crash in between would lose the event). For a write that may yet fail (a
- * create, a delete, a version), the row is `prepare`d first, due only after
+ * create, a delete, a rename, a restore, a version), the row is `prepare`d first, due only after
  * UNCONFIRMED_DELAY_MS: `confirm` makes it due at once, `cancel` removes it. A crash before
  * either leaves it to be sent after the delay: at least once, even for a write the crash may
  * have interrupted (receivers re-read the document).

@@ -19,7 +19,11 @@ export const WEBHOOK_EVENTS = [
   'document.created',
   'document.changed',
   'document.deleted',
+  'document.renamed',
+  'document.restored',
+  'document.purged',
   'version.created',
+  'version.restored',
 ] as const;
 
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];

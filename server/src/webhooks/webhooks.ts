@@ -5,8 +5,8 @@
  * dead letters, and serves the dead-letter routes (webhook-routes.ts).
  *
  * Events are created only by the instance where the change happened: the hooks are called for
- * this instance's writes (a room's local changes, the API's creates and deletes, versions it
- * saves), never for what it hears on the bus.
+ * this instance's writes (a room's local changes, the API's creates, deletes, renames and
+ * restores, versions it saves or restores, its purges), never for what it hears on the bus.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
@@ -38,6 +38,18 @@ export interface DocumentEvents {
   creating(doc: string, text: string, actor?: string): PreparedEvent;
   /** A delete is about to be stored; confirm when it was. */
   deleting(doc: string, actor?: string): PreparedEvent;
+  /** A rename of `from` to `to` is about to be stored; confirm when it was. */
+  renaming(from: string, to: string, actor?: string): PreparedEvent;
+  /** A deleted document's tombstone is about to be lifted; confirm when it was. */
+  restoring(doc: string, actor?: string): PreparedEvent;
+  /** Deleted documents were purged (their content is gone for good). */
+  purged(docs: readonly string[]): void;
+}
+
+/** What version history tells webhooks (http/api/versions.ts). */
+export interface VersionEvents {
+  /** Version `versionId`'s text is about to be restored; confirm with the outcome. */
+  versionRestoring(doc: string, versionId: number, actor?: string): PreparedEvent;
 }
 
 export interface WebhooksDeps {
@@ -53,7 +65,7 @@ export interface WebhookHealth {
   reason?: string;
 }
 
-export class Webhooks implements DocumentEvents {
+export class Webhooks implements DocumentEvents, VersionEvents {
   readonly receivers: WebhookReceiver[];
   private readonly recorder: EventRecorder;
   private readonly debounce: ChangeDebounce;
@@ -135,6 +147,29 @@ export class Webhooks implements DocumentEvents {
   deleting(doc: string, actor?: string): PreparedEvent {
     this.debounce.flush(doc);
     return this.recorder.prepare('document.deleted', doc, { deletedBy: actor ?? null });
+  }
+
+  renaming(from: string, to: string, actor?: string): PreparedEvent {
+    // Changes made under the old name are reported under it, before the rename.
+    this.debounce.flush(from);
+    return this.recorder.prepare('document.renamed', from, { from, to, renamedBy: actor ?? null });
+  }
+
+  restoring(doc: string, actor?: string): PreparedEvent {
+    return this.recorder.prepare('document.restored', doc, { restoredBy: actor ?? null });
+  }
+
+  /** Recorded after the purge: its names are known only once the store has removed them (see
+   * docs/operations.md: the one event that a crash at the wrong moment can lose). */
+  purged(docs: readonly string[]): void {
+    for (const doc of docs) this.recorder.record('document.purged', doc);
+  }
+
+  versionRestoring(doc: string, versionId: number, actor?: string): PreparedEvent {
+    return this.recorder.prepare('version.restored', doc, {
+      version: { id: versionId },
+      restoredBy: actor ?? null,
+    });
   }
 
   /** A version is about to be stored (history/version-policy.ts); confirm with its fields. */

@@ -5,11 +5,14 @@
  *   when nothing new was saved (unchanged, and no label or the newest version's label).
  * - GET `/versions/<id>/text`: that version's editor text.
  * - GET `/versions/<id>/diff?against=<id|current>`: fast-diff ops from `<id>`'s text to the other.
- * - POST `/versions/<id>/restore`: saves a version, then makes the text equal to `<id>`'s.
+ * - POST `/versions/<id>/restore`: saves a version, then makes the text equal to `<id>`'s;
+ *   webhooks get `version.restored` (prepared before the restore starts, like every event of
+ *   a write: webhooks/event-recorder.ts).
  * Reads need a `ro` grant, saves and restores `rw` (the router decides). 400 for a malformed id,
  * `against`, paging parameter or label; 404 for an unknown (or deleted) document or version.
  */
 import type { DocumentHistory, HistoryResult } from '../../history/document-history.js';
+import type { VersionEvents } from '../../webhooks/webhooks.js';
 import type { ApiCall } from './api-call.js';
 import { readJsonBody } from './body.js';
 import type { ApiRoute } from './router.js';
@@ -119,26 +122,43 @@ async function compare(history: DocumentHistory, call: ApiCall): Promise<void> {
   if (answered(call, result)) call.json(200, result.value);
 }
 
-async function restore(history: DocumentHistory, call: ApiCall): Promise<void> {
-  const id = pathId(call);
-  if (id === null) return;
-  const result = await history.restore(call.doc, id, call.actor);
-  if (!answered(call, result)) return;
+const restoreWith =
+  (events: VersionEvents | null) =>
+  async (history: DocumentHistory, call: ApiCall): Promise<void> => {
+    const id = pathId(call);
+    if (id === null) return;
+    const event = events?.versionRestoring(call.doc, id, call.actor);
+    const result = await history.restore(call.doc, id, call.actor).catch((error: unknown) => {
+      event?.cancel();
+      throw error;
+    });
+    if (!result.ok) event?.cancel();
+    if (!answered(call, result)) return;
+    const { savedBefore, changed } = result.value;
+    event?.confirm({ savedBefore, changed });
+    logRestore(call, id, savedBefore, changed);
+    call.json(200, result.value);
+  };
+
+function logRestore(call: ApiCall, id: number, savedBefore: number | null, changed: boolean): void {
   call.deps.log.info('version restored', {
     doc: call.doc,
     id,
     actor: call.actor,
-    savedBefore: result.value.savedBefore ?? undefined,
-    changed: result.value.changed,
+    savedBefore: savedBefore ?? undefined,
+    changed,
   });
-  call.json(200, result.value);
 }
 
 type Handler = (history: DocumentHistory, call: ApiCall) => Promise<void>;
 
 /** The routes, bound to one server's history (server.ts adds them to the API router). With
- * null (a storage adapter that keeps no versions) every one answers 501. */
-export function versionRoutes(history: DocumentHistory | null): ApiRoute[] {
+ * null (a storage adapter that keeps no versions) every one answers 501. `events`: webhooks,
+ * told of restores; default none. */
+export function versionRoutes(
+  history: DocumentHistory | null,
+  events: VersionEvents | null = null,
+): ApiRoute[] {
   const use =
     (handler: Handler) =>
     (call: ApiCall): Promise<void> | void =>
@@ -179,7 +199,7 @@ export function versionRoutes(history: DocumentHistory | null): ApiRoute[] {
       path: '/api/docs/{name}/versions/{id}/restore',
       access: 'write',
       openapi: restoreVersionOperation,
-      handle: use(restore),
+      handle: use(restoreWith(events)),
     },
   ];
 }
