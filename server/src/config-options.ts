@@ -101,7 +101,7 @@ export interface QuireServerOptions extends WebhookOptions {
   maxConnectionsPerPrincipal?: number;
   /** New documents a token subject (or, without one, a client IP not in ipCapExemptAddresses)
    * may create per minute; the write that would create one more is refused with 1013 (try
-   * again later).
+   * again later), and a `POST /api/docs` (the same budget) with HTTP 429 and Retry-After.
    * Default 120. */
   maxNewDocumentsPerMinute?: number;
   /** Sustained messages per second per connection; beyond the burst, the connection is

@@ -2,7 +2,8 @@
  * A cap on how many new documents one principal (token subject) or client IP may create per
  * minute. Without it, one client could write into 100 000 distinct names and grow storage
  * without bound (threat model R6). A document counts as created by the first update that puts
- * content into an empty document; opening or viewing one costs nothing.
+ * content into an empty document, or by a `POST /api/docs` (http/api/docs-collection.ts), from
+ * one budget; opening or viewing one costs nothing.
  */
 
 /** Length of the counting window. */
