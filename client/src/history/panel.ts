@@ -8,10 +8,13 @@
  */
 import { createHistoryApi, type HistoryApi, type VersionInfo } from './api.js';
 import { mountConfirmDialog } from './confirm-dialog.js';
-import { describeDiff, mountDiffView, summarizeDiff, type DiffView } from './diff-view.js';
 import { formatWhen, kindLabel, type FormatOptions } from './group.js';
 import { mountVersionList } from './version-list.js';
 import { mountHistoryLayout } from './layout.js';
+import { createAnnouncer } from './announcer.js';
+import { createVersionTexts } from './version-texts.js';
+import { createSelectionDiff } from './selection-diff.js';
+import { fillCompareChoices, needsOverlay, renderActions } from './panel-controls.js';
 
 export interface HistoryPanelOptions {
   /** Where the History button and the announcer go (the editor's toolbar). */
@@ -43,21 +46,9 @@ export interface HistoryPanel {
   destroy(): void;
 }
 
-/** Someone typing elsewhere should not redraw the diff on every keystroke. */
-const LIVE_DIFF_DELAY_MS = 300;
-/** Below these sizes the panel opens over the page rather than in the editor's place. */
-const OVERLAY_BELOW_WIDTH_PX = 640;
-const OVERLAY_BELOW_HEIGHT_PX = 420;
-
-function needsOverlay(container: HTMLElement): boolean {
-  const view = container.ownerDocument.defaultView;
-  const { width, height } = container.getBoundingClientRect();
-  const narrowScreen = (view?.innerWidth ?? Infinity) < OVERLAY_BELOW_WIDTH_PX;
-  return narrowScreen || width < OVERLAY_BELOW_WIDTH_PX / 2 || height < OVERLAY_BELOW_HEIGHT_PX;
-}
-
-/** How long an outcome ("Version restored …") stays visible in the toolbar. */
-const ANNOUNCEMENT_MS = 15_000;
+/** What a failed call shows in the panel. */
+const errorText = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const api =
@@ -72,45 +63,20 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const ui = mountHistoryLayout(options.toolbar, options.container);
   const list = mountVersionList(ui.listHost, format);
   list.element.setAttribute('aria-describedby', ui.hint.id);
-  // Created when a diff is first shown and destroyed on close: a hidden second CodeMirror
-  // would be one more `.cm-content` (and text box) on the page while nobody looks at history.
-  let diff: DiffView | null = null;
-  const diffView = (): DiffView => (diff ??= mountDiffView(ui.diffHost));
   const dialog = mountConfirmDialog(ui.panel);
 
   let versions: VersionInfo[] = [];
   let open = false;
   let readOnly = options.readOnly;
   let busy = false;
-  let request = 0;
-  const texts = new Map<string, Promise<string>>();
-  const versionText = (id: string): Promise<string> => {
-    let text = texts.get(id);
-    if (!text) {
-      text = api.versionText(id);
-      texts.set(id, text);
-      // A failure is not remembered: the next selection asks again.
-      text.catch(() => texts.delete(id));
-    }
-    return text;
-  };
+  const versionText = createVersionTexts(api);
   const byId = (id: string | null) => versions.find((v) => v.id === id) ?? null;
   const when = (v: VersionInfo) => formatWhen(v.createdAt, now(), format);
   /** Time plus label or kind: two saves in one minute still read differently. */
   const named = (v: VersionInfo) =>
     `${when(v)} ${v.label ? `“${v.label}”` : `(${kindLabel(v.kind).toLowerCase()})`}`;
 
-  let announceTimer: ReturnType<typeof setTimeout> | undefined;
-  const announce = (text: string): void => {
-    // Cleared first, so the same sentence twice is read out twice; cleared again later, so the
-    // toolbar does not keep saying "restored" long after.
-    ui.announcer.textContent = '';
-    clearTimeout(announceTimer);
-    announceTimer = setTimeout(() => {
-      ui.announcer.textContent = text;
-      announceTimer = setTimeout(() => (ui.announcer.textContent = ''), ANNOUNCEMENT_MS);
-    }, 50);
-  };
+  const announcer = createAnnouncer(ui.announcer);
   const showError = (text: string): void => {
     ui.error.textContent = text;
     ui.error.hidden = text === '';
@@ -118,95 +84,26 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
 
   const updateActions = (): void => {
     const primary = byId(list.selection().primary);
-    ui.viewOnlyNote.hidden = !readOnly;
-    // Disabled buttons say why (a hidden note would still be read out, so only then).
-    for (const control of [ui.nameButton, ui.restoreButton]) {
-      if (readOnly) control.setAttribute('aria-describedby', ui.viewOnlyNote.id);
-      else control.removeAttribute('aria-describedby');
-    }
-    ui.nameInput.disabled = readOnly;
-    ui.nameButton.disabled = readOnly;
-    ui.restoreButton.disabled = readOnly || primary === null;
-    // While a call runs the buttons only say so: disabling them would drop the focus (to the
-    // page, where Escape no longer reaches the panel). Their handlers ignore clicks meanwhile.
-    for (const control of [ui.nameButton, ui.restoreButton]) {
-      control.setAttribute('aria-disabled', String(busy));
-    }
-    ui.restoreButton.textContent = primary
-      ? `Restore the version of ${when(primary)}`
-      : 'Restore this version';
+    renderActions(ui, { readOnly, busy, selectedWhen: primary ? when(primary) : null });
   };
 
-  const fillCompareChoices = (): void => {
-    const { primary, compare } = list.selection();
-    const choices = [{ value: '', text: 'the current text' }];
-    for (const v of versions) {
-      if (v.id === primary) continue;
-      choices.push({ value: v.id, text: named(v) });
-    }
-    ui.compareSelect.replaceChildren(
-      ...choices.map(({ value, text }) => {
-        const option = ui.panel.ownerDocument.createElement('option');
-        option.value = value;
-        option.textContent = text;
-        return option;
-      }),
-    );
-    ui.compareSelect.value = compare ?? '';
-    ui.compareSelect.disabled = primary === null;
-  };
-
-  /** Shows the diff for the selection: version → current text, or older → newer version. */
-  const showSelection = async (): Promise<void> => {
-    const mine = ++request;
-    const { primary, compare } = list.selection();
-    fillCompareChoices();
-    updateActions();
-    const a = byId(primary);
-    if (a === null) {
-      ui.diffSection.hidden = true;
-      return;
-    }
-    ui.diffSection.hidden = false;
-    const b = byId(compare);
-    const [older, newer] = b && b.createdAt > a.createdAt ? [a, b] : b ? [b, a] : [a, null];
-    const heading = newer
-      ? `Changes from ${named(older)} to ${named(newer)}`
-      : `Changes since ${named(older)}`;
-    ui.diffHeading.textContent = heading;
-    ui.summary.textContent = 'Loading…';
-    try {
-      const [before, after] = await Promise.all([
-        versionText(older.id),
-        newer ? versionText(newer.id) : Promise.resolve(options.currentText()),
-      ]);
-      if (mine !== request) return;
-      diffView().show(before, after, heading);
-      ui.summary.textContent = describeDiff(summarizeDiff(before, after));
-      showError('');
-    } catch (error) {
-      if (mine !== request) return;
-      ui.summary.textContent = '';
-      showError(error instanceof Error ? error.message : String(error));
-    }
-  };
-
-  let liveTimer: ReturnType<typeof setTimeout> | undefined;
-  const offCurrent = options.onCurrentChange(() => {
-    if (!open || list.selection().compare !== null || list.selection().primary === null) return;
-    clearTimeout(liveTimer);
-    liveTimer = setTimeout(() => {
-      const primary = list.selection().primary;
-      if (!open || list.selection().compare !== null || primary === null) return;
-      void versionText(primary)
-        .then((before) => {
-          const after = options.currentText();
-          diff?.updateAfter(after);
-          ui.summary.textContent = describeDiff(summarizeDiff(before, after));
-        })
-        .catch(() => undefined);
-    }, LIVE_DIFF_DELAY_MS);
+  const diff = createSelectionDiff(ui, {
+    versionText,
+    currentText: options.currentText,
+    named,
+    showError,
+    liveVersion: () =>
+      open && list.selection().compare === null ? list.selection().primary : null,
   });
+  const offCurrent = options.onCurrentChange(() => diff.currentChanged());
+
+  /** Shows the selection: its actions, what it may be compared with, and its diff. */
+  const showSelection = (): Promise<void> => {
+    const selection = list.selection();
+    fillCompareChoices(ui, versions, selection, named);
+    updateActions();
+    return diff.show(byId(selection.primary), byId(selection.compare));
+  };
 
   const load = async (): Promise<void> => {
     ui.listStatus.textContent = 'Loading versions…';
@@ -216,7 +113,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
       showError('');
     } catch (error) {
       versions = [];
-      showError(error instanceof Error ? error.message : String(error));
+      showError(errorText(error));
     }
     list.render(versions, now());
     ui.listStatus.textContent =
@@ -239,10 +136,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const close = (): void => {
     if (!open) return;
     open = false;
-    clearTimeout(liveTimer);
-    request++;
-    diff?.destroy();
-    diff = null;
+    diff.close();
     ui.panel.hidden = true;
     ui.toggle.setAttribute('aria-expanded', 'false');
     options.onToggle(false);
@@ -292,13 +186,13 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
       .save(label)
       .then(async (id) => {
         ui.nameInput.value = '';
-        announce(`Saved the current text as “${label}”.`);
+        announcer.say(`Saved the current text as “${label}”.`);
         await load();
         if (id && byId(id)) list.select({ primary: id, compare: null });
         // The button was disabled while saving, which drops focus: give it to the new version.
         list.focus();
       })
-      .catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)))
+      .catch((error: unknown) => showError(errorText(error)))
       .finally(() => {
         busy = false;
         updateActions();
@@ -322,10 +216,10 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
       try {
         await api.restore(version.id);
         close();
-        announce(`Version restored: the text is now the version of ${when(version)}.`);
+        announcer.say(`Version restored: the text is now the version of ${when(version)}.`);
         options.focusEditor();
       } catch (error) {
-        showError(error instanceof Error ? error.message : String(error));
+        showError(errorText(error));
         ui.restoreButton.focus();
       } finally {
         busy = false;
@@ -347,7 +241,7 @@ export function mountHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     },
     destroy() {
       close();
-      clearTimeout(announceTimer);
+      announcer.stop();
       offCurrent();
       dialog.destroy();
       ui.remove();
