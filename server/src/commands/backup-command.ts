@@ -20,15 +20,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  CommandFailure,
-  CommandUsageError,
-  parseCommandFlags,
-  resolveTarget,
-  runCommand,
-  processIo,
-  type CommandIo,
-} from './command-line.js';
+import { CommandFailure, CommandUsageError, defineCommand, resolveTarget } from './command-line.js';
 import { commitFile, temporaryPath } from './atomic-file.js';
 import { checkStoreFile } from './store-check.js';
 import { sqlitePath } from './store-lock.js';
@@ -46,25 +38,16 @@ Options (environment variable in brackets):
   -h, --help           show this help
 `;
 
-export function runBackupCommand(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  io: CommandIo = processIo,
-): Promise<number> {
-  return runCommand('backup', io, async () => {
-    const v = parseCommandFlags(
-      'backup',
-      argv,
-      {
-        data: { type: 'string' },
-        'database-url': { type: 'string' },
-        server: { type: 'string' },
-        to: { type: 'string' },
-      },
-      BACKUP_USAGE,
-      io,
-    );
-    if (!v) return;
+export const runBackupCommand = defineCommand(
+  'backup',
+  {
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
+    server: { type: 'string' },
+    to: { type: 'string' },
+  },
+  BACKUP_USAGE,
+  async (v, env, io) => {
     const problems: string[] = [];
     if (v.server !== undefined) {
       problems.push(
@@ -89,8 +72,8 @@ export function runBackupCommand(
     io.stdout.write(
       `backed up ${sqlitePath(target.dataDir)} to ${v.to} (${documents} document(s), ${statSync(v.to!).size} bytes)\n`,
     );
-  });
-}
+  },
+);
 
 /** Copies the store in `dataDir` to `to`; returns the number of documents in the copy. */
 export async function backupSqlite(dataDir: string, to: string): Promise<number> {

@@ -155,6 +155,30 @@ export interface CommandIo {
 }
 export const processIo: CommandIo = process;
 
+/** An operations command as quire-server runs it: its arguments, the environment, and where it
+ * writes; resolves with its exit code. */
+export type CommandRunner = (
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io?: CommandIo,
+) => Promise<number>;
+
+/** A command from its name (for its messages), its flags, its --help text and its body, which
+ * runs with the parsed flags unless --help was asked for; runCommand turns the outcome into the
+ * exit code. */
+export function defineCommand<S extends FlagSpecs>(
+  command: string,
+  specs: S,
+  usage: string,
+  body: (flags: CommandFlags<S>, env: NodeJS.ProcessEnv, io: CommandIo) => Promise<void>,
+): CommandRunner {
+  return (argv, env, io = processIo) =>
+    runCommand(command, io, async () => {
+      const flags = parseCommandFlags(command, argv, specs, usage, io);
+      if (flags) await body(flags, env, io);
+    });
+}
+
 /** Runs a command body and turns its outcome into an exit code, with one `quire-server
  * <command>: …` line on stderr for a failure. */
 export async function runCommand(

@@ -10,10 +10,8 @@ import { canonicalDocName, isQuireError } from '@quire/shared';
 import {
   CommandFailure,
   CommandUsageError,
-  parseCommandFlags,
+  defineCommand,
   resolveTarget,
-  runCommand,
-  processIo,
   type CommandIo,
   TARGET_OPTIONS,
   TARGET_USAGE,
@@ -54,26 +52,17 @@ interface ExportArgs {
   to?: string;
 }
 
-export function runExportCommand(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  io: CommandIo = processIo,
-): Promise<number> {
-  return runCommand('export', io, async () => {
-    const values = parseCommandFlags(
-      'export',
-      argv,
-      {
-        ...TARGET_OPTIONS,
-        doc: { type: 'string' },
-        all: { type: 'boolean' },
-        format: { type: 'string' },
-        to: { type: 'string' },
-      },
-      EXPORT_USAGE,
-      io,
-    );
-    if (!values) return;
+export const runExportCommand = defineCommand(
+  'export',
+  {
+    ...TARGET_OPTIONS,
+    doc: { type: 'string' },
+    all: { type: 'boolean' },
+    format: { type: 'string' },
+    to: { type: 'string' },
+  },
+  EXPORT_USAGE,
+  async (values, env, io) => {
     const problems: string[] = [];
     const target = resolveTarget(values, env, problems);
     const args = exportArgs(values, problems, io.stdout.isTTY === true);
@@ -107,8 +96,8 @@ export function runExportCommand(
     } finally {
       await access.close();
     }
-  });
-}
+  },
+);
 
 function exportArgs(
   values: { doc?: string; all?: boolean; format?: string; to?: string },

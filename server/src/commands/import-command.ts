@@ -9,11 +9,8 @@ import { readFileSync } from 'node:fs';
 import {
   CommandFailure,
   CommandUsageError,
-  parseCommandFlags,
+  defineCommand,
   resolveTarget,
-  runCommand,
-  processIo,
-  type CommandIo,
   TARGET_OPTIONS,
   TARGET_USAGE,
 } from './command-line.js';
@@ -39,25 +36,16 @@ A data directory is written only while no server has it open (else: use --server
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function runImportCommand(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  io: CommandIo = processIo,
-): Promise<number> {
-  return runCommand('import', io, async () => {
-    const v = parseCommandFlags(
-      'import',
-      argv,
-      {
-        ...TARGET_OPTIONS,
-        doc: { type: 'string' },
-        file: { type: 'string' },
-        format: { type: 'string' },
-      },
-      IMPORT_USAGE,
-      io,
-    );
-    if (!v) return;
+export const runImportCommand = defineCommand(
+  'import',
+  {
+    ...TARGET_OPTIONS,
+    doc: { type: 'string' },
+    file: { type: 'string' },
+    format: { type: 'string' },
+  },
+  IMPORT_USAGE,
+  async (v, env, io) => {
     const problems: string[] = [];
     const target = resolveTarget(v, env, problems);
     if (v.doc === undefined) problems.push('--doc <name> is required: the document to create');
@@ -88,8 +76,8 @@ export function runImportCommand(
     } finally {
       await access.close();
     }
-  });
-}
+  },
+);
 
 function contentOf(bytes: Buffer, format: DocFormat): DocContent {
   if (format === 'yjs') return { format, update: new Uint8Array(bytes) };

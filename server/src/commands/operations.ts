@@ -6,11 +6,9 @@ import { runBackupCommand } from './backup-command.js';
 import { runExportCommand } from './export-command.js';
 import { runImportCommand } from './import-command.js';
 import { runRestoreCommand } from './restore-command.js';
-import type { CommandIo } from './command-line.js';
+import type { CommandRunner } from './command-line.js';
 
-type Command = (argv: string[], env: NodeJS.ProcessEnv, io?: CommandIo) => Promise<number>;
-
-export const OPERATIONS_COMMANDS: ReadonlyMap<string, Command> = new Map([
+export const OPERATIONS_COMMANDS: ReadonlyMap<string, CommandRunner> = new Map([
   ['backup', runBackupCommand],
   ['restore-backup', runRestoreCommand],
   ['export', runExportCommand],

@@ -16,9 +16,8 @@ import { join } from 'node:path';
 import {
   CommandFailure,
   CommandUsageError,
-  parseCommandFlags,
+  defineCommand,
   resolveTarget,
-  runCommand,
   processIo,
   type CommandIo,
 } from './command-line.js';
@@ -40,24 +39,15 @@ Options (environment variable in brackets):
   -h, --help           show this help
 `;
 
-export function runRestoreCommand(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  io: CommandIo = processIo,
-): Promise<number> {
-  return runCommand('restore-backup', io, async () => {
-    const v = parseCommandFlags(
-      'restore-backup',
-      argv,
-      {
-        from: { type: 'string' },
-        data: { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-      RESTORE_USAGE,
-      io,
-    );
-    if (!v) return;
+export const runRestoreCommand = defineCommand(
+  'restore-backup',
+  {
+    from: { type: 'string' },
+    data: { type: 'string' },
+    'database-url': { type: 'string' },
+  },
+  RESTORE_USAGE,
+  async (v, env, io) => {
     const problems: string[] = [];
     const target = resolveTarget(
       { data: v.data, 'database-url': v['database-url'] },
@@ -87,8 +77,8 @@ export function runRestoreCommand(
       `restored ${v.from} into ${sqlitePath(target.dataDir)} (${documents} document(s)); ` +
         (aside ? `the previous store is in ${aside}\n` : 'there was no previous store\n'),
     );
-  });
-}
+  },
+);
 
 const SIDE_FILES = ['', '-wal', '-shm'];
 
