@@ -15,21 +15,7 @@ import {
   type VersionStore,
 } from '../history/version-store.js';
 import type { Tables } from './postgres-schema.js';
-
-interface InfoRow {
-  id: number;
-  created_at: number;
-  kind: string;
-  label: string | null;
-  authors: string;
-}
-
-interface FullRow extends InfoRow {
-  state: Buffer;
-  state_hash: string;
-}
-
-const INFO = 'id, created_at, kind, label, authors';
+import { VERSION_INFO_COLUMNS, type VersionInfoRow, type VersionRow } from './version-rows.js';
 
 /** How the versions reach a connection: PostgresStorage's pool, after its schema is ready. */
 export type WithClient = <T>(fn: (client: PoolClient) => Promise<T>) => Promise<T>;
@@ -63,13 +49,13 @@ export class PostgresVersions implements VersionStore {
     const limit = options.limit ?? null;
     const rows =
       options.before === undefined
-        ? await this.query<InfoRow>(
-            `SELECT ${INFO} FROM ${t} WHERE doc = $1
+        ? await this.query<VersionInfoRow>(
+            `SELECT ${VERSION_INFO_COLUMNS} FROM ${t} WHERE doc = $1
              ORDER BY created_at DESC, id DESC LIMIT $2`,
             [doc, limit],
           )
-        : await this.query<InfoRow>(
-            `SELECT ${INFO} FROM ${t} WHERE doc = $1
+        : await this.query<VersionInfoRow>(
+            `SELECT ${VERSION_INFO_COLUMNS} FROM ${t} WHERE doc = $1
                AND (created_at, id) < (SELECT created_at, id FROM ${t} WHERE id = $2 AND doc = $1)
              ORDER BY created_at DESC, id DESC LIMIT $3`,
             [doc, options.before, limit],
@@ -78,8 +64,8 @@ export class PostgresVersions implements VersionStore {
   }
 
   async get(doc: string, id: number): Promise<StoredVersion | null> {
-    const rows = await this.query<FullRow>(
-      `SELECT ${INFO}, state, state_hash FROM ${this.tables.versions} WHERE doc = $1 AND id = $2`,
+    const rows = await this.query<VersionRow>(
+      `SELECT ${VERSION_INFO_COLUMNS}, state, state_hash FROM ${this.tables.versions} WHERE doc = $1 AND id = $2`,
       [doc, id],
     );
     const row = rows[0];

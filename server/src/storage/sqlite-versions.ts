@@ -14,21 +14,8 @@ import {
   type VersionListOptions,
   type VersionStore,
 } from '../history/version-store.js';
+import { VERSION_INFO_COLUMNS, type VersionInfoRow, type VersionRow } from './version-rows.js';
 
-interface InfoRow {
-  id: number;
-  created_at: number;
-  kind: string;
-  label: string | null;
-  authors: string;
-}
-
-interface FullRow extends InfoRow {
-  state: Buffer;
-  state_hash: string;
-}
-
-const INFO = 'id, created_at, kind, label, authors';
 /** SQLite's -1 LIMIT means "no limit". */
 const ALL = -1;
 
@@ -41,17 +28,17 @@ export class SqliteVersions implements VersionStore {
         `INSERT INTO versions (doc, created_at, kind, label, authors, state, state_hash)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      list: db.prepare<[string, number], InfoRow>(
-        `SELECT ${INFO} FROM versions WHERE doc = ?
+      list: db.prepare<[string, number], VersionInfoRow>(
+        `SELECT ${VERSION_INFO_COLUMNS} FROM versions WHERE doc = ?
          ORDER BY created_at DESC, id DESC LIMIT ?`,
       ),
-      listBefore: db.prepare<[string, number, string, number], InfoRow>(
-        `SELECT ${INFO} FROM versions WHERE doc = ?
+      listBefore: db.prepare<[string, number, string, number], VersionInfoRow>(
+        `SELECT ${VERSION_INFO_COLUMNS} FROM versions WHERE doc = ?
            AND (created_at, id) < (SELECT created_at, id FROM versions WHERE id = ? AND doc = ?)
          ORDER BY created_at DESC, id DESC LIMIT ?`,
       ),
-      get: db.prepare<[string, number], FullRow>(
-        `SELECT ${INFO}, state, state_hash FROM versions WHERE doc = ? AND id = ?`,
+      get: db.prepare<[string, number], VersionRow>(
+        `SELECT ${VERSION_INFO_COLUMNS}, state, state_hash FROM versions WHERE doc = ? AND id = ?`,
       ),
       latest: db.prepare<[string], { id: number; state_hash: string }>(
         `SELECT id, state_hash FROM versions WHERE doc = ?
