@@ -1,6 +1,7 @@
 /**
  * The History panel's DOM, built with DOM APIs and text nodes only (version labels and author
- * names come from other people and are never parsed as markup). Behaviour lives in panel.ts.
+ * names come from other people and are never parsed as markup). Behaviour lives in panel.ts
+ * (and the pieces it uses: selection-diff.ts, panel-controls.ts, announcer.ts).
  */
 let nextPanelId = 0;
 
