@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisLiveness } from './redis-liveness.js';
+import { TurnWriteBatch } from './redis-write-batch.js';
 import { createConsoleLogger, errorMessage, type Logger } from '../log.js';
 import type {
   BusHandler,
@@ -71,6 +72,8 @@ export class RedisBus implements DocumentBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly liveness: RedisLiveness;
+  /** The publisher's writes of one turn go out as one (redis-write-batch.ts). */
+  private readonly writes: TurnWriteBatch;
   /** Keyed by the channel's bytes read as latin1: exactly one key per byte sequence. */
   private readonly channels = new Map<string, Channel>();
   private readonly reconnectListeners = new Set<() => void>();
@@ -108,6 +111,7 @@ export class RedisBus implements DocumentBus {
       this.log.debug('redis bus connection error', { role, error: errorMessage(error) });
     this.publisher.on('error', onError('publisher'));
     this.liveness = new RedisLiveness(this.publisher);
+    this.writes = new TurnWriteBatch(this.publisher);
     this.subscriber.on('error', onError('subscriber'));
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.receive(channel, message),
@@ -208,6 +212,7 @@ export class RedisBus implements DocumentBus {
     this.reconnectListeners.clear();
     this.outage?.end();
     this.outage = null;
+    this.writes.release();
     // QUIT lets queued publishes go out first; a Redis that does not answer is cut off.
     if (this.publisher.status === 'ready') {
       await withTimeout(this.publisher.quit(), 1_000, 'quit').catch(() => {});
@@ -222,6 +227,7 @@ export class RedisBus implements DocumentBus {
       return;
     }
     this.pendingBytes += bytes.length;
+    this.writes.hold();
     this.publisher
       .publish(channel, bytes)
       .then(
