@@ -13,9 +13,12 @@
  *                       type (scenarios/editor.ts; needs the built client: `npm run build`;
  *                       BENCH_EDITOR_SHOTS=<dir> also saves screenshots of the page,
  *                       BENCH_EDITOR_PROFILE=<file> the page's CPU profile while typing)
- *   --servers=a,b       quire, y-websocket-server, hocuspocus and floor (the default): a
- *                       do-nothing relay showing the harness's own share (the CPU and memory
- *                       targets are ratios to it; it is never counted as a peer)
+ *   --servers=a,b       quire, y-websocket-server, hocuspocus, floor and durable-floor (the
+ *                       default). floor: a do-nothing relay showing the harness's own share
+ *                       (the CPU and memory targets are ratios to it); durable-floor: the floor
+ *                       plus a Y.Doc per room, a SQLite append before each relay and an fsync
+ *                       within 4 ms, the least Quire's promise costs (typing, paste and
+ *                       slow-consumer only). Neither is ever counted as a peer.
  *   --repetitions=N     override the repetitions of the chosen size (quick 1, full 3)
  *   --json=PATH         also write the raw results as JSON
  */
@@ -37,7 +40,7 @@ import { runScaleOut, TOPOLOGIES } from './scenarios/scale-out.js';
 import { EDITOR_TEXT_NAME, runEditor } from './scenarios/editor.js';
 import { renderEditor } from './editor-report.js';
 import { renderScaleOut, type ScaleOutResults } from './scale-out-report.js';
-import { ALL_SERVER_NAMES, ServerProcess, isPeer, type ServerName } from './servers.js';
+import { ALL_SERVER_NAMES, ServerProcess, isFloor, isPeer, type ServerName } from './servers.js';
 import { ensurePeersInstalled } from './peers-install.js';
 import { replayTrace, type ReplayedTrace } from './traces.js';
 
@@ -137,6 +140,13 @@ function runScenario(scenario: Scenario, server: ServerProcess): Promise<Scenari
   }
 }
 
+/** Where each floor relay runs: neither serves stored documents (cold-load, documents), and the
+ * durable floor only where its figures answer a question (the CPU and tail of the relay path). */
+const SCENARIOS_FOR_FLOORS: Partial<Record<ServerName, readonly Scenario[]>> = {
+  floor: ['typing', 'idle', 'paste', 'slow-consumer', 'flood'],
+  'durable-floor': ['typing', 'paste', 'slow-consumer'],
+};
+
 const results: Results = new Map();
 const loadBefore = loadavg()[0] ?? 0;
 const startedAt = new Date();
@@ -147,8 +157,7 @@ for (const [s, scenario] of scenarios.entries()) {
     const shift = (s + rep) % servers.length;
     const order = [...servers.slice(shift), ...servers.slice(0, shift)];
     for (const name of order) {
-      // The floor keeps no documents, so it has nothing to load or hold.
-      if (name === 'floor' && (scenario === 'cold-load' || scenario === 'documents')) continue;
+      if (!SCENARIOS_FOR_FLOORS[name]?.includes(scenario) && isFloor(name)) continue;
       const server = new ServerProcess(name, pinning);
       const started = performance.now();
       let result: ScenarioResult;

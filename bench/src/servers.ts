@@ -6,7 +6,9 @@
  * - @y/websocket-server 0.1.1: YPERSISTENCE (y-leveldb), each update stored asynchronously after
  *   it was applied, relay does not wait;
  * - @hocuspocus/server 3.4 + extension-sqlite: whole document stored after a 2 s debounce;
- * - floor (only when asked for): stores nothing, see servers/floor-relay.mjs.
+ * - floor: stores nothing, see servers/floor-relay.mjs;
+ * - durable-floor: the floor plus what Quire's promise needs (a Y.Doc per room, a SQLite append
+ *   before the relay, an fsync within 4 ms), see servers/durable-floor.mjs.
  * The peers are installed apart from Quire, in bench/peers (peers-install.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,14 +22,17 @@ import type { Dialect } from './wire.js';
 import type { Pinning } from './pinning.js';
 import { PEERS_DIR } from './peers-install.js';
 
-export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus' | 'floor';
+export type ServerName = 'quire' | 'y-websocket-server' | 'hocuspocus' | 'floor' | 'durable-floor';
 /** The servers a run compares by default. */
 export const SERVER_NAMES: readonly ServerName[] = ['quire', 'y-websocket-server', 'hocuspocus'];
 /** Every name `--servers` accepts: the defaults plus the harness floor (servers/floor-relay.mjs),
- * a do-nothing relay that shows what the load generator and sockets alone cost. */
-export const ALL_SERVER_NAMES: readonly ServerName[] = [...SERVER_NAMES, 'floor'];
-/** Servers Quire is compared with: everything but itself and the floor. */
-export const isPeer = (name: ServerName): boolean => name !== 'quire' && name !== 'floor';
+ * a do-nothing relay that shows what the load generator and sockets alone cost, and the durable
+ * floor (servers/durable-floor.mjs), which adds only what write-before-relay needs. */
+export const ALL_SERVER_NAMES: readonly ServerName[] = [...SERVER_NAMES, 'floor', 'durable-floor'];
+/** The reference relays of the harness: never peers, never in a ratio to the best peer. */
+export const isFloor = (name: ServerName): boolean => name === 'floor' || name === 'durable-floor';
+/** Servers Quire is compared with: everything but itself and the floors. */
+export const isPeer = (name: ServerName): boolean => name !== 'quire' && !isFloor(name);
 
 const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = join(BENCH_DIR, '..');
@@ -75,6 +80,12 @@ function launchFor(name: ServerName, port: number, dataDir: string): Launch {
         dialect: 'y-websocket',
         args: [join(BENCH_DIR, 'src/servers/floor-relay.mjs')],
         env: { PORT: String(port) },
+      };
+    case 'durable-floor':
+      return {
+        dialect: 'y-websocket',
+        args: [join(BENCH_DIR, 'src/servers/durable-floor.mjs')],
+        env: { PORT: String(port), DATA: dataDir },
       };
   }
 }
