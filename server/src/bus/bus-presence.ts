@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { Room } from '../room/room.js';
 import type { DocumentBus } from './adapter.js';
 import { InstanceHeartbeat } from './instance-heartbeat.js';
+import { PresenceBatchClock } from './presence-batch.js';
 import { PresenceLink } from './presence-link.js';
 
 export interface BusPresenceOptions {
@@ -28,10 +29,13 @@ export interface BusPresenceOptions {
 export class BusPresence {
   private readonly links = new Set<PresenceLink>();
   private readonly heartbeat: InstanceHeartbeat;
+  /** One clock for every room's presence batch: their messages leave in one turn. */
+  private readonly batch: PresenceBatchClock;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopListening: () => void = () => {};
 
   constructor(private readonly options: BusPresenceOptions) {
+    this.batch = new PresenceBatchClock(options.batchMs, options.log);
     this.heartbeat = new InstanceHeartbeat({
       bus: options.bus,
       intervalMs: options.heartbeatIntervalMs,
@@ -58,7 +62,7 @@ export class BusPresence {
       bus: this.options.bus,
       log: this.options.log,
       metrics: this.options.metrics,
-      batchMs: this.options.batchMs,
+      batch: this.batch,
       heard: (instanceId) => this.heartbeat.heard(instanceId),
       now: Date.now,
       onClose: (closed) => this.links.delete(closed),
@@ -71,6 +75,7 @@ export class BusPresence {
   /** Says goodbye; call after the rooms closed (their links published their last removals). */
   async close(): Promise<void> {
     this.stopListening();
+    this.batch.stop();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await this.heartbeat.stop();

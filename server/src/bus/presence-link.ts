@@ -1,7 +1,8 @@
 /**
  * One loaded room's presence across instances. What this instance's peers change (after the
- * room's checks, room/presence.ts) is batched for `batchMs` and published as one bus message, so
- * a burst of cursor moves costs the bus one message per window, not one per keystroke, and only
+ * room's checks, room/presence.ts) is batched until the next tick of the instance's presence
+ * clock (at most `batchMs` away, bus/presence-batch.ts) and published as one bus message, so a
+ * burst of cursor moves costs the bus one message per window, not one per keystroke, and only
  * the latest state of each client goes out. What other instances publish is checked again and
  * kept in the room's registry under one RemoteOwner per instance, then relayed to this
  * instance's peers; joiners and awareness queries see it like local presence.
@@ -21,6 +22,7 @@ import type { Metrics } from '../metrics.js';
 import { RemoteOwner } from '../room/awareness-registry.js';
 import type { Room } from '../room/room.js';
 import type { BusEnvelope, DocumentBus } from './adapter.js';
+import type { PresenceBatchClock, PresenceBatchMember } from './presence-batch.js';
 import { decodePresence, encodePresence, type PresenceMessage } from './presence-wire.js';
 
 /** Default of `busPresenceBatchMs`: short enough to look live, long enough that a typing burst
@@ -35,21 +37,21 @@ export interface PresenceLinkContext {
   bus: DocumentBus;
   log: Logger;
   metrics: Metrics;
-  batchMs: number;
+  /** The instance's one batch clock (busPresenceBatchMs), shared by every room's link. */
+  batch: PresenceBatchClock;
   /** False: ignore this message (its instance said goodbye); see instance-heartbeat.ts. */
   heard(instanceId: string): boolean;
   now(): number;
   onClose(link: PresenceLink): void;
 }
 
-export class PresenceLink {
+export class PresenceLink implements PresenceBatchMember {
   private readonly remotes = new Map<string, { owner: RemoteOwner; heardAt: number }>();
   /** Latest accepted entry per local client ID since the last publish. */
   private readonly pending = new Map<number, AwarenessEntry>();
   private everything = false;
   /** What this instance last published may have left states on other instances. */
   private announced = false;
-  private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Instances asked for everything after a first "changes" from them (see apply). */
   private readonly asked = new Set<string>();
@@ -58,6 +60,10 @@ export class PresenceLink {
     private readonly room: Room,
     private readonly ctx: PresenceLinkContext,
   ) {}
+
+  get docName(): string {
+    return this.room.name;
+  }
 
   /** This instance's peers changed (RoomPresence's onLocalChange). */
   local(entries: readonly AwarenessEntry[]): void {
@@ -113,8 +119,7 @@ export class PresenceLink {
    * document): tells the other instances that nothing of this instance is left in it, now. */
   close(): void {
     if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.ctx.batch.remove(this);
     this.everything = true;
     this.flush(true);
     this.closed = true;
@@ -181,12 +186,12 @@ export class PresenceLink {
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.ctx.batchMs);
-    this.timer.unref();
+    if (!this.closed) this.ctx.batch.add(this);
+  }
+
+  /** The batch clock's tick (PresenceBatchMember). */
+  flushBatch(): void {
+    if (!this.closed) this.flush();
   }
 
   private flush(closing = false): void {

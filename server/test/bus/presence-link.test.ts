@@ -20,6 +20,7 @@ import { Metrics } from '../../src/metrics.js';
 import { DocumentStore } from '../../src/persistence/document-store.js';
 import { Room } from '../../src/room/room.js';
 import { MAX_REMOTE_STATES_PER_ROOM, PresenceLink } from '../../src/bus/presence-link.js';
+import { PresenceBatchClock } from '../../src/bus/presence-batch.js';
 import { encodePresence } from '../../src/bus/presence-wire.js';
 import { FakePeer, NO_COMPACTION } from '../room/fixtures.js';
 
@@ -81,7 +82,7 @@ describe('PresenceLink', () => {
       bus: counting,
       log: silentLogger,
       metrics,
-      batchMs: BATCH_MS,
+      batch: new PresenceBatchClock(BATCH_MS, silentLogger),
       heard,
       now: Date.now,
       onClose: () => {},
