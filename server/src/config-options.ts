@@ -33,8 +33,9 @@ export interface QuireServerOptions extends WebhookOptions {
    * missed the last message of a burst (the bus is at-most-once) catches up from storage.
    * Default 5000 ms. */
   busCatchUpIntervalMs?: number;
-  /** With a bus: presence changes of this instance's clients are batched this long per document
-   * and published as one message (the latest state of each client). Default 40 ms. */
+  /** With a bus: presence changes of this instance's clients are batched for at most this long
+   * (one clock for every document, so their messages leave together) and published as one
+   * message per document (the latest state of each client). Default 40 ms. */
   busPresenceBatchMs?: number;
   /** With a bus: this instance announces itself this often on the bus's instance channel.
    * Default 2500 ms. */
