@@ -4,6 +4,12 @@
  * database without a bus, the baseline. Typists and readers are spread round-robin over the
  * instances, so most deliveries cross an instance.
  *
+ * One more row is the floor under the bus rows: 3 instances without a bus, each room wholly on
+ * one instance (rooms partitioned), so nothing crosses and no update is applied twice. What it
+ * costs beyond the baseline is what three processes sharing the server core cost by themselves
+ * (three event loops, heaps, PostgreSQL pools and group commits, context switches), which no
+ * change to the bus can remove.
+ *
  * Reports, per topology: writer-to-reader latency split into same-instance and cross-instance
  * samples, CPU per delivery summed over every instance (all pinned to the server core, so the
  * instances compete for it as they would on a small machine), and PostgreSQL commits per second
@@ -38,6 +44,8 @@ export interface Topology {
   label: string;
   instances: number;
   bus: boolean;
+  /** Each room's clients all on one instance (room i on instance i mod n), not round-robin. */
+  partitioned?: boolean;
 }
 
 /** The baseline first: one instance on PostgreSQL, no bus. */
@@ -46,23 +54,31 @@ export const TOPOLOGIES: readonly Topology[] = [
   { label: '1 instance + Redis', instances: 1, bus: true },
   { label: '2 instances + Redis', instances: 2, bus: true },
   { label: '3 instances + Redis', instances: 3, bus: true },
+  { label: '3 instances, rooms partitioned, no bus', instances: 3, bus: false, partitioned: true },
 ];
 
 const CONVERGE_TIMEOUT_MS = 15_000;
 const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Records a sample into the recorder of the reader's instance that matches the writer's: the
- * typist on instance w registers each update with "same" of w and "cross" of every other. */
+/** The latency of one instance's clients, writers and readers alike: a client on instance w
+ * registers what it sends with "same" of w and "cross" of every other instance, and looks what
+ * it receives up in "same" and "cross" of w only, so a delivery lands in "cross" exactly when
+ * writer and receiver are on different instances. (A typist receiving its co-typist's updates
+ * once looked them up with the writer's targets, which put same-instance deliveries into other
+ * instances' "cross".) */
 class FanOutLatency extends LatencyRecorder {
-  constructor(private readonly targets: LatencyRecorder[]) {
+  constructor(
+    private readonly sentTo: LatencyRecorder[],
+    private readonly receivedBy: LatencyRecorder[],
+  ) {
     super();
   }
   override sent(id: string, at: number): void {
-    for (const t of this.targets) t.sent(id, at);
+    for (const t of this.sentTo) t.sent(id, at);
   }
   override received(id: string, at: number): void {
-    for (const t of this.targets) t.received(id, at);
+    for (const t of this.receivedBy) t.received(id, at);
   }
 }
 
@@ -86,7 +102,7 @@ export async function runScaleOut(
   );
   try {
     await Promise.all(servers.map((s) => s.start()));
-    return await measure(servers, database, cfg);
+    return await measure(servers, database, cfg, topology.partitioned === true);
   } finally {
     await Promise.all(servers.map((s) => s.dispose()));
     psql('postgres', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -97,17 +113,17 @@ async function measure(
   servers: ServerProcess[],
   database: string,
   cfg: ScaleOutConfig,
+  partitioned: boolean,
 ): Promise<ScenarioResult> {
   const n = servers.length;
   const counters = new Counters();
   const wire = wireFor('y-websocket');
   const same = servers.map(() => new LatencyRecorder());
   const cross = servers.map(() => new LatencyRecorder());
-  // What a typist on instance w registers with, and what a reader on instance r looks in.
-  const writerLatency = servers.map(
-    (_, w) => new FanOutLatency([same[w]!, ...cross.filter((_, r) => r !== w)]),
+  const latencyOf = servers.map(
+    (_, i) =>
+      new FanOutLatency([same[i]!, ...cross.filter((_, r) => r !== i)], [same[i]!, cross[i]!]),
   );
-  const readerLatency = servers.map((_, r) => new FanOutLatency([same[r]!, cross[r]!]));
   const rooms: { typists: Typist[]; readers: BenchClient[] }[] = [];
   const perRoom = cfg.typistsPerRoom + cfg.readersPerRoom;
   const all = await openInBatches(
@@ -115,7 +131,7 @@ async function measure(
     (i) => {
       const room = Math.floor(i / perRoom);
       const slot = i % perRoom;
-      const instance = i % n;
+      const instance = partitioned ? room % n : i % n;
       const options = {
         wire,
         baseUrl: servers[instance]!.baseUrl,
@@ -124,13 +140,13 @@ async function measure(
       };
       rooms[room] ??= { typists: [], readers: [] };
       if (slot < cfg.typistsPerRoom) {
-        const typist = new Typist({ ...options, latency: writerLatency[instance]! }, i);
+        const typist = new Typist({ ...options, latency: latencyOf[instance]! }, i);
         rooms[room].typists.push(typist);
         return typist.client;
       }
       const reader = new BenchClient({
         ...options,
-        latency: readerLatency[instance]!,
+        latency: latencyOf[instance]!,
         awarenessState: { user: { name: `reader-${i}`, color: '#888888' } },
       });
       rooms[room].readers.push(reader);
