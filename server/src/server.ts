@@ -73,7 +73,7 @@ export function createQuireServer(userOptions: QuireServerOptions = {}): QuireSe
     );
   }
   const metrics = new Metrics();
-  const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir });
+  const storage = options.storage ?? new SqliteStorage({ dataDir: options.dataDir, logger: log });
   // Webhooks, from an outbox in the same store (webhooks/webhooks.ts); null without receivers.
   const webhooks = createWebhooks(options, storage, log, metrics.registry);
   const store = new DocumentStore(storage, options, log, metrics);

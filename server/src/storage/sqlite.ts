@@ -16,6 +16,9 @@
  * gapless (`gaplessSeqs` stays unset), so a bus receiver cannot tell a gap from another
  * document's seqs and relies on the periodic head check instead (bus/seq-tracker.ts).
  *
+ * Big writes (a compaction, a pasted file) have their WAL checkpoint done on a worker thread, not
+ * inside the commit on the event loop: sqlite-checkpointer.ts.
+ *
  * Document names are only ever SQL values, never file names, so no name can touch the file system.
  */
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
@@ -23,6 +26,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, intact } from './checksum.js';
 import { SqliteAppendBatch } from './sqlite-append-batch.js';
+import { SqliteCheckpointer, type CheckpointerStats } from './sqlite-checkpointer.js';
+import { createConsoleLogger, type Logger } from '../log.js';
 import Database from 'better-sqlite3';
 import type {
   CompactionCover,
@@ -47,6 +52,8 @@ export const SQLITE_FILE_NAME = 'quire.sqlite';
 export interface SqliteStorageOptions {
   /** Directory holding the database file; created if missing. */
   dataDir: string;
+  /** Where checkpoint worker problems are logged. Default: warnings and errors to stderr. */
+  logger?: Logger;
 }
 
 interface DocumentRow {
@@ -83,6 +90,8 @@ export class SqliteStorage implements StorageAdapter {
   private readonly db: Database.Database;
   private walFd: number | null = null;
   private dirSynced = false;
+  /** Takes big writes' WAL checkpoints off the event loop (sqlite-checkpointer.ts). */
+  private readonly checkpointer: SqliteCheckpointer;
   private readonly statements;
   /** Appends of one turn, committed together (sqlite-append-batch.ts). */
   private readonly appends: SqliteAppendBatch;
@@ -101,6 +110,11 @@ export class SqliteStorage implements StorageAdapter {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     migrateSchema(this.db);
+    this.checkpointer = new SqliteCheckpointer(
+      this.db,
+      this.path,
+      options.logger ?? createConsoleLogger('warn'),
+    );
     this.lifecycle = new SqliteLifecycle(this.db);
     this.versions = new SqliteVersions(this.db);
     this.outbox = new SqliteOutbox(this.db);
@@ -163,11 +177,19 @@ export class SqliteStorage implements StorageAdapter {
       const crc = crc32(update);
       return Number(this.statements.insert.run(name, update, crc, now).lastInsertRowid);
     };
-    this.appends = new SqliteAppendBatch(
-      this.db.transaction(insertOne),
-      this.db.transaction((items: readonly { name: string; update: Uint8Array }[], now: number) =>
+    const writeOne = this.db.transaction(insertOne);
+    const writeMany = this.db.transaction(
+      (items: readonly { name: string; update: Uint8Array }[], now: number) =>
         items.map((item) => insertOne(item.name, item.update, now)),
-      ),
+    );
+    this.appends = new SqliteAppendBatch(
+      (name, update, now) =>
+        this.checkpointer.write(update.length, () => writeOne(name, update, now)),
+      (items, now) =>
+        this.checkpointer.write(
+          items.reduce((sum, item) => sum + item.update.length, 0),
+          () => writeMany(items, now),
+        ),
     );
     // The compare-and-set: another writer's compaction since the caller's read wins, and this
     // one changes nothing (its snapshot may lack what that one dropped from the log).
@@ -260,7 +282,10 @@ export class SqliteStorage implements StorageAdapter {
 
   async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
     this.appends.flush();
-    return this.compactTx(name, snapshot, cover, Date.now());
+    // The row is rewritten whole: the new snapshot and the previous one it keeps.
+    return this.checkpointer.write(2 * snapshot.length, () =>
+      this.compactTx(name, snapshot, cover, Date.now()),
+    );
   }
 
   async sync(): Promise<void> {
@@ -296,8 +321,16 @@ export class SqliteStorage implements StorageAdapter {
     })();
   }
 
+  /** The checkpoint worker's figures (tests, diagnostics). */
+  checkpointStats(): CheckpointerStats {
+    return this.checkpointer.stats();
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.appends.flush();
+    // The worker's connection closes first, so the main connection's close, as the last one,
+    // checkpoints the whole WAL into the database file and removes it, as it always did.
+    await this.checkpointer.close();
     if (this.walFd !== null) closeSync(this.walFd);
     this.walFd = null;
     if (this.db.open) this.db.close();
