@@ -18,70 +18,18 @@
  */
 import * as Y from 'yjs';
 import type { StorageAdapter, StoredDocument } from '../storage/adapter.js';
-import { DocumentContent } from './document-content.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
-import { PersistedAck } from './persisted-ack.js';
-import { SaveRetry } from './save-retry.js';
+import { DocumentLog } from './document-log.js';
+import { RebuildStopped, RebuildWorker } from './rebuild-worker.js';
 import { availabilityOf, watchAvailability, type StoreAvailability } from './store-health.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
+export { DocumentLog };
+
 export interface PersistencePolicy {
   compactAfterUpdates: number;
   compactAfterBytes: number;
-}
-
-/** What the store knows about one loaded document's log. */
-export class DocumentLog {
-  /** Updates and bytes appended since the last compaction (a threshold, not an exact count of
-   * the store's log: other writers may append too). */
-  count = 0;
-  bytes = 0;
-  /** Size of the snapshot the store holds, as last read or written here: the compaction
-   * thresholds grow with it (shouldCompact). */
-  snapshotBytes = 0;
-  /** Set when a write failed: storage lacks part of the document until a compaction rewrites
-   * the whole state. */
-  needsRepair = false;
-  /** Acknowledges durable state to the document's opted-in peers. */
-  readonly ack: PersistedAck;
-  /** Retries the repair while it fails. */
-  readonly retry: SaveRetry;
-  /** The save (repair and compaction) in progress, if any: saves of one document never
-   * overlap. */
-  saving: Promise<boolean> | null = null;
-  /** Told of the repair write (the full state, appended once storage is back) and its seq, so
-   * other instances get what this one could not store meanwhile (bus/room-link.ts). */
-  onRepairStored: ((update: Uint8Array, seq: number) => void) | null = null;
-
-  /** The document's content: its Y.Doc, which a dormant document builds on first use
-   * (document-content.ts). */
-  readonly content: DocumentContent;
-
-  constructor(
-    doc: Y.Doc,
-    commit: GroupCommit,
-    onFailure: (log: DocumentLog) => void,
-    repair: (log: DocumentLog) => Promise<boolean>,
-    onDurable?: (seconds: number) => void,
-    /** Stored state not yet integrated into `doc` (a dormant document). */
-    dormantState: Uint8Array | null = null,
-  ) {
-    this.content = new DocumentContent(doc, dormantState);
-    this.retry = new SaveRetry(() => repair(this));
-    this.ack = new PersistedAck(doc, commit, {
-      needsRepair: () => this.needsRepair,
-      onSyncFailed: () => onFailure(this),
-      stateVector: () => this.content.stateVector(),
-      ...(onDurable ? { durableAfter: onDurable } : {}),
-    });
-    doc.on('destroy', () => this.retry.stop());
-  }
-
-  /** The Y.Doc with everything stored in it (built now if the document was dormant). */
-  get doc(): Y.Doc {
-    return this.content.doc;
-  }
 }
 
 export class DocumentStore {
@@ -91,6 +39,8 @@ export class DocumentStore {
   /** Set for a store that can be unreachable as a whole (store-health.ts). */
   private readonly availability: StoreAvailability | null;
   private readonly unwatch: () => void;
+  /** Rebuilds big documents for compaction off the event loop (rebuild-worker.ts). */
+  private readonly rebuilder: RebuildWorker;
 
   constructor(
     private readonly adapter: StorageAdapter,
@@ -109,6 +59,7 @@ export class DocumentStore {
         .finally(() => timer());
     };
     this.commit = new GroupCommit(sync, log);
+    this.rebuilder = new RebuildWorker(log);
     this.availability = availabilityOf(adapter);
     this.unwatch = this.availability
       ? watchAvailability(
@@ -268,10 +219,7 @@ export class DocumentStore {
     try {
       const stored = await this.adapter.load(name);
       if (stored === null) return false;
-      const rebuilt = new Y.Doc({ gc: true });
-      integrate(rebuilt, stored);
-      const snapshot = Y.encodeStateAsUpdate(rebuilt);
-      rebuilt.destroy();
+      const snapshot = await this.rebuild(stored);
       snapshotBytes = snapshot.length;
       const throughSeq = Math.max(stored.lastSeq, stored.compactedThrough);
       const cover = { throughSeq, baseSeq: stored.compactedThrough };
@@ -282,6 +230,7 @@ export class DocumentStore {
         return false;
       }
     } catch (error) {
+      if (error instanceof RebuildStopped) return false; // shutting down: the rows stay as they are
       this.metrics.persistenceErrors++;
       const level = this.availability?.unavailableReason() ? 'debug' : 'error';
       this.log[level]('failed to compact document', { doc: name, error: errorMessage(error) });
@@ -293,6 +242,23 @@ export class DocumentStore {
     log.snapshotBytes = snapshotBytes;
     this.metrics.compactions++;
     return true;
+  }
+
+  /** The stored document as one update: on the worker for a big one, else here. */
+  private async rebuild(stored: StoredDocument): Promise<Uint8Array> {
+    if (this.rebuilder.wants(stored)) {
+      try {
+        return await this.rebuilder.rebuild(stored);
+      } catch (error) {
+        // Bad bytes fail the same way here; a worker that died leaves the work to this thread.
+        if (this.rebuilder.usable || error instanceof RebuildStopped) throw error;
+      }
+    }
+    const rebuilt = new Y.Doc({ gc: true });
+    integrate(rebuilt, stored);
+    const snapshot = Y.encodeStateAsUpdate(rebuilt);
+    rebuilt.destroy();
+    return snapshot;
   }
 
   /** The byte store, for the bus's catch-up reads (bus/catch-up.ts). */
@@ -330,6 +296,7 @@ export class DocumentStore {
   close(): void {
     this.unwatch();
     this.commit.close();
+    void this.rebuilder.close();
   }
 
   sync(): Promise<void> {
