@@ -8,7 +8,7 @@
  * the copy of that whole write, and measured alone it was three quarters of such a commit's time
  * (8 MiB: 172 ms with the checkpoint inside, 40 ms without). Every room of the instance waited.
  *
- * So a commit whose payload reaches BIG_WRITE_BYTES runs with the automatic checkpoint off, and a
+ * So a commit whose payload reaches BIG_WRITE_BYTES (1 MiB) runs with the automatic checkpoint off, and a
  * worker thread with its own connection copies its frames (`PRAGMA wal_checkpoint(PASSIVE)`,
  * which never blocks the main connection's reads or writes). When the worker is done, the main
  * thread finishes with a checkpoint of its own, which has only the frames committed meanwhile to
@@ -30,10 +30,11 @@ import type Database from 'better-sqlite3';
 import { errorMessage, type Logger } from '../log.js';
 import { SQLITE_CHECKPOINT_WORKER_SOURCE } from './sqlite-checkpoint-worker.js';
 
-/** A commit with at least this much payload has its checkpoint done by the worker. 256 KiB is
- * 64 pages: below it, an automatic checkpoint that happens to fall in the commit copies about
- * 1000 pages, the usual cost; above, the commit's own pages start to dominate. */
-export const BIG_WRITE_BYTES = 256 * 1024;
+/** A commit with at least this much payload has its checkpoint done by the worker. 1 MiB is 256
+ * pages: below it, an automatic checkpoint that happens to fall in the commit copies little more
+ * than its usual 1000 pages; above, the commit's own pages dominate, and only then is the worker's
+ * memory (its thread's heap and malloc arena, kept by the process) worth paying. */
+export const BIG_WRITE_BYTES = 1024 * 1024;
 /** The worker exits after this long without a big write. Default 30 s. */
 export const IDLE_STOP_MS = 30_000;
 /** Payload committed with the automatic checkpoint off after which the main thread checkpoints
