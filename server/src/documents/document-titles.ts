@@ -26,8 +26,15 @@ export interface DocumentTitlesOptions {
   debounceMs?: number;
 }
 
+/** A pending title write: its timer, and when it is due (a keystroke moves `dueAt` later; the
+ * timer, when it fires early, waits out the rest instead of being replaced per keystroke). */
+interface PendingTitle {
+  timer: NodeJS.Timeout;
+  dueAt: number;
+}
+
 export class DocumentTitles {
-  private readonly timers = new Map<VersionedRoom, NodeJS.Timeout>();
+  private readonly timers = new Map<VersionedRoom, PendingTitle>();
   /** The title last written per loaded document: an unchanged title is not written again. */
   private readonly written = new Map<string, string | null>();
   private readonly debounceMs: number;
@@ -52,26 +59,46 @@ export class DocumentTitles {
 
   /** A deleted or renamed document: nothing more is written for it. */
   forget(room: VersionedRoom): void {
-    clearTimeout(this.timers.get(room));
+    clearTimeout(this.timers.get(room)?.timer);
     this.timers.delete(room);
     this.written.delete(room.name);
   }
 
   /** Stops every pending write (server shutdown flushes rooms first, which writes them). */
   close(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const pending of this.timers.values()) clearTimeout(pending.timer);
     this.timers.clear();
   }
 
+  /** Every keystroke calls this: it only moves the due time of a pending write (a new timer per
+   * keystroke cost more than the rest of the title bookkeeping together). */
   private schedule(room: VersionedRoom, delayMs: number): void {
-    clearTimeout(this.timers.get(room));
-    const timer = setTimeout(() => this.writeNow(room), delayMs);
+    const dueAt = Date.now() + delayMs;
+    const pending = this.timers.get(room);
+    if (pending && delayMs > 0 && pending.dueAt <= dueAt) {
+      pending.dueAt = dueAt;
+      return;
+    }
+    if (pending) clearTimeout(pending.timer);
+    this.arm(room, dueAt);
+  }
+
+  private arm(room: VersionedRoom, dueAt: number): void {
+    const timer = setTimeout(
+      () => {
+        const pending = this.timers.get(room);
+        if (pending?.timer !== timer) return;
+        if (pending.dueAt > Date.now()) this.arm(room, pending.dueAt);
+        else this.writeNow(room);
+      },
+      Math.max(0, dueAt - Date.now()),
+    );
     timer.unref();
-    this.timers.set(room, timer);
+    this.timers.set(room, { timer, dueAt });
   }
 
   private writeNow(room: VersionedRoom): void {
-    clearTimeout(this.timers.get(room));
+    clearTimeout(this.timers.get(room)?.timer);
     this.timers.delete(room);
     // Read while the room's document is alive: an unloading room is destroyed right after.
     const title = titleOfDoc(room.doc);
