@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocketServer } from 'ws';
+import { binaryFrame, send } from './relay-frames.mjs';
 import * as Y from 'yjs';
 
 const MESSAGE_SYNC = 0;
@@ -92,42 +93,6 @@ const wss = new WebSocketServer({
 });
 /** Room name → { name, doc, sockets }. */
 const rooms = new Map();
-/** Sockets corked during this turn; all uncorked by one setImmediate. */
-const corked = new Set();
-
-function uncorkAll() {
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
-
-/** An unmasked binary WebSocket frame (RFC 6455 §5.2) around `payload`. */
-function binaryFrame(payload) {
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x82; // FIN, binary
-  if (length < 126) frame[1] = length;
-  else if (length < 0x10000) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  frame.set(payload, header);
-  return frame;
-}
-
-/** Writes a complete frame to the socket under ws, corked until the end of the turn. */
-function send(ws, frame) {
-  const socket = ws._socket;
-  if (!corked.has(socket)) {
-    if (corked.size === 0) setImmediate(uncorkAll);
-    socket.cork();
-    corked.add(socket);
-  }
-  socket.write(frame);
-}
 
 function broadcast(room, payload, from) {
   const frame = binaryFrame(payload);
