@@ -10,6 +10,7 @@
 import * as Y from 'yjs';
 import type { LogTail, StorageAdapter } from '../storage/adapter.js';
 import type { ApplyResult, Room } from '../room/room.js';
+import { wholeDocumentTail } from '../storage/log-tail.js';
 
 export interface CatchUpReader {
   /** What `name` holds after `afterSeq`, or null when it does not exist. */
@@ -45,14 +46,7 @@ async function loadAsTail(
   afterSeq: number,
 ): Promise<LogTail | null> {
   const stored = await storage.load(name);
-  if (!stored) return null;
-  const tail: LogTail = {
-    snapshot: stored.snapshot,
-    updates: stored.updates,
-    headSeq: Math.max(afterSeq, stored.lastSeq, stored.compactedThrough),
-  };
-  if (stored.damaged) tail.damaged = stored.damaged;
-  return tail;
+  return stored ? wholeDocumentTail(stored, afterSeq) : null;
 }
 
 /** Applies what `tail` has and the room lacks, as one change. Throws when the stored bytes are
