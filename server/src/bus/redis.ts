@@ -1,19 +1,18 @@
 /**
  * RedisBus: the DocumentBus over Redis pub/sub, so several Quire processes can serve one
- * document. One channel per document, `${keyPrefix}doc:${docName}`, carrying the binary
- * envelopes of redis-codec.ts, and one for instance announcements (heartbeats, goodbyes),
- * `${keyPrefix}instances`, which no document name can produce. Two connections: one in
- * subscriber mode can run nothing but (UN)SUBSCRIBE, so publishing needs its own.
+ * document. One channel per document and one for instance announcements (heartbeats, goodbyes),
+ * named in redis-channels.ts, carrying the binary envelopes of redis-codec.ts. Two connections:
+ * one in subscriber mode can run nothing but (UN)SUBSCRIBE, so publishing needs its own.
  *
- * Still a doorbell (bus/adapter.ts): pub/sub is at-most-once, and whatever is published while
- * this instance's subscriber connection is down is gone. So the subscriber reconnects by itself,
- * subscribes every open channel again, and only then tells `onReconnect` listeners, which catch
- * the open documents up from storage.
+ * This file sets up the connections and answers for the bus as a whole (health, subscribe,
+ * close). Beside it: what is published and its bound (redis-publisher.ts), which channels are
+ * open (redis-channels.ts), handing what arrives to the subscribers (redis-receive.ts), and
+ * subscribing every channel again after the subscriber connection was lost
+ * (redis-resubscribe.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisLiveness } from './redis-liveness.js';
-import { TurnWriteBatch } from './redis-write-batch.js';
 import { createConsoleLogger, errorMessage, type Logger } from '../log.js';
 import type {
   BusHandler,
@@ -22,13 +21,17 @@ import type {
   InstanceHandler,
   InstanceMessage,
 } from './adapter.js';
+import { encodeBusMessage, encodeInstanceId, encodeInstanceMessage } from './redis-codec.js';
 import {
-  decodeBusMessage,
-  decodeInstanceMessage,
-  encodeBusMessage,
-  encodeInstanceId,
-  encodeInstanceMessage,
-} from './redis-codec.js';
+  documentChannelName,
+  instanceChannelName,
+  RedisChannels,
+  type Subscription,
+} from './redis-channels.js';
+import { BoundedPublisher } from './redis-publisher.js';
+import { deliverToSubscribers } from './redis-receive.js';
+import { SubscriberReconnect } from './redis-resubscribe.js';
+import { withTimeout } from './redis-timeout.js';
 
 export interface RedisBusOptions {
   /** Redis to connect to, e.g. `redis://127.0.0.1:6379` (`rediss://` for TLS). Required. */
@@ -47,45 +50,20 @@ export interface RedisBusOptions {
   maxPendingPublishBytes?: number;
 }
 
-type Subscription =
-  { readonly handler: BusHandler } | { readonly instanceHandler: InstanceHandler };
-
-interface Channel {
-  /** The document, or '' for the instance channel (then `instances` is true). */
-  readonly docName: string;
-  readonly instances: boolean;
-  readonly name: Buffer;
-  readonly subscriptions: Set<Subscription>;
-  /** Settles once Redis answered this channel's first SUBSCRIBE. */
-  readonly confirmed: Promise<void>;
-}
-
-type Outage = { readonly over: Promise<void>; readonly end: () => void };
-
 export class RedisBus implements DocumentBus {
   readonly instanceId: string;
   private readonly idBytes: Buffer;
   private readonly keyPrefix: string;
   private readonly log: Logger;
   private readonly subscribeTimeoutMs: number;
-  private readonly maxPendingPublishBytes: number;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly liveness: RedisLiveness;
-  /** The publisher's writes of one turn go out as one (redis-write-batch.ts). */
-  private readonly writes: TurnWriteBatch;
-  /** Keyed by the channel's bytes read as latin1: exactly one key per byte sequence. */
-  private readonly channels = new Map<string, Channel>();
-  private readonly reconnectListeners = new Set<() => void>();
-  /** Set from the subscriber losing its connection until every channel is subscribed again. */
-  private outage: Outage | null = null;
-  private readyCount = 0;
-  private everLive = false;
-  private pendingBytes = 0;
-  private dropping = false;
+  private readonly outbound: BoundedPublisher;
+  private readonly channels: RedisChannels;
+  private readonly reconnect: SubscriberReconnect;
   private closed = false;
   private malformed = 0;
-  private dropped = 0;
 
   constructor(options: RedisBusOptions) {
     this.instanceId = options.instanceId ?? randomUUID();
@@ -93,15 +71,14 @@ export class RedisBus implements DocumentBus {
     this.keyPrefix = options.keyPrefix ?? 'quire:';
     this.log = options.logger ?? createConsoleLogger();
     this.subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5_000;
-    this.maxPendingPublishBytes = options.maxPendingPublishBytes ?? 16 * 1024 * 1024;
-    // The offline queue stays on (a publish right after start is not lost), bounded by
-    // maxPendingPublishBytes instead, which also covers a stalled Redis that stops answering.
+    // The offline queue stays on; BoundedPublisher bounds what it may hold.
     this.publisher = new Redis(options.url);
     // Resubscribing is done here, not by ioredis's autoResubscribe: that one only restores
     // channels Redis had confirmed and does not say when it is done, and onReconnect must only
-    // fire once every channel is live again. Commands queued while disconnected are failed
-    // after every 20 attempts (ioredis's maxRetriesPerRequest), which keeps that queue bounded
-    // and loses nothing: every open channel is subscribed again on the next connection.
+    // fire once every channel is live again (redis-resubscribe.ts). Commands queued while
+    // disconnected are failed after every 20 attempts (ioredis's maxRetriesPerRequest), which
+    // keeps that queue bounded and loses nothing: every open channel is subscribed again on the
+    // next connection.
     // No ready check: its INFO can reach Redis after a SUBSCRIBE issued while connecting, and is
     // then refused ("Connection in subscriber mode"), failing that subscription (~1 start in 6).
     // A subscriber needs no loaded dataset anyway.
@@ -111,13 +88,28 @@ export class RedisBus implements DocumentBus {
       this.log.debug('redis bus connection error', { role, error: errorMessage(error) });
     this.publisher.on('error', onError('publisher'));
     this.liveness = new RedisLiveness(this.publisher);
-    this.writes = new TurnWriteBatch(this.publisher);
+    this.outbound = new BoundedPublisher(
+      this.publisher,
+      options.maxPendingPublishBytes ?? 16 * 1024 * 1024,
+      this.log,
+    );
+    this.channels = new RedisChannels(
+      this.subscriber,
+      this.keyPrefix,
+      this.log,
+      this.subscribeTimeoutMs,
+    );
+    this.reconnect = new SubscriberReconnect(
+      this.subscriber,
+      () => this.channels.names(),
+      this.log,
+    );
     this.subscriber.on('error', onError('subscriber'));
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.receive(channel, message),
     );
-    this.subscriber.on('close', () => this.lost());
-    this.subscriber.on('ready', () => void this.resubscribe());
+    this.subscriber.on('close', () => this.reconnect.lost());
+    this.subscriber.on('ready', () => void this.reconnect.resubscribe());
   }
 
   /** Both connections are up and every channel is subscribed (for readiness checks). */
@@ -132,7 +124,7 @@ export class RedisBus implements DocumentBus {
     if (this.publisher.status !== 'ready' || this.subscriber.status !== 'ready') {
       return 'redis unreachable: connection down';
     }
-    if (this.outage !== null) return 'redis unreachable: resubscribing after a reconnect';
+    if (this.reconnect.resubscribing) return 'redis unreachable: resubscribing after a reconnect';
     const silent = this.liveness.problem();
     return silent === null ? null : `redis unreachable: ${silent}`;
   }
@@ -144,14 +136,13 @@ export class RedisBus implements DocumentBus {
 
   /** Messages `publish` did not get to Redis: over the pending bound, refused or lost. */
   get droppedMessages(): number {
-    return this.dropped;
+    return this.outbound.droppedMessages;
   }
 
   /** `listener` runs each time the subscriber connection is back after being lost and every
    * channel is live again: what was published meanwhile was missed. Returns the remover. */
   onReconnect(listener: () => void): () => void {
-    this.reconnectListeners.add(listener);
-    return () => this.reconnectListeners.delete(listener);
+    return this.reconnect.onReconnect(listener);
   }
 
   publish(docName: string, message: BusMessage): void {
@@ -160,16 +151,16 @@ export class RedisBus implements DocumentBus {
     try {
       bytes = encodeBusMessage(this.idBytes, message);
     } catch (error) {
-      this.dropped++;
-      this.log.warn('bus message not published', { doc: docName, error: errorMessage(error) });
+      this.outbound.refused(docName, error);
       return;
     }
-    this.send(this.channelName(docName), bytes, docName);
+    this.outbound.send(documentChannelName(this.keyPrefix, docName), bytes, docName);
   }
 
   announce(message: InstanceMessage): void {
     if (this.closed) return;
-    this.send(this.instanceChannelName(), encodeInstanceMessage(this.idBytes, message), '');
+    const bytes = encodeInstanceMessage(this.idBytes, message);
+    this.outbound.send(instanceChannelName(this.keyPrefix), bytes, '');
   }
 
   subscribe(docName: string, handler: BusHandler): Promise<() => Promise<void>> {
@@ -180,39 +171,13 @@ export class RedisBus implements DocumentBus {
     return this.join(null, { instanceHandler: handler });
   }
 
-  /** `docName` null: the instance channel. */
-  private async join(
-    docName: string | null,
-    subscription: Subscription,
-  ): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('bus is closed');
-    const channel = this.channelFor(docName);
-    channel.subscriptions.add(subscription);
-    const what = docName === null ? 'the instance channel' : docName;
-    try {
-      await withTimeout(this.live(channel), this.subscribeTimeoutMs, `subscribing to ${what}`);
-      if (this.closed) throw new Error('bus is closed');
-    } catch (error) {
-      await this.remove(channel, subscription);
-      throw error;
-    }
-    let active = true;
-    return async () => {
-      if (!active) return;
-      active = false;
-      await this.remove(channel, subscription);
-    };
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.liveness.stop();
-    this.channels.clear();
-    this.reconnectListeners.clear();
-    this.outage?.end();
-    this.outage = null;
-    this.writes.release();
+    this.channels.close();
+    this.reconnect.close();
+    this.outbound.stop();
     // QUIT lets queued publishes go out first; a Redis that does not answer is cut off.
     if (this.publisher.status === 'ready') {
       await withTimeout(this.publisher.quit(), 1_000, 'quit').catch(() => {});
@@ -221,175 +186,38 @@ export class RedisBus implements DocumentBus {
     this.subscriber.disconnect();
   }
 
-  private send(channel: Buffer, bytes: Buffer, docName: string): void {
-    if (this.pendingBytes > 0 && this.pendingBytes + bytes.length > this.maxPendingPublishBytes) {
-      this.drop(docName, 'Redis is not keeping up');
-      return;
-    }
-    this.pendingBytes += bytes.length;
-    this.writes.hold();
-    this.publisher
-      .publish(channel, bytes)
-      .then(
-        () => void (this.dropping = false),
-        (error: unknown) => {
-          if (!this.closed) this.drop(docName, errorMessage(error));
-        },
-      )
-      .finally(() => (this.pendingBytes -= bytes.length));
-  }
-
-  private channelName(docName: string): Buffer {
-    return Buffer.from(`${this.keyPrefix}doc:${docName}`, 'utf8');
-  }
-
-  private instanceChannelName(): Buffer {
-    return Buffer.from(`${this.keyPrefix}instances`, 'utf8');
-  }
-
-  private channelFor(docName: string | null): Channel {
-    const name = docName === null ? this.instanceChannelName() : this.channelName(docName);
-    const existing = this.channels.get(name.toString('latin1'));
-    if (existing) return existing;
-    const confirmed = this.subscriber.subscribe(name).then(() => {});
-    confirmed.catch(() => {}); // awaited by the subscribers, who may all have given up
-    const channel: Channel = {
-      docName: docName ?? '',
-      instances: docName === null,
-      name,
-      subscriptions: new Set(),
-      confirmed,
+  /** `docName` null: the instance channel. */
+  private async join(
+    docName: string | null,
+    subscription: Subscription,
+  ): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('bus is closed');
+    const channel = this.channels.open(docName);
+    channel.subscriptions.add(subscription);
+    const what = docName === null ? 'the instance channel' : docName;
+    const live = async () => {
+      await channel.confirmed;
+      // Confirmed on an earlier connection is not live now: wait for the resubscription.
+      await this.reconnect.over();
     };
-    this.channels.set(name.toString('latin1'), channel);
-    return channel;
-  }
-
-  private async live(channel: Channel): Promise<void> {
-    await channel.confirmed;
-    // Confirmed on an earlier connection is not live now: wait for the resubscription.
-    while (this.outage) await this.outage.over;
-  }
-
-  /** Ends one subscription; UNSUBSCRIBE once the channel has none. Never rejects. */
-  private async remove(channel: Channel, subscription: Subscription): Promise<void> {
-    channel.subscriptions.delete(subscription);
-    const key = channel.name.toString('latin1');
-    if (channel.subscriptions.size > 0 || this.channels.get(key) !== channel) return;
-    this.channels.delete(key);
-    if (this.closed) return;
-    // Sent on the same connection after the SUBSCRIBE, so Redis applies them in that order, and
-    // a later subscribe to this document sends its own SUBSCRIBE after this one.
-    const unsubscribed = this.subscriber.unsubscribe(channel.name);
-    await withTimeout(unsubscribed, this.subscribeTimeoutMs, 'unsubscribe').catch(
-      (error: unknown) => {
-        this.log.debug('redis bus unsubscribe', {
-          doc: channel.docName,
-          error: errorMessage(error),
-        });
-      },
-    );
+    try {
+      await withTimeout(live(), this.subscribeTimeoutMs, `subscribing to ${what}`);
+      if (this.closed) throw new Error('bus is closed');
+    } catch (error) {
+      await this.channels.remove(channel, subscription);
+      throw error;
+    }
+    let active = true;
+    return async () => {
+      if (!active) return;
+      active = false;
+      await this.channels.remove(channel, subscription);
+    };
   }
 
   private receive(channelName: Buffer, bytes: Buffer): void {
-    const channel = this.channels.get(channelName.toString('latin1'));
+    const channel = this.channels.find(channelName);
     if (!channel) return; // just unsubscribed
-    if (channel.instances) {
-      this.receiveAnnouncement(channel, bytes);
-      return;
-    }
-    const decoded = decodeBusMessage(bytes);
-    if (!decoded) {
-      this.malformed++;
-      this.log.warn('malformed bus message dropped', { doc: channel.docName, bytes: bytes.length });
-      return;
-    }
-    if (decoded.instanceId === this.instanceId) return;
-    for (const subscription of [...channel.subscriptions]) {
-      if (!('handler' in subscription)) continue;
-      try {
-        subscription.handler({
-          instanceId: decoded.instanceId,
-          docName: channel.docName,
-          // A copy each: no receiver shares bytes with another, or with Redis's buffer.
-          message: { ...decoded.message, update: new Uint8Array(decoded.message.update) },
-        });
-      } catch {
-        // The caller's wrapper logs it (DocumentBus.subscribe); the other subscribers go on.
-      }
-    }
-  }
-
-  private receiveAnnouncement(channel: Channel, bytes: Buffer): void {
-    const decoded = decodeInstanceMessage(bytes);
-    if (!decoded) {
-      this.malformed++;
-      this.log.warn('malformed instance announcement dropped', { bytes: bytes.length });
-      return;
-    }
-    if (decoded.instanceId === this.instanceId) return;
-    for (const subscription of [...channel.subscriptions]) {
-      if (!('instanceHandler' in subscription)) continue;
-      try {
-        subscription.instanceHandler({ ...decoded, message: { ...decoded.message } });
-      } catch {
-        // As for documents: the caller's wrapper logs it; the other subscribers go on.
-      }
-    }
-  }
-
-  private lost(): void {
-    if (this.closed || this.outage) return;
-    let end = () => {};
-    const over = new Promise<void>((resolve) => (end = resolve));
-    this.outage = { over, end };
-    if (this.everLive) this.log.warn('redis bus lost its subscriber connection; reconnecting');
-  }
-
-  /** On every (re)connect: subscribe every open channel, then report the outage over. */
-  private async resubscribe(): Promise<void> {
-    const attempt = ++this.readyCount;
-    const names = [...this.channels.values()].map((channel) => channel.name);
-    try {
-      if (names.length > 0) await this.subscriber.subscribe(...names);
-    } catch (error) {
-      // Lost again before Redis answered: the next 'ready' tries again.
-      this.log.debug('redis bus resubscribe', { error: errorMessage(error) });
-      return;
-    }
-    if (this.closed || attempt !== this.readyCount) return;
-    const outage = this.outage;
-    this.outage = null;
-    outage?.end();
-    const wasLive = this.everLive;
-    this.everLive = true;
-    if (!wasLive || !outage) return;
-    this.log.info('redis bus reconnected', { channels: names.length });
-    for (const listener of [...this.reconnectListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.log.error('redis bus reconnect listener failed', { error: errorMessage(error) });
-      }
-    }
-  }
-
-  private drop(docName: string, reason: string): void {
-    this.dropped++;
-    // Once per run of drops, not once per message: an outage would flood the log.
-    if (this.dropping) return;
-    this.dropping = true;
-    this.log.warn('redis bus dropping messages', { doc: docName, reason });
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis in ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
+    if (!deliverToSubscribers(channel, bytes, this.instanceId, this.log)) this.malformed++;
   }
 }
