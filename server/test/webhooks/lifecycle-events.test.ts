@@ -9,24 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/index.js';
 import { api, docPath, jsonRequest } from '../api/api-client.js';
 import { waitFor } from '../helpers/poll.js';
-import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
+import { tempDir, type RunningServer } from '../helpers/server.js';
+import { allSent, HOOK_SECRET, startHookedServer, TOKEN_SECRET } from './hooked-server.js';
 import { startReceiver, type Receiver } from './receiver.js';
-
-const SECRET = 'token-secret-0123456789abcdef0123456789';
-const HOOK_SECRET = 'hook-secret-0123456789abcdef0123456789';
-
-/** A server whose webhooks go to `receiver`, quickly. */
-function startHooked(receiver: Receiver, dataDir: string, extra: Record<string, unknown> = {}) {
-  return startServer({
-    dataDir,
-    secret: SECRET,
-    webhookUrls: [receiver.url],
-    webhookSecret: HOOK_SECRET,
-    webhookChangeDebounceMs: 50,
-    webhookPollIntervalMs: 50,
-    ...extra,
-  });
-}
 
 describe('webhooks for renames, restores and purges', () => {
   const dir = tempDir('quire-webhook-life-');
@@ -36,8 +21,8 @@ describe('webhooks for renames, restores and purges', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(HOOK_SECRET);
-    running = await startHooked(receiver, dir.path);
-    token = await signToken({ secret: SECRET, doc: 'team/*', mode: 'rw', sub: 'alice' });
+    running = await startHookedServer(receiver, dir.path);
+    token = await signToken({ secret: TOKEN_SECRET, doc: 'team/*', mode: 'rw', sub: 'alice' });
   });
   afterAll(async () => {
     await running.close();
@@ -52,19 +37,6 @@ describe('webhooks for renames, restores and purges', () => {
   const post = (path: string, body: unknown = {}) =>
     api(running.httpUrl, path, jsonRequest('POST', body, token));
   const create = (name: string, text: string) => post('/api/docs', { name, text });
-  /** Lets anything wrongly queued arrive: the outbox is empty once every event was sent. */
-  const allSent = () =>
-    waitFor(
-      async () =>
-        (
-          await running.server.storage.outbox!.stats(
-            running.server.webhooks!.receivers.map((r) => r.key),
-            Date.now(),
-          )
-        ).pending === 0,
-      5_000,
-      'the outbox to empty',
-    );
 
   it('sends document.renamed under the old name, with both names and who renamed it', async () => {
     expect((await create('team/draft', 'draft')).status).toBe(201);
@@ -73,7 +45,7 @@ describe('webhooks for renames, restores and purges', () => {
     expect((await post(docPath('team/draft', '/rename'), { to: 'team/taken' })).status).toBe(409);
     expect((await post(docPath('team/draft', '/rename'), { to: 'team/final' })).status).toBe(200);
     await arrived('team/draft', 'document.renamed');
-    await allSent();
+    await allSent(running);
     expect(receiver.ofType('document.renamed')).toHaveLength(1);
     expect(eventsFor('team/draft', 'document.renamed')[0]).toMatchObject({
       from: 'team/draft',
@@ -90,7 +62,7 @@ describe('webhooks for renames, restores and purges', () => {
     expect(deleted.status).toBe(204);
     expect((await post(docPath('team/gone', '/restore'))).status).toBe(204);
     await arrived('team/gone', 'document.restored');
-    await allSent();
+    await allSent(running);
     expect(eventsFor('team/gone', 'document.restored')).toHaveLength(1);
     expect(eventsFor('team/gone', 'document.restored')[0]).toMatchObject({ restoredBy: 'alice' });
   });
@@ -112,7 +84,7 @@ describe('webhooks for renames, restores and purges', () => {
     const restored = await post(docPath('team/notes', `/versions/${versionId}/restore`));
     expect(restored.status).toBe(200);
     await arrived('team/notes', 'version.restored');
-    await allSent();
+    await allSent(running);
     expect(eventsFor('team/notes', 'version.restored')).toHaveLength(1);
     expect(eventsFor('team/notes', 'version.restored')[0]).toMatchObject({
       version: { id: versionId },
@@ -127,7 +99,7 @@ describe('webhooks for renames, restores and purges', () => {
     const purgeDir = tempDir('quire-webhook-purge-');
     try {
       // Deleted documents are purged 1 ms after their delete (the purge runs when called).
-      const short = await startHooked(receiver, purgeDir.path, { deletedRetentionMs: 1 });
+      const short = await startHookedServer(receiver, purgeDir.path, { deletedRetentionMs: 1 });
       const created = await api(
         short.httpUrl,
         '/api/docs',

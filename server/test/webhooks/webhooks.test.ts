@@ -9,11 +9,10 @@ import { signToken } from '../../src/index.js';
 import { api, docPath, jsonRequest } from '../api/api-client.js';
 import { stockClient, waitSynced } from '../helpers/clients.js';
 import { waitFor } from '../helpers/poll.js';
-import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
+import { tempDir, type RunningServer } from '../helpers/server.js';
+import { allSent, HOOK_SECRET, startHookedServer, TOKEN_SECRET } from './hooked-server.js';
 import { distinctIds, startReceiver, type Receiver } from './receiver.js';
 
-const SECRET = 'token-secret-0123456789abcdef0123456789';
-const HOOK_SECRET = 'hook-secret-0123456789abcdef0123456789';
 const DEBOUNCE_MS = 150;
 const MAX_INTERVAL_MS = 600;
 
@@ -26,20 +25,15 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(HOOK_SECRET);
-    running = await startServer({
-      dataDir: dir.path,
-      secret: SECRET,
-      webhookUrls: [receiver.url],
-      webhookSecret: HOOK_SECRET,
+    running = await startHookedServer(receiver, dir.path, {
       webhookChangeDebounceMs: DEBOUNCE_MS,
       webhookChangeMaxIntervalMs: MAX_INTERVAL_MS,
       webhookTimeoutMs: 1_000,
       webhookRetryBaseMs: 40,
       webhookRetryMaxMs: 150,
-      webhookPollIntervalMs: 50,
     });
-    operator = await signToken({ secret: SECRET, doc: '*', mode: 'rw', sub: 'ops' });
-    writer = await signToken({ secret: SECRET, doc: 'team/*', mode: 'rw', sub: 'alice' });
+    operator = await signToken({ secret: TOKEN_SECRET, doc: '*', mode: 'rw', sub: 'ops' });
+    writer = await signToken({ secret: TOKEN_SECRET, doc: 'team/*', mode: 'rw', sub: 'alice' });
   });
   afterAll(async () => {
     await running.close();
@@ -51,13 +45,6 @@ describe('webhooks', () => {
     receiver.events.filter((e) => e.doc === doc && e.event === event);
   const arrived = (doc: string, event: string, count = 1) =>
     waitFor(() => eventsFor(doc, event).length >= count, 5_000, `${count} × ${event} for ${doc}`);
-  const outboxEmpty = async () =>
-    (
-      await running.server.storage.outbox!.stats(
-        running.server.webhooks!.receivers.map((r) => r.key),
-        Date.now(),
-      )
-    ).pending === 0;
 
   it('sends document.created and document.deleted for API calls, signed, naming the caller', async () => {
     const create = await api(
@@ -91,7 +78,7 @@ describe('webhooks', () => {
       jsonRequest('POST', { name: 'team/plan' }, writer),
     );
     expect(again.status).toBe(409);
-    await waitFor(outboxEmpty, 5_000, 'the outbox to empty');
+    await allSent(running);
     // One event (a slow answer could make a second attempt of it, never a second event).
     expect(distinctIds(eventsFor('team/plan', 'document.created')).size).toBe(1);
     expect(receiver.badSignatures).toBe(0);
@@ -128,7 +115,7 @@ describe('webhooks', () => {
   });
 
   it('names an editor without a token subject by its awareness name', async () => {
-    const anonymous = await signToken({ secret: SECRET, doc: 'team/*', mode: 'rw' });
+    const anonymous = await signToken({ secret: TOKEN_SECRET, doc: 'team/*', mode: 'rw' });
     const client = stockClient(running.wsUrl, 'team/named', { params: { token: anonymous } });
     try {
       await waitSynced(client);
@@ -169,7 +156,7 @@ describe('webhooks', () => {
       8_000,
       'four attempts',
     );
-    await waitFor(outboxEmpty, 5_000, 'the outbox to empty');
+    await allSent(running);
     const attempts = eventsFor('team/retry', 'document.created');
     expect(distinctIds(attempts).size).toBe(1);
     // Three failures, then the success (one more if an answer came after the timeout).
