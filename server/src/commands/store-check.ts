@@ -10,7 +10,7 @@ import { CommandFailure } from './command-line.js';
 
 /** The first schema's tables and columns: every Quire store has at least these. */
 const REQUIRED_COLUMNS: Record<string, string[]> = {
-  documents: ['name', 'snapshot', 'updated_at'],
+  documents: ['name', 'updated_at'],
   updates: ['seq', 'doc', 'data', 'created_at'],
 };
 

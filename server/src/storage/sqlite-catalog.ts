@@ -25,6 +25,7 @@ export class SqliteCatalog implements DocumentCatalog {
       taken: db.prepare<[string], { name: string }>('SELECT name FROM documents WHERE name = ?'),
       moveDoc: db.prepare<[string, string]>('UPDATE documents SET name = ? WHERE name = ?'),
       moveLog: db.prepare<[string, string]>('UPDATE updates SET doc = ? WHERE doc = ?'),
+      moveSnapshots: db.prepare<[string, string]>('UPDATE snapshots SET doc = ? WHERE doc = ?'),
       moveVersions: db.prepare<[string, string]>('UPDATE versions SET doc = ? WHERE doc = ?'),
       unmark: db.prepare<[string]>('DELETE FROM deleted_documents WHERE name = ?'),
       mark: db.prepare<[string, number, string]>(
@@ -43,6 +44,7 @@ export class SqliteCatalog implements DocumentCatalog {
       if (s.taken.get(to)) return 'exists';
       s.moveDoc.run(to, from);
       s.moveLog.run(to, from);
+      s.moveSnapshots.run(to, from);
       s.moveVersions.run(to, from);
       // A tombstone on `to` without content was left by a rename away from it.
       s.unmark.run(to);

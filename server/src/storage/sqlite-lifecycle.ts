@@ -16,7 +16,7 @@ export class SqliteLifecycle implements DocumentLifecycle {
     this.statements = {
       // Every append creates the document row first (sqlite.ts), so "no row" is "nothing stored".
       claim: db.prepare<[string, number]>(
-        `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
+        `INSERT INTO documents (name, updated_at) VALUES (?, ?)
          ON CONFLICT (name) DO NOTHING`,
       ),
       insert: db.prepare<[string, Uint8Array, number, number]>(
@@ -36,6 +36,7 @@ export class SqliteLifecycle implements DocumentLifecycle {
         'SELECT name FROM deleted_documents WHERE deleted_at < ? ORDER BY deleted_at LIMIT ?',
       ),
       dropLog: db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
+      dropSnapshots: db.prepare<[string]>('DELETE FROM snapshots WHERE doc = ?'),
       dropDoc: db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
     };
     this.createTx = db.transaction((name: string, update: Uint8Array, now: number) => {
@@ -47,6 +48,7 @@ export class SqliteLifecycle implements DocumentLifecycle {
       const names = this.statements.expired.all(before, limit).map((r) => r.name);
       for (const name of names) {
         this.statements.dropLog.run(name);
+        this.statements.dropSnapshots.run(name);
         this.statements.dropDoc.run(name);
         this.statements.unmark.run(name);
       }

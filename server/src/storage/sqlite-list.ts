@@ -41,7 +41,7 @@ export function listDocuments(db: Database.Database, options: ListOptions): Docu
   const limit = options.limit === undefined ? -1 : options.limit;
   const sql = `
     SELECT d.name AS name, d.updated_at AS updatedAt, d.title AS title,
-           COALESCE(LENGTH(d.snapshot), 0) + COALESCE(LENGTH(d.prev_snapshot), 0)
+           (SELECT COALESCE(SUM(LENGTH(s.data)), 0) FROM snapshots s WHERE s.doc = d.name)
              + (SELECT COALESCE(SUM(LENGTH(u.data)), 0) FROM updates u WHERE u.doc = d.name) AS size
     FROM documents d
     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}

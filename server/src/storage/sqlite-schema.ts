@@ -1,15 +1,29 @@
 /**
- * The SQLite schema and its forward-only migration. Databases written before checksums and
- * snapshot generations existed gain the new columns with values that mean "nothing to verify"
- * (NULL checksums) and "no previous generation" (NULL prev_through).
+ * The SQLite schema and its forward-only migration. Databases written before checksums existed
+ * gain the new columns with values that mean "nothing to verify" (NULL checksums). Databases
+ * that kept their snapshots in the documents row (before schema version 2) have them moved to
+ * the snapshots table once, when the server first opens them.
  */
 import type Database from 'better-sqlite3';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS documents (
     name TEXT PRIMARY KEY,
-    snapshot BLOB,
     updated_at INTEGER NOT NULL
+  );
+  -- Compacted states (sqlite.ts). A document's row with the highest through is its current
+  -- generation, the one below it the previous generation (the fallback when the current one
+  -- fails its checksum); older rows are deleted by the compaction that makes them so. data
+  -- NULL is the empty document (the previous generation after a first compaction), crc NULL
+  -- a snapshot written before checksums. Snapshots are not kept in the documents row: SQLite
+  -- reaches a column stored after a big blob only by walking the blob's overflow pages, so with a
+  -- 20 MiB snapshot there, every append's update of updated_at cost 5-10 ms.
+  CREATE TABLE IF NOT EXISTS snapshots (
+    doc TEXT NOT NULL,
+    through INTEGER NOT NULL,
+    crc INTEGER,
+    data BLOB,
+    UNIQUE (doc, through)
   );
   CREATE TABLE IF NOT EXISTS updates (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -64,8 +78,39 @@ const SCHEMA = `
     WHERE dead_at IS NOT NULL;
 `;
 
+/** The documents row's snapshot columns before schema version 2 (see the snapshots table). */
+const ROW_SNAPSHOT_COLUMNS = [
+  'snapshot',
+  'snapshot_crc',
+  'snapshot_through',
+  'prev_snapshot',
+  'prev_crc',
+  'prev_through',
+];
+
+/** Schema version 2: each generation a documents row held becomes a snapshots row, and the
+ * row's snapshot columns are dropped. Databases from before checksums lack some of the columns:
+ * those read as "no checksum" and "no previous generation". */
+function moveSnapshotsOutOfDocuments(db: Database.Database): void {
+  const columns = columnsOf(db, 'documents');
+  if (!columns.has('snapshot')) return;
+  const column = (name: string, missing: string) => (columns.has(name) ? name : missing);
+  const through = column('snapshot_through', '0');
+  if (columns.has('prev_through')) {
+    db.exec(`INSERT INTO snapshots (doc, through, crc, data)
+      SELECT name, prev_through, ${column('prev_crc', 'NULL')}, ${column('prev_snapshot', 'NULL')}
+      FROM documents WHERE prev_through IS NOT NULL AND prev_through < ${through}`);
+  }
+  db.exec(`INSERT INTO snapshots (doc, through, crc, data)
+    SELECT name, ${through}, ${column('snapshot_crc', 'NULL')}, snapshot
+    FROM documents WHERE snapshot IS NOT NULL`);
+  for (const name of ROW_SNAPSHOT_COLUMNS) {
+    if (columns.has(name)) db.exec(`ALTER TABLE documents DROP COLUMN ${name}`);
+  }
+}
+
 /** Data migrations, by the schema version (PRAGMA user_version) they bring a database to. */
-const DATA_MIGRATIONS: [number, string][] = [
+const DATA_MIGRATIONS: [number, string | ((db: Database.Database) => void)][] = [
   // Before version 1, an append did not touch documents.updated_at; listing by recency now
   // reads that column alone, so it takes the newest logged update's time once.
   [
@@ -73,20 +118,12 @@ const DATA_MIGRATIONS: [number, string][] = [
     `UPDATE documents SET updated_at = MAX(updated_at,
        COALESCE((SELECT MAX(created_at) FROM updates WHERE doc = documents.name), 0))`,
   ],
+  [2, moveSnapshotsOutOfDocuments],
 ];
 
 /** Columns added after the first schema, per table: name → SQL type and default. */
 const ADDED_COLUMNS: Record<string, Record<string, string>> = {
   documents: {
-    // CRC-32 of `snapshot`.
-    snapshot_crc: 'INTEGER',
-    // The highest update seq the snapshot contains; the log after it is the live tail.
-    snapshot_through: 'INTEGER NOT NULL DEFAULT 0',
-    // The generation before the last compaction: fallback when `snapshot` is damaged.
-    prev_snapshot: 'BLOB',
-    prev_crc: 'INTEGER',
-    // NULL = no previous generation is available (never compacted since checksums existed).
-    prev_through: 'INTEGER',
     // The document's title for the list (storage/catalog.ts); NULL: none recorded.
     title: 'TEXT',
   },
@@ -103,12 +140,7 @@ export function migrateSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec(SCHEMA);
     for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
-      const existing = new Set(
-        db
-          .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
-          .all()
-          .map((c) => c.name),
-      );
+      const existing = columnsOf(db, table);
       for (const [column, type] of Object.entries(columns)) {
         if (!existing.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
@@ -116,8 +148,18 @@ export function migrateSchema(db: Database.Database): void {
     const version = db.pragma('user_version', { simple: true }) as number;
     for (const [target, sql] of DATA_MIGRATIONS) {
       if (version >= target) continue;
-      db.exec(sql);
+      if (typeof sql === 'string') db.exec(sql);
+      else sql(db);
       db.pragma(`user_version = ${target}`);
     }
   })();
+}
+
+function columnsOf(db: Database.Database, table: string): Set<string> {
+  return new Set(
+    db
+      .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+      .all(table)
+      .map((c) => c.name),
+  );
 }

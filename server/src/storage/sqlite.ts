@@ -6,7 +6,8 @@
  * many appends, one fsync.
  *
  * Integrity: SQLite has no page checksums, so every snapshot and logged update carries a CRC-32
- * of its bytes. Compaction keeps one previous generation (the old snapshot and the log since it),
+ * of its bytes. Compaction keeps one previous generation (the old snapshot and the log since it;
+ * the snapshots table in sqlite-schema.ts holds one row per generation),
  * so a snapshot that fails its checksum is replaced on load by the previous good one plus the
  * log, which together hold the same document. A logged update that fails its checksum is left
  * out and reported (`StoredDocument.damaged`). Compaction is one transaction: a crash at any
@@ -56,19 +57,15 @@ export interface SqliteStorageOptions {
   logger?: Logger;
 }
 
-interface DocumentRow {
-  snapshot: Buffer | null;
-  snapshot_crc: number | null;
-  snapshot_through: number;
-  prev_snapshot: Buffer | null;
-  prev_crc: number | null;
-  prev_through: number | null;
+/** One generation's snapshot: `data` NULL is the empty document, `crc` NULL predates checksums. */
+interface SnapshotRow {
+  through: number;
+  crc: number | null;
+  data: Buffer | null;
 }
 
-/** Rows whose snapshots together are at least this big get their updated_at moved at most
- * once per TOUCH_COARSE_MS by appends (see `touch`). */
-const TOUCH_EXACT_BELOW_BYTES = 64 * 1024;
-const TOUCH_COARSE_MS = 1_000;
+/** A document that was never compacted: no snapshot, the whole log. */
+const NO_SNAPSHOT: SnapshotRow = { through: 0, crc: null, data: null };
 
 interface UpdateRow {
   seq: number;
@@ -120,55 +117,67 @@ export class SqliteStorage implements StorageAdapter {
     this.outbox = new SqliteOutbox(this.db);
     this.catalog = new SqliteCatalog(this.db);
     this.statements = {
-      document: this.db.prepare<[string], DocumentRow>(
-        `SELECT snapshot, snapshot_crc, snapshot_through, prev_snapshot, prev_crc, prev_through
-         FROM documents WHERE name = ?`,
+      exists: this.db.prepare<[string], { name: string }>(
+        'SELECT name FROM documents WHERE name = ?',
+      ),
+      current: this.db.prepare<[string], SnapshotRow>(
+        'SELECT through, crc, data FROM snapshots WHERE doc = ? ORDER BY through DESC LIMIT 1',
+      ),
+      // The generation below `through`: the previous one when `through` is the current one's.
+      below: this.db.prepare<[string, number], SnapshotRow>(
+        `SELECT through, crc, data FROM snapshots WHERE doc = ? AND through < ?
+         ORDER BY through DESC LIMIT 1`,
       ),
       log: this.db.prepare<[string, number], UpdateRow>(
         'SELECT seq, data, crc FROM updates WHERE doc = ? AND seq > ? ORDER BY seq',
       ),
-      // Keeps updated_at current, so listing by recency reads one indexed column. SQLite
-      // writes (or reads and compares) a whole row to change one column, snapshots included: on
-      // a document with big snapshots that cost every append the snapshots' size (a 256 KiB
-      // paste stream stalled the event loop for seconds). Such a row's time moves at most once a second; a row with
-      // small snapshots (length() reads no blob) keeps it exact.
+      // Keeps updated_at current, so listing by recency reads one indexed column. The row is
+      // small whatever the document's size (snapshots live in their own table).
       touch: this.db.prepare<[string, number]>(
-        `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
+        `INSERT INTO documents (name, updated_at) VALUES (?, ?)
          ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at
-         WHERE excluded.updated_at - documents.updated_at >= ${TOUCH_COARSE_MS}
-            OR coalesce(length(documents.snapshot), 0) + coalesce(length(documents.prev_snapshot), 0)
-               < ${TOUCH_EXACT_BELOW_BYTES}`,
+         WHERE excluded.updated_at <> documents.updated_at`,
       ),
-      compactedThrough: this.db.prepare<[string], { snapshot_through: number }>(
-        'SELECT snapshot_through FROM documents WHERE name = ?',
+      compactedThrough: this.db.prepare<[string], { through: number }>(
+        'SELECT COALESCE(MAX(through), 0) AS through FROM snapshots WHERE doc = ?',
+      ),
+      hasSnapshot: this.db.prepare<[string], { doc: string }>(
+        'SELECT doc FROM snapshots WHERE doc = ? LIMIT 1',
       ),
       insert: this.db.prepare<[string, Uint8Array, number, number]>(
         'INSERT INTO updates (doc, data, crc, created_at) VALUES (?, ?, ?, ?)',
       ),
-      // The current generation becomes the previous one; the log it needs is kept.
-      // A compaction changes no content, so it leaves updated_at alone ('recent' order).
-      rotate: this.db.prepare<[Uint8Array, number, number, string]>(
-        `UPDATE documents SET
-           prev_snapshot = snapshot, prev_crc = snapshot_crc, prev_through = snapshot_through,
-           snapshot = ?, snapshot_crc = ?, snapshot_through = MAX(snapshot_through, ?)
-         WHERE name = ?`,
+      // A compaction at the current generation's seq (a heal of a damaged snapshot) replaces it.
+      putSnapshot: this.db.prepare<[string, number, number, Uint8Array]>(
+        `INSERT INTO snapshots (doc, through, crc, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (doc, through) DO UPDATE SET crc = excluded.crc, data = excluded.data`,
       ),
+      // A first compaction keeps "no snapshot and the whole log" as its previous generation.
+      putEmptyBase: this.db.prepare<[string]>(
+        `INSERT INTO snapshots (doc, through, crc, data) VALUES (?, 0, NULL, NULL)
+         ON CONFLICT (doc, through) DO NOTHING`,
+      ),
+      dropOlderSnapshots: this.db.prepare<[string, number]>(
+        'DELETE FROM snapshots WHERE doc = ? AND through < ?',
+      ),
+      // A compaction changes no content, so it leaves updated_at alone ('recent' order).
       create: this.db.prepare<[string, number]>(
-        `INSERT INTO documents (name, snapshot, updated_at) VALUES (?, NULL, ?)
+        `INSERT INTO documents (name, updated_at) VALUES (?, ?)
          ON CONFLICT (name) DO NOTHING`,
       ),
-      dropLog: this.db.prepare<[string, string]>(
-        `DELETE FROM updates WHERE doc = ?
-           AND seq <= (SELECT prev_through FROM documents WHERE name = ?)`,
+      dropLogThrough: this.db.prepare<[string, number]>(
+        'DELETE FROM updates WHERE doc = ? AND seq <= ?',
       ),
       // The head: the newest seq logged or covered by the snapshot (a compaction keeps the
       // previous generation's log, so the newest row is still there after one).
       heads: this.db.prepare<[string], { name: string; head: number }>(
-        `SELECT d.name AS name, MAX(d.snapshot_through,
+        `SELECT d.name AS name, MAX(
+           COALESCE((SELECT MAX(s.through) FROM snapshots s WHERE s.doc = d.name), 0),
            COALESCE((SELECT MAX(u.seq) FROM updates u WHERE u.doc = d.name), 0)) AS head
          FROM documents d WHERE d.name IN (SELECT value FROM json_each(?))`,
       ),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
+      deleteSnapshots: this.db.prepare<[string]>('DELETE FROM snapshots WHERE doc = ?'),
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
       deleteVersions: this.db.prepare<[string]>('DELETE FROM versions WHERE doc = ?'),
     };
@@ -195,11 +204,21 @@ export class SqliteStorage implements StorageAdapter {
     // one changes nothing (its snapshot may lack what that one dropped from the log).
     this.compactTx = this.db.transaction(
       (name: string, snapshot: Uint8Array, cover: CompactionCover, now: number) => {
-        const current = this.statements.compactedThrough.get(name)?.snapshot_through ?? 0;
+        const s = this.statements;
+        const current = s.compactedThrough.get(name)?.through ?? 0;
         if (current !== cover.baseSeq) return false;
-        this.statements.create.run(name, now);
-        this.statements.rotate.run(snapshot, crc32(snapshot), cover.throughSeq, name);
-        this.statements.dropLog.run(name, name);
+        // A snapshot never moves the document's seq back (a document with an empty log after
+        // its snapshot reads as lastSeq 0).
+        const through = Math.max(cover.throughSeq, current);
+        s.create.run(name, now);
+        if (!s.hasSnapshot.get(name)) s.putEmptyBase.run(name);
+        s.putSnapshot.run(name, through, crc32(snapshot), snapshot);
+        // Two generations stay: this one and the one below it, with the log after that one.
+        const previous = s.below.get(name, through);
+        if (previous) {
+          s.dropOlderSnapshots.run(name, previous.through);
+          s.dropLogThrough.run(name, previous.through);
+        }
         return true;
       },
     );
@@ -207,22 +226,24 @@ export class SqliteStorage implements StorageAdapter {
 
   async load(name: string): Promise<StoredDocument | null> {
     this.appends.flush();
-    const row = this.statements.document.get(name);
-    if (!row) return null;
-    return this.loadRow(name, row);
+    return this.db.transaction(() => this.loadDocument(name))();
   }
 
-  /** The document a row and its log hold (see the top for the fallback). */
-  private loadRow(name: string, row: DocumentRow): StoredDocument {
-    const current = this.generation(name, row.snapshot, row.snapshot_through);
-    // Whichever generation is returned, a compaction must name the current one.
-    current.compactedThrough = row.snapshot_through;
-    if (intact(row.snapshot, row.snapshot_crc)) return current;
-    if (row.prev_through === null || !intact(row.prev_snapshot, row.prev_crc)) {
+  /** The document and its log (see the top for the fallback), or null if none is stored. Runs
+   * inside a read transaction, so another connection's compaction cannot land between reads. */
+  private loadDocument(name: string): StoredDocument | null {
+    if (!this.statements.exists.get(name)) return null;
+    const row = this.statements.current.get(name) ?? NO_SNAPSHOT;
+    const current = this.generation(name, row.data, row.through);
+    if (intact(row.data, row.crc)) return current;
+    // The previous snapshot is read only when it is needed.
+    const prev = this.statements.below.get(name, row.through);
+    if (!prev || !intact(prev.data, prev.crc)) {
       throw new Error('stored snapshot failed its checksum and no intact previous one exists');
     }
-    const previous = this.generation(name, row.prev_snapshot, row.prev_through);
-    previous.compactedThrough = row.snapshot_through;
+    const previous = this.generation(name, prev.data, prev.through);
+    // Whichever generation is returned, a compaction must name the current one.
+    previous.compactedThrough = row.through;
     previous.damaged = [...(previous.damaged ?? []), 'snapshot checksum mismatch: previous used'];
     return previous;
   }
@@ -249,12 +270,13 @@ export class SqliteStorage implements StorageAdapter {
     this.appends.flush();
     // One read transaction: a compaction by another connection cannot land between the reads.
     return this.db.transaction((): LogTail | null => {
-      const row = this.statements.document.get(name);
-      if (!row) return null;
-      if (afterSeq < row.snapshot_through) {
+      if (!this.statements.exists.get(name)) return null;
+      const compactedThrough = this.statements.compactedThrough.get(name)?.through ?? 0;
+      if (afterSeq < compactedThrough) {
         // Part of what the reader lacks is in the snapshot only: the whole current generation
         // (with load's fallback to the previous one when the snapshot is damaged).
-        return wholeDocumentTail(this.loadRow(name, row), afterSeq);
+        const stored = this.loadDocument(name);
+        return stored && wholeDocumentTail(stored, afterSeq);
       }
       const rows = this.statements.log.all(name, afterSeq);
       const tail: LogTail = {
@@ -282,8 +304,8 @@ export class SqliteStorage implements StorageAdapter {
 
   async compact(name: string, snapshot: Uint8Array, cover: CompactionCover): Promise<boolean> {
     this.appends.flush();
-    // The row is rewritten whole: the new snapshot and the previous one it keeps.
-    return this.checkpointer.write(2 * snapshot.length, () =>
+    // What the commit writes: the new snapshot (the generations it drops only free pages).
+    return this.checkpointer.write(snapshot.length, () =>
       this.compactTx(name, snapshot, cover, Date.now()),
     );
   }
@@ -317,6 +339,7 @@ export class SqliteStorage implements StorageAdapter {
     this.db.transaction(() => {
       this.statements.deleteLog.run(name);
       this.statements.deleteVersions.run(name);
+      this.statements.deleteSnapshots.run(name);
       this.statements.deleteDoc.run(name);
     })();
   }

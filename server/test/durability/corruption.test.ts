@@ -46,6 +46,10 @@ async function seed(dataDir: string): Promise<string> {
   return text.toString();
 }
 
+/** The current generation's snapshot: the newest row of the document in the snapshots table. */
+const DAMAGE_CURRENT_SNAPSHOT = `UPDATE snapshots SET data = garble(data)
+  WHERE doc = 'doc' AND through = (SELECT MAX(through) FROM snapshots WHERE doc = 'doc')`;
+
 /** Flips bytes in a column without touching its checksum: bit rot SQLite would not notice. */
 function garble(dataDir: string, sql: string): void {
   const db = new Database(join(dataDir, SQLITE_FILE_NAME));
@@ -72,7 +76,7 @@ describe('stored data integrity', () => {
   it('falls back to the previous snapshot and its log when the snapshot is damaged', async () => {
     const path = dir();
     const expected = await seed(path);
-    garble(path, "UPDATE documents SET snapshot = garble(snapshot) WHERE name = 'doc'");
+    garble(path, DAMAGE_CURRENT_SNAPSHOT);
     const storage = new SqliteStorage({ dataDir: path });
     const stored = await storage.load('doc');
     await storage.close();
@@ -97,7 +101,7 @@ describe('stored data integrity', () => {
   it('heals a damaged snapshot: the server serves the intact state and rewrites it', async () => {
     const path = dir();
     const expected = await seed(path);
-    garble(path, "UPDATE documents SET snapshot = garble(snapshot) WHERE name = 'doc'");
+    garble(path, DAMAGE_CURRENT_SNAPSHOT);
     const storage = new SqliteStorage({ dataDir: path });
     const running = await startServer({ storage });
     cleanups.push(() => running.close());
@@ -112,10 +116,7 @@ describe('stored data integrity', () => {
   it('refuses (1011) a document with no intact generation, and keeps its bytes', async () => {
     const path = dir();
     await seed(path);
-    garble(
-      path,
-      "UPDATE documents SET snapshot = garble(snapshot), prev_snapshot = garble(prev_snapshot) WHERE name = 'doc'",
-    );
+    garble(path, "UPDATE snapshots SET data = garble(data) WHERE doc = 'doc' AND data IS NOT NULL");
     const storage = new SqliteStorage({ dataDir: path });
     await expect(storage.load('doc')).rejects.toThrow(/checksum/);
     const running = await startServer({ storage });
@@ -166,15 +167,21 @@ describe('stored data integrity', () => {
       const doc = new Y.Doc();
       if (stored?.snapshot) Y.applyUpdate(doc, stored.snapshot);
       for (const u of stored?.updates ?? []) Y.applyUpdate(doc, u);
+      let baseSeq = stored?.compactedThrough ?? 0;
       process.stdout.write('ready\\n');
       for (let i = 0; ; i++) {
         const before = Y.encodeStateVector(doc);
         doc.getText('text').insert(0, 'x'.repeat(2000));
         const seq = await storage.append('big', Y.encodeStateAsUpdate(doc, before));
-        if (i % 3 === 0) await storage.compact('big', Y.encodeStateAsUpdate(doc), seq);
+        if (i % 3 === 0) {
+          const cover = { throughSeq: seq, baseSeq };
+          if (await storage.compact('big', Y.encodeStateAsUpdate(doc), cover)) baseSeq = seq;
+          else throw new Error('compaction refused');
+        }
         if (doc.getText('text').length > 200000) doc.getText('text').delete(0, 100000);
       }`;
     let loaded = 0;
+    let compacted = 0;
     for (let kill = 0; kill < 8; kill++) {
       const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
         cwd: new URL('..', import.meta.url).pathname,
@@ -194,7 +201,10 @@ describe('stored data integrity', () => {
       expect(text.length % 2000).toBe(0);
       expect(/^x*$/.test(text)).toBe(true);
       loaded += text.length > 0 ? 1 : 0;
+      compacted += stored!.compactedThrough > 0 ? 1 : 0;
     }
     expect(loaded).toBeGreaterThan(0);
+    // The kills did land among compactions, not only among appends.
+    expect(compacted).toBeGreaterThan(0);
   }, 60_000);
 });
