@@ -6,12 +6,9 @@
  * many appends, one fsync.
  *
  * Integrity: SQLite has no page checksums, so every snapshot and logged update carries a CRC-32
- * of its bytes. Compaction keeps one previous generation (the old snapshot and the log since it;
- * the snapshots table in sqlite-schema.ts holds one row per generation),
- * so a snapshot that fails its checksum is replaced on load by the previous good one plus the
- * log, which together hold the same document. A logged update that fails its checksum is left
- * out and reported (`StoredDocument.damaged`). Compaction is one transaction: a crash at any
- * instant leaves either the old or the new generation, never a mix.
+ * of its bytes. A logged update that fails its checksum is left out and reported
+ * (`StoredDocument.damaged`); a snapshot that fails it is replaced by the previous generation
+ * (sqlite-generations.ts, which also holds loads and compactions).
  *
  * Seqs come from one AUTOINCREMENT counter for all documents: increasing per document, but not
  * gapless (`gaplessSeqs` stays unset), so a bus receiver cannot tell a gap from another
@@ -25,7 +22,7 @@
 import { mkdirSync, openSync, closeSync, fsync as fsyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, intact } from './checksum.js';
+import { crc32 } from './checksum.js';
 import { SqliteAppendBatch } from './sqlite-append-batch.js';
 import { SqliteCheckpointer, type CheckpointerStats } from './sqlite-checkpointer.js';
 import { createConsoleLogger, type Logger } from '../log.js';
@@ -44,7 +41,7 @@ import { SqliteCatalog } from './sqlite-catalog.js';
 import { SqliteLifecycle } from './sqlite-lifecycle.js';
 import { SqliteVersions } from './sqlite-versions.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
-import { wholeDocumentTail } from './log-tail.js';
+import { SqliteGenerations } from './sqlite-generations.js';
 
 const fsync = promisify(fsyncCallback);
 
@@ -55,22 +52,6 @@ export interface SqliteStorageOptions {
   dataDir: string;
   /** Where checkpoint worker problems are logged. Default: warnings and errors to stderr. */
   logger?: Logger;
-}
-
-/** One generation's snapshot: `data` NULL is the empty document, `crc` NULL predates checksums. */
-interface SnapshotRow {
-  through: number;
-  crc: number | null;
-  data: Buffer | null;
-}
-
-/** A document that was never compacted: no snapshot, the whole log. */
-const NO_SNAPSHOT: SnapshotRow = { through: 0, crc: null, data: null };
-
-interface UpdateRow {
-  seq: number;
-  data: Buffer;
-  crc: number | null;
 }
 
 export class SqliteStorage implements StorageAdapter {
@@ -92,12 +73,8 @@ export class SqliteStorage implements StorageAdapter {
   private readonly statements;
   /** Appends of one turn, committed together (sqlite-append-batch.ts). */
   private readonly appends: SqliteAppendBatch;
-  private readonly compactTx: (
-    name: string,
-    snapshot: Uint8Array,
-    cover: CompactionCover,
-    now: number,
-  ) => boolean;
+  /** Snapshot generations: loads, tails and compactions (sqlite-generations.ts). */
+  private readonly generations: SqliteGenerations;
 
   constructor(options: SqliteStorageOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -116,21 +93,8 @@ export class SqliteStorage implements StorageAdapter {
     this.versions = new SqliteVersions(this.db);
     this.outbox = new SqliteOutbox(this.db);
     this.catalog = new SqliteCatalog(this.db);
+    this.generations = new SqliteGenerations(this.db);
     this.statements = {
-      exists: this.db.prepare<[string], { name: string }>(
-        'SELECT name FROM documents WHERE name = ?',
-      ),
-      current: this.db.prepare<[string], SnapshotRow>(
-        'SELECT through, crc, data FROM snapshots WHERE doc = ? ORDER BY through DESC LIMIT 1',
-      ),
-      // The generation below `through`: the previous one when `through` is the current one's.
-      below: this.db.prepare<[string, number], SnapshotRow>(
-        `SELECT through, crc, data FROM snapshots WHERE doc = ? AND through < ?
-         ORDER BY through DESC LIMIT 1`,
-      ),
-      log: this.db.prepare<[string, number], UpdateRow>(
-        'SELECT seq, data, crc FROM updates WHERE doc = ? AND seq > ? ORDER BY seq',
-      ),
       // Keeps updated_at current, so listing by recency reads one indexed column. The row is
       // small whatever the document's size (snapshots live in their own table).
       touch: this.db.prepare<[string, number]>(
@@ -138,35 +102,8 @@ export class SqliteStorage implements StorageAdapter {
          ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at
          WHERE excluded.updated_at <> documents.updated_at`,
       ),
-      compactedThrough: this.db.prepare<[string], { through: number }>(
-        'SELECT COALESCE(MAX(through), 0) AS through FROM snapshots WHERE doc = ?',
-      ),
-      hasSnapshot: this.db.prepare<[string], { doc: string }>(
-        'SELECT doc FROM snapshots WHERE doc = ? LIMIT 1',
-      ),
       insert: this.db.prepare<[string, Uint8Array, number, number]>(
         'INSERT INTO updates (doc, data, crc, created_at) VALUES (?, ?, ?, ?)',
-      ),
-      // A compaction at the current generation's seq (a heal of a damaged snapshot) replaces it.
-      putSnapshot: this.db.prepare<[string, number, number, Uint8Array]>(
-        `INSERT INTO snapshots (doc, through, crc, data) VALUES (?, ?, ?, ?)
-         ON CONFLICT (doc, through) DO UPDATE SET crc = excluded.crc, data = excluded.data`,
-      ),
-      // A first compaction keeps "no snapshot and the whole log" as its previous generation.
-      putEmptyBase: this.db.prepare<[string]>(
-        `INSERT INTO snapshots (doc, through, crc, data) VALUES (?, 0, NULL, NULL)
-         ON CONFLICT (doc, through) DO NOTHING`,
-      ),
-      dropOlderSnapshots: this.db.prepare<[string, number]>(
-        'DELETE FROM snapshots WHERE doc = ? AND through < ?',
-      ),
-      // A compaction changes no content, so it leaves updated_at alone ('recent' order).
-      create: this.db.prepare<[string, number]>(
-        `INSERT INTO documents (name, updated_at) VALUES (?, ?)
-         ON CONFLICT (name) DO NOTHING`,
-      ),
-      dropLogThrough: this.db.prepare<[string, number]>(
-        'DELETE FROM updates WHERE doc = ? AND seq <= ?',
       ),
       // The head: the newest seq logged or covered by the snapshot (a compaction keeps the
       // previous generation's log, so the newest row is still there after one).
@@ -177,7 +114,6 @@ export class SqliteStorage implements StorageAdapter {
          FROM documents d WHERE d.name IN (SELECT value FROM json_each(?))`,
       ),
       deleteDoc: this.db.prepare<[string]>('DELETE FROM documents WHERE name = ?'),
-      deleteSnapshots: this.db.prepare<[string]>('DELETE FROM snapshots WHERE doc = ?'),
       deleteLog: this.db.prepare<[string]>('DELETE FROM updates WHERE doc = ?'),
       deleteVersions: this.db.prepare<[string]>('DELETE FROM versions WHERE doc = ?'),
     };
@@ -200,96 +136,16 @@ export class SqliteStorage implements StorageAdapter {
           () => writeMany(items, now),
         ),
     );
-    // The compare-and-set: another writer's compaction since the caller's read wins, and this
-    // one changes nothing (its snapshot may lack what that one dropped from the log).
-    this.compactTx = this.db.transaction(
-      (name: string, snapshot: Uint8Array, cover: CompactionCover, now: number) => {
-        const s = this.statements;
-        const current = s.compactedThrough.get(name)?.through ?? 0;
-        if (current !== cover.baseSeq) return false;
-        // A snapshot never moves the document's seq back (a document with an empty log after
-        // its snapshot reads as lastSeq 0).
-        const through = Math.max(cover.throughSeq, current);
-        s.create.run(name, now);
-        if (!s.hasSnapshot.get(name)) s.putEmptyBase.run(name);
-        s.putSnapshot.run(name, through, crc32(snapshot), snapshot);
-        // Two generations stay: this one and the one below it, with the log after that one.
-        const previous = s.below.get(name, through);
-        if (previous) {
-          s.dropOlderSnapshots.run(name, previous.through);
-          s.dropLogThrough.run(name, previous.through);
-        }
-        return true;
-      },
-    );
   }
 
   async load(name: string): Promise<StoredDocument | null> {
     this.appends.flush();
-    return this.db.transaction(() => this.loadDocument(name))();
-  }
-
-  /** The document and its log (see the top for the fallback), or null if none is stored. Runs
-   * inside a read transaction, so another connection's compaction cannot land between reads. */
-  private loadDocument(name: string): StoredDocument | null {
-    if (!this.statements.exists.get(name)) return null;
-    const row = this.statements.current.get(name) ?? NO_SNAPSHOT;
-    const current = this.generation(name, row.data, row.through);
-    if (intact(row.data, row.crc)) return current;
-    // The previous snapshot is read only when it is needed.
-    const prev = this.statements.below.get(name, row.through);
-    if (!prev || !intact(prev.data, prev.crc)) {
-      throw new Error('stored snapshot failed its checksum and no intact previous one exists');
-    }
-    const previous = this.generation(name, prev.data, prev.through);
-    // Whichever generation is returned, a compaction must name the current one.
-    previous.compactedThrough = row.through;
-    previous.damaged = [...(previous.damaged ?? []), 'snapshot checksum mismatch: previous used'];
-    return previous;
-  }
-
-  /** One generation: a snapshot and every intact logged update after the seq it covers. */
-  private generation(name: string, snapshot: Buffer | null, through: number): StoredDocument {
-    const rows = this.statements.log.all(name, through);
-    const good = rows.filter((u) => intact(u.data, u.crc));
-    const result: StoredDocument = {
-      snapshot: snapshot ? new Uint8Array(snapshot) : null,
-      updates: good.map((u) => new Uint8Array(u.data)),
-      lastSeq: rows.at(-1)?.seq ?? 0,
-      compactedThrough: through,
-    };
-    if (good.length < rows.length) {
-      result.damaged = rows
-        .filter((u) => !intact(u.data, u.crc))
-        .map((u) => `update ${u.seq} checksum mismatch: left out`);
-    }
-    return result;
+    return this.generations.load(name);
   }
 
   async readLogAfter(name: string, afterSeq: number): Promise<LogTail | null> {
     this.appends.flush();
-    // One read transaction: a compaction by another connection cannot land between the reads.
-    return this.db.transaction((): LogTail | null => {
-      if (!this.statements.exists.get(name)) return null;
-      const compactedThrough = this.statements.compactedThrough.get(name)?.through ?? 0;
-      if (afterSeq < compactedThrough) {
-        // Part of what the reader lacks is in the snapshot only: the whole current generation
-        // (with load's fallback to the previous one when the snapshot is damaged).
-        const stored = this.loadDocument(name);
-        return stored && wholeDocumentTail(stored, afterSeq);
-      }
-      const rows = this.statements.log.all(name, afterSeq);
-      const tail: LogTail = {
-        snapshot: null,
-        updates: rows.filter((u) => intact(u.data, u.crc)).map((u) => new Uint8Array(u.data)),
-        headSeq: Math.max(afterSeq, rows.at(-1)?.seq ?? 0),
-      };
-      const damaged = rows
-        .filter((u) => !intact(u.data, u.crc))
-        .map((u) => `update ${u.seq} checksum mismatch: left out`);
-      if (damaged.length > 0) tail.damaged = damaged;
-      return tail;
-    })();
+    return this.generations.readLogAfter(name, afterSeq);
   }
 
   async headSeqs(names: readonly string[]): Promise<Map<string, number>> {
@@ -306,7 +162,7 @@ export class SqliteStorage implements StorageAdapter {
     this.appends.flush();
     // What the commit writes: the new snapshot (the generations it drops only free pages).
     return this.checkpointer.write(snapshot.length, () =>
-      this.compactTx(name, snapshot, cover, Date.now()),
+      this.generations.compact(name, snapshot, cover, Date.now()),
     );
   }
 
@@ -339,7 +195,7 @@ export class SqliteStorage implements StorageAdapter {
     this.db.transaction(() => {
       this.statements.deleteLog.run(name);
       this.statements.deleteVersions.run(name);
-      this.statements.deleteSnapshots.run(name);
+      this.generations.deleteAll(name);
       this.statements.deleteDoc.run(name);
     })();
   }
