@@ -45,6 +45,9 @@ export const QUICK: BenchConfig = {
     chunks: 40,
     settleMs: 5_000,
     concurrentLoads: 100,
+    seedBudgetMs: 60_000,
+    storeBudgetMs: 60_000,
+    loadBudgetMs: 60_000,
   },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 3, gapMs: 500 },
   // The slow reader must fall behind by more than Quire's 8 MiB send high-water mark plus what
@@ -111,6 +114,10 @@ export const FULL: BenchConfig = {
     chunks: 200,
     settleMs: 10_000,
     concurrentLoads: 100,
+    // Bounds for a peer too slow for 1,000 documents: it is measured over those it holds.
+    seedBudgetMs: 240_000,
+    storeBudgetMs: 180_000,
+    loadBudgetMs: 240_000,
   },
   paste: { users: 50, pasteBytes: 100 * 1024, pastes: 10, gapMs: 1_000 },
   slowConsumer: {

@@ -22,6 +22,7 @@ const INFORMATIONAL = new Set([
   'floodUpdatesPerSecond',
   'baselineSamples',
   'floodSamples',
+  'documentsHeld',
 ]);
 
 interface Target {
