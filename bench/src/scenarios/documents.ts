@@ -130,7 +130,8 @@ export async function runDocuments(
   if (held.length < seeded) {
     partial.push(
       `held ${held.length} of ${seeded} documents when the ${cfg.loadBudgetMs / 1000} s load ` +
-        `budget ran out (RSS per document is over those held)`,
+        `budget ran out (RSS per document is over those held, and includes what the server ` +
+        `allocated for the at most ${LOAD_BATCH} loads dropped then)`,
     );
   }
   clock.lap('load');
