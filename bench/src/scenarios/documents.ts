@@ -144,7 +144,8 @@ export async function runDocuments(
       .slice(0, seeded)
       .map((seed, i) => openWithText(ctx, docName(i), seed.text, LOAD_TIMEOUT_MS)),
   );
-  if (!gate.every(Boolean)) problems.push('a reader did not get the text its document was seeded with');
+  if (!gate.every(Boolean))
+    problems.push('a reader did not get the text its document was seeded with');
   clock.lap('gate');
   // One keystroke per document: a server that keeps idle documents in a cheaper form has to
   // build the editable one now. Read once a fresh reader of every document sees the keystroke
@@ -241,7 +242,10 @@ async function loadIdle(
   const held: number[] = [];
   const idle: BenchClient[] = [];
   for (let start = 0; start < seeded && performance.now() < deadline; start += LOAD_BATCH) {
-    const indices = Array.from({ length: Math.min(LOAD_BATCH, seeded - start) }, (_, k) => start + k);
+    const indices = Array.from(
+      { length: Math.min(LOAD_BATCH, seeded - start) },
+      (_, k) => start + k,
+    );
     const watches = indices.map((i) => new ContentWatch(seedOf(i).stateVector));
     const clients = indices.map(
       (i, k) =>
