@@ -165,6 +165,7 @@ export async function runDocuments(
 
   // Time to load `concurrentLoads` documents at once from a cold start.
   await quietOrNote(server, cfg.storeBudgetMs, 'after the keystrokes', partial);
+  clock.lap('store');
   await restart(server);
   const loads = Math.min(cfg.concurrentLoads, cfg.documents);
   const loaded = held.slice(0, loads);
