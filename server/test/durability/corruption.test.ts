@@ -9,16 +9,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import Database from 'better-sqlite3';
-import { SQLITE_FILE_NAME, SqliteStorage, type StoredDocument } from '../../src/index.js';
+import { SQLITE_FILE_NAME, SqliteStorage } from '../../src/index.js';
 import { rawSocket, stockClient, waitFor, waitSynced } from '../helpers/clients.js';
 import { startServer, tempDir } from '../helpers/server.js';
+import { storedDocumentText as textOf } from '../helpers/stored-text.js';
 
-const textOf = (stored: StoredDocument | null): string => {
-  const doc = new Y.Doc();
-  if (stored?.snapshot) Y.applyUpdate(doc, stored.snapshot);
-  for (const u of stored?.updates ?? []) Y.applyUpdate(doc, u);
-  return doc.getText('text').toString();
-};
 
 /** Two compactions and a tail: snapshot, previous snapshot and log all hold something. */
 async function seed(dataDir: string): Promise<string> {

@@ -8,15 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import Database from 'better-sqlite3';
 import { crc32 } from '../../src/storage/checksum.js';
-import { SQLITE_FILE_NAME, SqliteStorage, type StoredDocument } from '../../src/index.js';
+import { SQLITE_FILE_NAME, SqliteStorage } from '../../src/index.js';
 import { tempDir } from '../helpers/server.js';
+import { storedDocumentText as textOf } from '../helpers/stored-text.js';
 
-const textOf = (stored: StoredDocument | null): string => {
-  const doc = new Y.Doc();
-  if (stored?.snapshot) Y.applyUpdate(doc, stored.snapshot);
-  for (const u of stored?.updates ?? []) Y.applyUpdate(doc, u);
-  return doc.getText('text').toString();
-};
 
 /** A document's state after each of `parts` is appended, and the update each adds. */
 function edits(parts: string[]): { states: Uint8Array[]; updates: Uint8Array[] } {
