@@ -14,7 +14,6 @@ import { rawSocket, stockClient, waitFor, waitSynced } from '../helpers/clients.
 import { startServer, tempDir } from '../helpers/server.js';
 import { storedDocumentText as textOf } from '../helpers/stored-text.js';
 
-
 /** Two compactions and a tail: snapshot, previous snapshot and log all hold something. */
 async function seed(dataDir: string): Promise<string> {
   const storage = new SqliteStorage({ dataDir });

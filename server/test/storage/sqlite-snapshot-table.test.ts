@@ -12,7 +12,6 @@ import { SQLITE_FILE_NAME, SqliteStorage } from '../../src/index.js';
 import { tempDir } from '../helpers/server.js';
 import { storedDocumentText as textOf } from '../helpers/stored-text.js';
 
-
 /** A document's state after each of `parts` is appended, and the update each adds. */
 function edits(parts: string[]): { states: Uint8Array[]; updates: Uint8Array[] } {
   const doc = new Y.Doc();
